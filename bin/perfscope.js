@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { main } from '../dist/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    // main() turns every user error into a message and an exit code; reaching here is a bug.
+    console.error('perfscope: internal error:', err);
+    process.exitCode = 70;
+  },
+);

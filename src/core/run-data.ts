@@ -1,0 +1,87 @@
+/**
+ * The shape of a recorded run: what `perfscope run --json FILE` writes, what the store keeps, what
+ * `monitor()` resolves to and what reports read. Columnar: every series is an array aligned with its
+ * `timestamp` column. Users' scripts read this, so changes are additive only (see docs/run-format.md).
+ */
+import type { CgroupLimits } from '../sampling/types.js';
+
+/** Named columns aligned with `timestamp` (seconds since the run started). null = not measured. */
+export interface SeriesColumns {
+  timestamp: number[];
+  [column: string]: (number | null)[];
+}
+
+export interface RunMeta {
+  format: 'perfscope-run';
+  formatVersion: 1;
+  /** Store id, when the run was kept in a store. */
+  id: number | null;
+  /** The command that was run (`perfscope run`), or null when a PID was watched. */
+  command: string[] | null;
+  /** The root PID of the monitored tree. */
+  pid: number;
+  host: string;
+  /** Wall-clock start of the run, ISO 8601 and epoch milliseconds. */
+  startedAt: string;
+  startedAtMs: number;
+  /** Wall-clock end, null while the run is still being recorded. */
+  endedAtMs: number | null;
+  intervalSeconds: number;
+  /** Whether descendants of `pid` were included in the tree totals. */
+  children: boolean;
+  /** Whether CPU time came from per-thread schedstat (ns) instead of 10 ms ticks. */
+  precise: boolean;
+  /**
+   * How the first CPU figure was obtained: 'omitted' means sample 0 has cpu_percent null because there
+   * was no earlier reading (never a fake 0.0); 'measured' means it covers a real interval.
+   */
+  firstCpuSample: 'measured' | 'omitted';
+  perfscopeVersion: string;
+  nodeVersion: string;
+  platform: string;
+  kernel: string;
+  cpuCount: number;
+  memTotalBytes: number;
+  clockTicksPerSecond: number;
+  cgroup: CgroupLimits | null;
+  /** Exit status of the command (`perfscope run`), else null. */
+  exitCode: number | null;
+  signal: string | null;
+  sampleCount: number;
+  missedDeadlines: number;
+  /** Unit of every column that is not self-describing by its suffix. */
+  units: Record<string, string>;
+}
+
+/** One process seen during the run (tree mode), with its own series. */
+export interface ProcessSeries {
+  pid: number;
+  ppid: number;
+  comm: string;
+  cmdline: string | null;
+  /** Seconds since run start when first seen / last seen alive (null while alive). */
+  firstSeen: number;
+  exited: number | null;
+  samples: SeriesColumns;
+}
+
+export type RunEventKind = 'process-start' | 'process-exit' | 'missed-deadline' | 'note';
+
+export interface RunEvent {
+  /** Seconds since run start. */
+  t: number;
+  kind: RunEventKind;
+  pid?: number;
+  detail?: string;
+}
+
+export interface RunData {
+  meta: RunMeta;
+  /** Tree totals (or the single process). */
+  samples: SeriesColumns;
+  /** System-wide series, when recorded. */
+  system?: SeriesColumns;
+  /** Per-process series, in tree mode. */
+  processes?: ProcessSeries[];
+  events: RunEvent[];
+}
