@@ -1,0 +1,66 @@
+/** Flag parsing for commands, over node:util parseArgs, turning its errors into usage errors. */
+import { parseArgs } from 'node:util';
+import { usageError } from '../core/errors.js';
+import { parseDurationMs } from '../core/units.js';
+
+export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+  help: boolean;
+}
+
+/**
+ * Parses `args` by `spec` (+ `--help`/`-h`). `command` names the command in error messages.
+ * Unknown flags, missing values and stray positionals (when `maxPositionals` is set) are usage errors.
+ */
+export function parseFlags(command: string, args: string[], spec: FlagSpec, maxPositionals = Infinity): Parsed {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...spec, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err);
+    throw usageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)} (see 'perfscope ${command} --help')`);
+  }
+  const help = parsed.values.help === true;
+  if (!help && parsed.positionals.length > maxPositionals) {
+    throw usageError(`${command}: unexpected argument '${parsed.positionals[maxPositionals]}' (see 'perfscope ${command} --help')`);
+  }
+  return { values: parsed.values as Parsed['values'], positionals: parsed.positionals, help };
+}
+
+/** A string flag's value, or undefined. */
+export function stringFlag(p: Parsed, name: string): string | undefined {
+  const v = p.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A duration flag (seconds by default; ms/s/m/h suffixes) in ms, validated against [minMs, maxMs]. */
+export function durationFlag(command: string, p: Parsed, name: string, minMs = 0, maxMs = Infinity): number | undefined {
+  const raw = stringFlag(p, name);
+  if (raw === undefined) return undefined;
+  const ms = parseDurationMs(raw);
+  if (ms === null) {
+    throw usageError(`${command}: --${name} must be a positive number of seconds (or with ms/s/m/h), got '${raw}'`);
+  }
+  if (ms < minMs || ms > maxMs) {
+    const range = maxMs === Infinity ? `at least ${minMs / 1000} s` : `between ${minMs / 1000} s and ${maxMs / 1000} s`;
+    throw usageError(`${command}: --${name} must be ${range}, got '${raw}'`);
+  }
+  return ms;
+}
+
+/** A positive integer argument (PID, run id), or a usage error naming what it is. */
+export function positiveInt(command: string, what: string, raw: string | undefined): number {
+  if (raw === undefined) throw usageError(`${command}: missing ${what} (see 'perfscope ${command} --help')`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
+    throw usageError(`${command}: ${what} must be a positive integer, got '${raw}'`);
+  }
+  return Number(raw);
+}

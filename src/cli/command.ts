@@ -1,0 +1,18 @@
+/** What every CLI command is: a name, a help text, and a run function that returns the exit code. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `perfscope --help`. */
+  summary: string;
+  /** Full `--help` text of the command. */
+  help: string;
+  /** Runs the command. Throws PerfscopeError for user errors (main prints them); returns the exit code. */
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+export const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
