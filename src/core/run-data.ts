@@ -47,6 +47,11 @@ export interface RunMeta {
   /** Exit status of the command (`perfscope run`), else null. */
   exitCode: number | null;
   signal: string | null;
+  /**
+   * `perfscope run` only: exact CPU time of the command and every descendant it waited for, from
+   * perfscope's own cutime/cstime at the command's exit (what /usr/bin/time reports).
+   */
+  childCpu?: { userSeconds: number; systemSeconds: number };
   sampleCount: number;
   missedDeadlines: number;
   /** Unit of every column that is not self-describing by its suffix. */
