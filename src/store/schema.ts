@@ -1,0 +1,101 @@
+/**
+ * The store's tables and their migrations. `PRAGMA user_version` holds the schema version; a store
+ * written by a newer perfscope is refused rather than misread.
+ *
+ * Layout: `runs` holds one row per run (RunMeta as JSON plus the recorder's pid/host and running
+ * counters); samples live in `chunks`, one row per (run, scope) per commit, whose BLOB packs that
+ * second's rows column-major as little-endian float64 (timestamp first, NaN = null), with the column
+ * names kept once per (run, scope) in `series_columns`.
+ */
+import type Database from 'better-sqlite3';
+
+/** The newest schema this code reads and writes. */
+export const schemaVersion = 1;
+
+/** Scope numbers in `chunks.scope`/`series_columns.scope`: PIDs are > 0, so these never collide. */
+export const scopeTree = 0;
+export const scopeSystem = -1;
+
+const migrations: readonly string[] = [
+  // 0 -> 1
+  `
+  CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    meta          TEXT    NOT NULL,            -- RunMeta as JSON; final once finished = 1
+    started_at_ms REAL    NOT NULL,
+    recorder_pid  INTEGER NOT NULL,            -- who writes it, to tell 'recording' from 'interrupted'
+    recorder_host TEXT    NOT NULL,
+    finished      INTEGER NOT NULL DEFAULT 0,
+    sample_count  INTEGER NOT NULL DEFAULT 0,  -- tree rows committed so far
+    last_t        REAL                         -- timestamp of the last committed tree row
+  );
+  CREATE TABLE series_columns (
+    run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    scope   INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    name    TEXT    NOT NULL,
+    PRIMARY KEY (run_id, scope, ordinal)
+  ) WITHOUT ROWID;
+  CREATE TABLE chunks (
+    run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    scope        INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    t_first      REAL    NOT NULL,
+    t_last       REAL    NOT NULL,
+    column_count INTEGER NOT NULL,             -- the first N of the scope's series_columns
+    data         BLOB    NOT NULL,             -- float64 LE column-major: timestamp, then N columns
+    PRIMARY KEY (run_id, scope, seq)
+  );
+  CREATE TABLE processes (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    pid        INTEGER NOT NULL,
+    ppid       INTEGER NOT NULL,
+    comm       TEXT    NOT NULL,
+    cmdline    TEXT,
+    first_seen REAL    NOT NULL,
+    exited     REAL,
+    PRIMARY KEY (run_id, pid)
+  ) WITHOUT ROWID;
+  CREATE TABLE events (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq    INTEGER NOT NULL,
+    t      REAL    NOT NULL,
+    kind   TEXT    NOT NULL,
+    pid    INTEGER,
+    detail TEXT,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** What `checkSchema` found: ready to use, empty (a fresh file), or not ours / too new. */
+export type SchemaState =
+  | { state: 'current' }
+  | { state: 'empty' }
+  | { state: 'outdated'; version: number }
+  | { state: 'foreign'; reason: string };
+
+/** Reads the schema version and tells whether this code can use the database as a store. */
+export function checkSchema(db: Database.Database): SchemaState {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === schemaVersion) return { state: 'current' };
+  if (version > schemaVersion) {
+    return { state: 'foreign', reason: `written by a newer perfscope (store schema ${version}, this one reads up to ${schemaVersion})` };
+  }
+  if (version === 0) {
+    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+    return tables === 0 ? { state: 'empty' } : { state: 'foreign', reason: 'not a perfscope store (an SQLite database with other tables)' };
+  }
+  return { state: 'outdated', version };
+}
+
+/** Brings a writable database up to `schemaVersion`, each step in its own transaction. */
+export function migrate(db: Database.Database, from: number): void {
+  for (let v = from; v < schemaVersion; v++) {
+    const ddl = migrations[v]!;
+    db.transaction(() => {
+      db.exec(ddl);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
