@@ -65,7 +65,7 @@ export const runCommand: Command = {
 
     let sampler: Sampler;
     try {
-      sampler = new Sampler({ ...settings.sampler, pid, counters: 'zero' });
+      sampler = new Sampler({ ...settings.sampler, keepAlive: true, pid, counters: 'zero' });
     } catch (err) {
       child.kill('SIGKILL');
       throw err;

@@ -30,7 +30,7 @@ export const watchCommand: Command = {
     }
     const pid = positiveInt('watch', 'PID', p.positionals[0]);
     const settings = recordSettings('watch', p);
-    const sampler = new Sampler({ ...settings.sampler, pid, counters: 'first' });
+    const sampler = new Sampler({ ...settings.sampler, keepAlive: true, pid, counters: 'first' });
     const session = new RecordSession(settings, sampler, null, io);
     const stop = (): void => sampler.stop('stopped');
     process.on('SIGINT', stop);

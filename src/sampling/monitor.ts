@@ -59,7 +59,7 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   if (durationMs === undefined && options.signal === undefined) {
     throw usageError('monitor() needs a duration (seconds) or an AbortSignal to know when to stop');
   }
-  const sampler = new Sampler({ ...options, intervalMs, durationMs });
+  const sampler = new Sampler({ keepAlive: true, ...options, intervalMs, durationMs });
   const recorder = new RunRecorder(sampler, { command: null });
   const onAbort = (): void => sampler.stop('stopped');
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -102,6 +102,7 @@ export function withClassicColumns(run: RunData): MonitorResult {
 /** Streams samples of a process until `signal` aborts or the process exits (the streaming form). */
 export async function* samples(options: Omit<MonitorOptions, 'duration' | 'durationMs'> & { duration?: number }): AsyncGenerator<Sample> {
   const sampler = new Sampler({
+    keepAlive: true,
     ...options,
     intervalMs: toMs(options.interval, options.intervalMs, 'interval') ?? 1000,
     durationMs: toMs(options.duration, undefined, 'duration'),

@@ -26,6 +26,11 @@ export interface SamplerOptions {
    * running process) or from the process's start ('zero', for a process we just started). Default 'first'.
    */
   counters?: 'first' | 'zero';
+  /**
+   * Whether the pending tick keeps the process alive. Default false for a Sampler (a background monitor
+   * never holds a service open); monitor() and the CLI set it, since they wait for the end.
+   */
+  keepAlive?: boolean;
   /** Injected for tests. */
   clock?: Clock;
   procRoot?: string;
@@ -62,6 +67,7 @@ export function resolveSamplerOptions(o: SamplerOptions = {}): ResolvedSamplerOp
     smaps: o.smaps ?? false,
     runtime: o.runtime ?? pid === process.pid,
     counters,
+    keepAlive: o.keepAlive ?? false,
     clock: o.clock ?? systemClock,
     procRoot: o.procRoot ?? '/proc',
     cgroupRoot: o.cgroupRoot ?? '/sys/fs/cgroup',

@@ -368,6 +368,7 @@ export class ProcessReader {
    * Σ run time (field 1 of schedstat, ns) over the threads, plus the last value seen of threads
    * that have exited since. The thread set is listed again only when a thread vanished or the count
    * differs from stat's num_threads (equal size and all old members alive means the same set).
+   * Measured on 7 threads: kept fds 4.3 µs CPU, + readdir 7.8 µs, readdir + readFileSync 49 µs.
    */
   private readPreciseSeconds(numThreads: number): number {
     let totalNs = 0;

@@ -113,6 +113,7 @@ export class Sampler extends EventEmitter {
       clock: o.clock,
       onTick: (tick) => this.tick(tick),
       onError: (err) => this.fail(err),
+      ref: o.keepAlive,
     });
     this.endPromise = new Promise((resolve) => {
       this.resolveEnd = resolve;

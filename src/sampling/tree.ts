@@ -3,7 +3,7 @@
  * PID, and command lines. No `ps`, no child processes.
  */
 import { readdirSync } from 'node:fs';
-import { isErrno } from '../core/errors.js';
+import { PerfscopeError, isErrno } from '../core/errors.js';
 import { emptyStatRecord, parseStat } from './process.js';
 import { Scanner, readProcFileOnce } from './procfs.js';
 import type { ProcEntry } from './types.js';
@@ -21,13 +21,20 @@ function isPidName(name: string): boolean {
 
 /**
  * One row per process in `procRoot` (numeric entries only), from one open + read + close of each
- * /proc/N/stat. Processes that exit mid-scan (or whose stat cannot be read) are left out.
+ * /proc/N/stat. Processes that exit mid-scan (or whose stat cannot be read) are left out; an
+ * unlistable `procRoot` throws PerfscopeError ENOTFOUND.
  */
 export function scanProcesses(procRoot = '/proc'): ProcEntry[] {
   const entries: ProcEntry[] = [];
   const stat = emptyStatRecord();
   const scan = new Scanner();
-  for (const name of readdirSync(procRoot)) {
+  let names: string[];
+  try {
+    names = readdirSync(procRoot);
+  } catch (err) {
+    throw new PerfscopeError('ENOTFOUND', `cannot list ${procRoot}: ${(err as Error).message}`, { cause: err });
+  }
+  for (const name of names) {
     if (!isPidName(name)) continue;
     let text: string;
     try {

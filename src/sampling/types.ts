@@ -38,7 +38,11 @@ export interface ProcessSnapshot {
   /** CPU time of reaped (waited-for) children, in seconds. Jumps when a child is reaped. */
   childrenUserSeconds: number;
   childrenSystemSeconds: number;
-  /** Precise mode only: Σ task/∗/schedstat run time in seconds (ns resolution); otherwise null. */
+  /**
+   * Precise mode only: Σ task/∗/schedstat run time in seconds (ns resolution); otherwise null. Threads
+   * that exit keep their last seen time in the sum, so it does not drop; threads born and gone
+   * between two reads are missed, so compare deltas, not the level, with userSeconds + systemSeconds.
+   */
   preciseCpuSeconds: number | null;
   numThreads: number;
   minorFaults: number;
