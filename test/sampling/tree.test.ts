@@ -78,3 +78,13 @@ describe('process trees on the live /proc', () => {
     }
   });
 });
+
+describe('scanProcesses errors', () => {
+  it('throws ENOTFOUND for a procRoot that cannot be listed', async () => {
+    const { PerfscopeError } = await import('../../src/core/errors.js');
+    assert.throws(
+      () => scanProcesses('/nonexistent-proc'),
+      (err: unknown) => err instanceof PerfscopeError && err.code === 'ENOTFOUND',
+    );
+  });
+});
