@@ -25,7 +25,8 @@ export function parseFlags(command: string, args: string[], spec: FlagSpec, maxP
       strict: true,
     });
   } catch (err) {
-    const msg = err instanceof Error ? err.message.replace(/\. To specify a positional.*$/s, '') : String(err);
+    // parseArgs explains at length over several lines; the first line says what is wrong.
+    const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(/\. To specify a positional.*$/, '').replace(/\.$/, '');
     throw usageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)} (see 'perfscope ${command} --help')`);
   }
   const help = parsed.values.help === true;

@@ -2,6 +2,8 @@
 import type { Command } from './command.js';
 import { exportCommand } from './export.js';
 import { lsCommand } from './ls.js';
+import { runCommand } from './run.js';
 import { showCommand } from './show.js';
+import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [lsCommand, showCommand, exportCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand];

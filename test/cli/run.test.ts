@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { alive, cli, startCli, tempDir } from '../helpers/cli.js';
+
+const node = process.execPath;
+
+test('run: returns the command exit code and prints a summary; --json and --csv written', async () => {
+  const t = tempDir();
+  try {
+    const json = join(t.dir, 'run.json');
+    const csv = join(t.dir, 'run.csv');
+    const r = await cli(['run', '-i', '0.05', '--json', json, '--csv', csv, '--', node, '-e', 'const e=Date.now()+400;while(Date.now()<e);process.exit(3)'], {
+      store: join(t.dir, 'runs.db'),
+    });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /Exit status\s+3/);
+    assert.match(r.stderr, /CPU %\s+mean/);
+    assert.match(r.stderr, /stored as run 1/);
+    const run = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(run.meta.format, 'perfscope-run');
+    assert.equal(run.meta.exitCode, 3);
+    assert.ok(run.meta.childCpu.userSeconds + run.meta.childCpu.systemSeconds >= 0.3, 'busy 400 ms accounted');
+    const n = run.samples.timestamp.length;
+    assert.ok(n >= 3, `${n} samples`);
+    for (const col of ['cpu_percent', 'memory_percent', 'rss_bytes', 'io_read_bytes', 'io_write_bytes']) {
+      assert.equal(run.samples[col].length, n, `${col} aligned with timestamp`);
+    }
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    assert.equal(lines.length, n + 1);
+    assert.match(lines[0]!, /^timestamp,/);
+    const ls = await cli(['ls'], { store: join(t.dir, 'runs.db') });
+    assert.equal(ls.code, 0);
+    assert.match(ls.stdout, /finished/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run: a command that is not found exits 127, one line, no stack, no output file', async () => {
+  const t = tempDir();
+  try {
+    const json = join(t.dir, 'x.json');
+    const r = await cli(['run', '--json', json, '--', 'no-such-command-xyz'], { store: join(t.dir, 'runs.db') });
+    assert.equal(r.code, 127);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /command not found: no-such-command-xyz/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.equal(existsSync(json), false);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run: a file that is not executable exits 126', async () => {
+  const t = tempDir();
+  try {
+    const script = join(t.dir, 'script.sh');
+    writeFileSync(script, '#!/bin/sh\necho hi\n');
+    chmodSync(script, 0o644);
+    const r = await cli(['run', '--no-store', '--', script]);
+    assert.equal(r.code, 126);
+    assert.match(r.stderr, /cannot execute/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run: bad options are usage errors (exit 2) with the bad value named', async () => {
+  for (const [args, pattern] of [
+    [['run', '--interval', 'abc', '--', 'true'], /--interval must be a positive number.*'abc'/],
+    [['run', '--interval', '0', '--', 'true'], /--interval/],
+    [['run', '--interval', '0.001', '--', 'true'], /--interval must be between 0.01 s/],
+    [['run', '--duration', '-5', '--', 'true'], /duration/],
+    [['run', '--bogus', '--', 'true'], /unknown option '--bogus'/],
+    [['run'], /no command given/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ] as const) {
+    const r = await cli([...args], { env: { PERFSCOPE_STORE: '/nonexistent/dir/runs.db' } });
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('run: a command killed by a signal exits 128+N', async () => {
+  const r = await cli(['run', '-q', '--no-store', '--', node, '-e', 'process.kill(process.pid, "SIGKILL")']);
+  assert.equal(r.code, 137);
+});
+
+test('run: SIGTERM to perfscope reaches the command, nothing is left running, the run is kept', async () => {
+  const t = tempDir();
+  try {
+    const pidFile = join(t.dir, 'pid');
+    const json = join(t.dir, 'run.json');
+    const script = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(0); }); setInterval(() => {}, 1000);`;
+    const { child, result } = startCli(['run', '-i', '0.1', '--json', json, '--', node, '-e', script], { store: join(t.dir, 'runs.db') });
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') await new Promise((r) => setTimeout(r, 50));
+    const target = Number(readFileSync(pidFile, 'utf8'));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    const r = await result;
+    assert.equal(r.code, 0, `the command's own exit code: ${r.stderr}`);
+    assert.match(r.stdout, /child got SIGTERM/);
+    assert.equal(alive(target), false, 'no orphan');
+    assert.ok(JSON.parse(readFileSync(json, 'utf8')).samples.timestamp.length >= 2);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run --duration stops the command when the time is up', async () => {
+  const r = await cli(['run', '-q', '--no-store', '-i', '0.1', '-d', '0.5', '--', node, '-e', 'setInterval(() => {}, 1000)']);
+  assert.equal(r.code, 143, 'SIGTERM');
+});
+
+test('watch: a PID that does not exist exits 3 with one line', async () => {
+  const free = await cli(['watch', '--no-store', '4194303']);
+  assert.equal(free.code, 3, free.stderr);
+  assert.match(free.stderr, /no process with PID 4194303/);
+  const bad = await cli(['watch', 'abc']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /PID must be a positive integer/);
+});
+
+test('watch: records a running process until it exits, leaves it alone on --duration', async () => {
+  const t = tempDir();
+  try {
+    const { spawn } = await import('node:child_process');
+    const target = spawn(node, ['-e', 'setTimeout(() => {}, 1500)'], { stdio: 'ignore' });
+    const json = join(t.dir, 'w.json');
+    const r = await cli(['watch', '-i', '0.1', '--json', json, String(target.pid)], { store: join(t.dir, 'runs.db') });
+    assert.equal(r.code, 0, r.stderr);
+    const run = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(run.meta.pid, target.pid);
+    assert.equal(run.meta.command, null);
+    assert.ok(run.samples.timestamp.length >= 5);
+
+    const longer = spawn(node, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'ignore' });
+    const r2 = await cli(['watch', '-q', '--no-store', '-i', '0.1', '-d', '0.3', String(longer.pid)]);
+    assert.equal(r2.code, 0);
+    assert.equal(alive(longer.pid!), true, 'watch never kills what it watches');
+    longer.kill();
+    assert.deepEqual(readdirSync(t.dir).sort(), ['runs.db', 'runs.db-shm', 'runs.db-wal', 'w.json'].filter((f) => existsSync(join(t.dir, f))).sort());
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('every command has --help', async () => {
+  const top = await cli(['--help']);
+  assert.equal(top.code, 0);
+  const names = [...top.stdout.matchAll(/^ {2}(\w+) {2,}/gm)].map((m) => m[1]!);
+  assert.ok(names.includes('run') && names.includes('watch') && names.includes('ls'));
+  for (const name of names) {
+    const h = await cli([name, '--help']);
+    assert.equal(h.code, 0, name);
+    assert.match(h.stdout, new RegExp(`Usage: perfscope ${name}`));
+  }
+});
