@@ -90,7 +90,7 @@ test('children are followed as they start and exit; reaped CPU stays in the tota
     clock.advance(100); // t=0.4
     sampler.stop();
     const run = rec.finish();
-    const cpu = run.samples.cpu_percent;
+    const cpu = run.samples.cpu_percent!;
     assert.deepEqual(cpu.map((x) => (x === null ? null : Math.round(x as number))), [null, 100, 100, 0, 0]);
     assert.deepEqual(run.samples.num_procs, [1, 2, 2, 1, 1]);
     const user = run.samples.cpu_user_seconds as number[];
