@@ -93,13 +93,14 @@ export class RunWriter {
     this.pendingEvents.push(e);
   }
 
-  /** Commits the buffered rows when >= 1 s passed since the last commit, or now when `force`. */
-  flush(force = false): void {
-    if (this.finished) return;
+  /** Commits the buffered rows when >= 1 s passed since the last commit, or now when `force`; true if it did. */
+  flush(force = false): boolean {
+    if (this.finished) return false;
     const now = this.nowMs();
-    if (!force && now - this.lastCommitMs < commitIntervalMs) return;
+    if (!force && now - this.lastCommitMs < commitIntervalMs) return false;
     this.commit();
     this.lastCommitMs = now;
+    return true;
   }
 
   /**
