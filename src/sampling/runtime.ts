@@ -1,10 +1,11 @@
 /**
  * In-process extras for the Node process perfscope runs in: event-loop delay and utilisation, V8 heap,
- * GC pauses. Event-loop delay uses a 10 ms-resolution histogram (a 1 ms one keeps the loop awake 1000
- * times a second, nodejs/node#56064); utilisation comes from libuv's own counters and costs no timer.
+ * GC pauses. Event-loop delay is probed every 10 ms (a 1 ms probe keeps the loop awake 1000 times a
+ * second, nodejs/node#56064); utilisation comes from libuv's own counters and costs no timer.
  */
-import { monitorEventLoopDelay, performance, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { LoopDelayProbe } from './loop-delay.js';
 
 export interface RuntimeSample {
   event_loop_delay_p50_seconds: number | null;
@@ -30,17 +31,15 @@ export const runtimeColumns = [
 ] as const;
 
 export class RuntimeProbe {
-  private readonly histogram: IntervalHistogram;
+  private readonly delay: LoopDelayProbe;
   private elu = performance.eventLoopUtilization();
   private readonly gc: PerformanceObserver;
   private gcSeconds = 0;
   private gcCount = 0;
-  private readonly resolutionNs: number;
 
   constructor(resolutionMs = 10) {
-    this.resolutionNs = resolutionMs * 1e6;
-    this.histogram = monitorEventLoopDelay({ resolution: resolutionMs });
-    this.histogram.enable();
+    this.delay = new LoopDelayProbe(resolutionMs);
+    this.delay.start();
     this.gc = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         this.gcSeconds += e.duration / 1000;
@@ -52,33 +51,28 @@ export class RuntimeProbe {
 
   /** Values for the interval since the previous call (or since construction), then resets. */
   sample(): RuntimeSample {
-    const h = this.histogram;
-    const has = h.count > 0;
-    // The histogram records the whole timer period (an idle loop reads ~10.1 ms at resolution 10,
-    // measured); the delay is what exceeds the period.
-    const nsToS = (ns: number): number | null => (has ? Math.max(0, ns - this.resolutionNs) / 1e9 : null);
+    const d = this.delay.take();
     const now = performance.eventLoopUtilization();
     const delta = performance.eventLoopUtilization(now, this.elu);
     this.elu = now;
     const heap = getHeapStatistics();
     const out: RuntimeSample = {
-      event_loop_delay_p50_seconds: nsToS(h.percentile(50)),
-      event_loop_delay_p99_seconds: nsToS(h.percentile(99)),
-      event_loop_delay_max_seconds: nsToS(h.max),
+      event_loop_delay_p50_seconds: d?.p50Seconds ?? null,
+      event_loop_delay_p99_seconds: d?.p99Seconds ?? null,
+      event_loop_delay_max_seconds: d?.maxSeconds ?? null,
       event_loop_utilization: Number.isFinite(delta.utilization) ? delta.utilization : null,
       heap_used_bytes: heap.used_heap_size,
       heap_total_bytes: heap.total_heap_size,
       gc_pause_seconds: this.gcSeconds,
       gc_count: this.gcCount,
     };
-    h.reset();
     this.gcSeconds = 0;
     this.gcCount = 0;
     return out;
   }
 
   close(): void {
-    this.histogram.disable();
+    this.delay.stop();
     this.gc.disconnect();
   }
 }

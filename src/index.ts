@@ -1,0 +1,43 @@
+/**
+ * perfscope's public API. Every export is listed by name (no `export *`): what is not here is internal.
+ */
+
+// core
+export { PerfscopeError, ExitCode } from './core/errors.js';
+export type { PerfscopeErrorCode } from './core/errors.js';
+export type { Clock, TimerHandle } from './core/clock.js';
+export { systemClock, FakeClock } from './core/clock.js';
+export type { RunData, RunMeta, RunEvent, RunEventKind, ProcessSeries, SeriesColumns } from './core/run-data.js';
+
+// sampling
+export { monitor, samples, withClassicColumns } from './sampling/monitor.js';
+export type { MonitorOptions, MonitorResult, IoCounters } from './sampling/monitor.js';
+export { Sampler, cpuShares } from './sampling/sampler.js';
+export type { Sample, Row, ProcessInfo, EndReason, HostFacts } from './sampling/sampler.js';
+export type { SamplerOptions } from './sampling/options.js';
+export { RunRecorder } from './sampling/recorder.js';
+export { DeadlineScheduler } from './sampling/scheduler.js';
+export type { TickInfo, SchedulerOptions } from './sampling/scheduler.js';
+export { ProcessReader } from './sampling/process.js';
+export { SystemReader } from './sampling/system.js';
+export { readCgroupLimits } from './sampling/cgroup.js';
+export { scanProcesses, descendantsOf, readCmdline } from './sampling/tree.js';
+export type {
+  ProcessSnapshot,
+  ProcessIo,
+  SystemSnapshot,
+  CpuTimes,
+  DiskCounters,
+  NetCounters,
+  CgroupLimits,
+  ProcEntry,
+  ProcfsOptions,
+  Unavailable,
+} from './sampling/types.js';
+
+// store
+export { RunStore, RunWriter, defaultStorePath } from './store/store.js';
+export { runToJson, runToCsv } from './store/export.js';
+export { readRunFile } from './store/run-file.js';
+
+// metrics

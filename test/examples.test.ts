@@ -1,0 +1,28 @@
+/** Every example in examples/ runs and says what it should, so the docs never rot. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { repoRoot } from './helpers/cli.js';
+
+const run = promisify(execFile);
+
+test('examples/cpu-intensive-task runs its three phases', async () => {
+  const { stdout } = await run(process.execPath, ['examples/cpu-intensive-task/index.js'], { cwd: repoRoot });
+  assert.match(stdout, /phase 3\/3/);
+  assert.match(stdout, /demo: done/);
+});
+
+test('examples/monitor-classic prints a table with a null first CPU sample', async () => {
+  const { stdout } = await run(process.execPath, ['examples/monitor-classic/index.js'], { cwd: repoRoot });
+  const rows = stdout.trim().split('\n');
+  assert.match(rows[1]!, /^\s+0\.00\s+-\s/);
+  assert.match(stdout, /first CPU sample: omitted; 9 samples/);
+});
+
+test('examples/self-monitor sees the event loop blocked', async () => {
+  const { stdout } = await run(process.execPath, ['examples/self-monitor/index.js'], { cwd: repoRoot });
+  const delays = [...stdout.matchAll(/loop delay max=([\d.]+) ms/g)].map((m) => Number(m[1]));
+  assert.ok(delays.some((d) => d >= 100), `a 150 ms block seen: ${delays.join(', ')}`);
+  assert.match(stdout, /ended: duration/);
+});
