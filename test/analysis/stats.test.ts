@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { distribution, firstLast, max, mean, min, quantile, quantileSorted, sortedFinite } from '../../src/analysis/stats.js';
+
+const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${a} ≈ ${b}`);
+
+test('quantile interpolates linearly like numpy.quantile (default method)', () => {
+  // Reference values from numpy.quantile(x, q).
+  close(quantile([1, 2, 3, 4], 0.5), 2.5);
+  close(quantile([1, 2, 3, 4], 0.95), 3.85);
+  close(quantile([15, 20, 35, 40, 50], 0.4), 29);
+  close(quantile([3, 1, 2], 0), 1);
+  close(quantile([3, 1, 2], 1), 3);
+  close(quantile([7], 0.95), 7);
+  close(quantile([10, 0], 0.25), 2.5);
+});
+
+test('nulls and NaN are skipped; nothing measured gives null', () => {
+  close(quantile([null, 4, NaN, 1, null, 2, 3], 0.5), 2.5);
+  assert.equal(quantile([], 0.5), null);
+  assert.equal(quantile([null, null], 0.5), null);
+  close(mean([null, 1, 2, NaN, 6]), 3);
+  assert.equal(mean([null]), null);
+  assert.equal(max([null, -5, -2, null]), -2);
+  assert.equal(min([null, -5, -2, null]), -5);
+  assert.equal(max([]), null);
+  assert.deepEqual(firstLast([null, 3, null, 8, null]), { first: 3, last: 8 });
+  assert.equal(firstLast([null]), null);
+});
+
+test('sortedFinite sorts numerically, not as strings', () => {
+  assert.deepEqual([...sortedFinite([10, 9, null, 100, -1])], [-1, 9, 10, 100]);
+});
+
+test('quantile rejects q outside [0, 1]', () => {
+  assert.throws(() => quantileSorted([1], 1.5), RangeError);
+  assert.throws(() => quantileSorted([1], NaN), RangeError);
+});
+
+test('distribution gives count, mean, p50, p95, max in one go', () => {
+  const d = distribution([null, ...Array.from({ length: 101 }, (_, i) => i)]);
+  assert.equal(d.count, 101);
+  close(d.mean, 50);
+  close(d.p50, 50);
+  close(d.p95, 95);
+  assert.equal(d.max, 100);
+  assert.deepEqual(distribution([null]), { count: 0, mean: null, p50: null, p95: null, max: null });
+});
