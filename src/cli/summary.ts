@@ -28,8 +28,11 @@ export function renderSummary(run: RunData): string {
   rows.push(['Command', watched ? `PID ${meta.pid} (watched)` : shellJoin(meta.command ?? [])]);
   if (!watched || meta.exitCode !== null || meta.signal !== null) rows.push(['Exit status', exitStatus(meta.exitCode, meta.signal)]);
   rows.push(['Wall time', `${formatSeconds(wallSeconds)}${meta.endedAtMs === null ? ' (so far)' : ''}`]);
-  rows.push(['User CPU time', formatSeconds(total('cpu_user_seconds'))]);
-  rows.push(['System CPU time', formatSeconds(total('cpu_system_seconds'))]);
+  // For `run`, perfscope's own cutime/cstime at the command's exit give the exact CPU time of the
+  // whole waited-for tree (as /usr/bin/time does); samples miss the last partial interval.
+  const exact = meta.childCpu;
+  rows.push(['User CPU time', formatSeconds(exact ? exact.userSeconds : total('cpu_user_seconds'))]);
+  rows.push(['System CPU time', formatSeconds(exact ? exact.systemSeconds : total('cpu_system_seconds'))]);
   rows.push([
     'CPU %',
     cpu.count === 0
