@@ -80,6 +80,8 @@ export class Sampler extends EventEmitter {
   private prevSystem: SystemSnapshot | null = null;
   private prevSystemT = 0;
   private ended: EndReason | null = null;
+  /** Sample 0, kept until the turn of start() is over so `for await (s of sampler.start())` sees it. */
+  private first: Sample | null = null;
   private readonly endPromise: Promise<EndReason>;
   private resolveEnd!: (r: EndReason) => void;
   samples = 0;
@@ -146,6 +148,9 @@ export class Sampler extends EventEmitter {
     if (this.options.runtime) this.runtime = new RuntimeProbe();
     this.t0Ms = this.options.clock.monotonicMs();
     this.scheduler.start();
+    setImmediate(() => {
+      this.first = null;
+    }).unref();
     return this;
   }
 
@@ -163,11 +168,12 @@ export class Sampler extends EventEmitter {
   }
 
   /**
-   * The samples as an async iterator that finishes when the sampler ends. It subscribes at once, so an
-   * iterator taken before start() sees sample 0; samples are buffered until the consumer pulls them.
+   * The samples as an async iterator that finishes when the sampler ends. An iterator taken before
+   * start() or in the same turn (`for await (const s of sampler.start())`) sees sample 0; samples are
+   * buffered until the consumer pulls them.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<Sample> {
-    const queue: Sample[] = [];
+    const queue: Sample[] = this.first ? [this.first] : [];
     let wake: (() => void) | null = null;
     const onSample = (smp: Sample): void => {
       queue.push(smp);
@@ -245,6 +251,7 @@ export class Sampler extends EventEmitter {
     };
     if (this.runtime) Object.assign(sample.tree, this.runtime.sample());
     this.samples++;
+    if (this.samples === 1) this.first = sample;
     this.emit('sample', sample);
     if (o.durationMs !== null && tick.deadlineMs - this.t0Ms >= o.durationMs - 0.5) this.stop('duration');
   }

@@ -174,3 +174,19 @@ test('the async iterator sees every sample from the first, and ends with the sam
     p.cleanup();
   }
 });
+
+test('for await over start() sees sample 0 too', async () => {
+  const p = fakeProc();
+  const clock = new FakeClock();
+  try {
+    const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: join(p.root, 'x'), clock, intervalMs: 100, durationMs: 200, system: false });
+    const got: number[] = [];
+    for await (const s of sampler.start()) {
+      got.push(s.index);
+      clock.advance(100);
+    }
+    assert.deepEqual(got, [0, 1, 2]);
+  } finally {
+    p.cleanup();
+  }
+});
