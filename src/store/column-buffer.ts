@@ -90,12 +90,12 @@ export class ColumnBuffer {
  * `columnCount` arrays of `columns`); the remaining `columns` get nulls for these rows.
  */
 export function unpackChunk(
-  blob: Buffer,
+  blob: Uint8Array,
   columnCount: number,
   timestamp: number[],
   columns: (number | null)[][],
 ): number {
-  let bytes = blob;
+  let bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (bigEndian || blob.byteOffset % 8 !== 0) {
     // Float64Array needs 8-byte alignment (and host byte order): copy first.
     bytes = Buffer.from(blob);

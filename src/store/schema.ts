@@ -7,7 +7,7 @@
  * second's rows column-major as little-endian float64 (timestamp first, NaN = null), with the column
  * names kept once per (run, scope) in `series_columns`.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite.js';
 
 /** The newest schema this code reads and writes. */
 export const schemaVersion = 1;
@@ -76,26 +76,26 @@ export type SchemaState =
   | { state: 'foreign'; reason: string };
 
 /** Reads the schema version and tells whether this code can use the database as a store. */
-export function checkSchema(db: Database.Database): SchemaState {
-  const version = db.pragma('user_version', { simple: true }) as number;
+export function checkSchema(db: SqlDatabase): SchemaState {
+  const version = Number(db.pragma('user_version'));
   if (version === schemaVersion) return { state: 'current' };
   if (version > schemaVersion) {
     return { state: 'foreign', reason: `written by a newer perfscope (store schema ${version}, this one reads up to ${schemaVersion})` };
   }
   if (version === 0) {
-    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+    const tables = Number((db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n);
     return tables === 0 ? { state: 'empty' } : { state: 'foreign', reason: 'not a perfscope store (an SQLite database with other tables)' };
   }
   return { state: 'outdated', version };
 }
 
 /** Brings a writable database up to `schemaVersion`, each step in its own transaction. */
-export function migrate(db: Database.Database, from: number): void {
+export function migrate(db: SqlDatabase, from: number): void {
   for (let v = from; v < schemaVersion; v++) {
     const ddl = migrations[v]!;
     db.transaction(() => {
       db.exec(ddl);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+    });
   }
 }

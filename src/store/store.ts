@@ -1,11 +1,11 @@
 /**
- * RunStore: the embedded recording store, one SQLite file (through better-sqlite3) holding many runs.
+ * RunStore: the embedded recording store, one SQLite file (node:sqlite or better-sqlite3, see sqlite.ts) holding many runs.
  * WAL mode lets `perfscope ls/show` read while a recorder writes; see writer.ts for durability.
  */
 import { mkdirSync, existsSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, type SqlDatabase } from './sqlite.js';
 import { PerfscopeError, isErrno } from '../core/errors.js';
 import type { ProcessSeries, RunData, RunEvent, RunEventKind, RunMeta, SeriesColumns } from '../core/run-data.js';
 import { unpackChunk } from './column-buffer.js';
@@ -68,10 +68,10 @@ interface RunRow {
 export class RunStore {
   /** The store file's absolute path. */
   readonly path: string;
-  private readonly db: Database.Database;
+  private readonly db: SqlDatabase;
   private readonly nowMs: () => number;
 
-  private constructor(path: string, db: Database.Database, nowMs: () => number) {
+  private constructor(path: string, db: SqlDatabase, nowMs: () => number) {
     this.path = path;
     this.db = db;
     this.nowMs = nowMs;
@@ -91,9 +91,9 @@ export class RunStore {
         throw new PerfscopeError('EIO', `cannot create the store directory ${dirname(path)}: ${reason(err)}`, { cause: err });
       }
     }
-    let db: Database.Database | undefined;
+    let db: SqlDatabase | undefined;
     try {
-      db = new Database(path, { readonly, fileMustExist: readonly });
+      db = openDatabase(path, { readonly });
       // Reading a page early makes a corrupt or non-SQLite file fail here, not in a later query.
       const schema = checkSchema(db);
       if (schema.state === 'foreign') throw new PerfscopeError('EIO', `cannot open store ${path}: ${schema.reason}`);
@@ -104,16 +104,16 @@ export class RunStore {
         // 16 KiB pages: a 1 s chunk (~2 KB) no longer fills a 4 KiB page alone. Measured (bench/store.bench.ts,
         // 1 h at 10 Hz x 25 columns): 4 KiB 14.2 MiB, 8 KiB 9.5, 16 KiB 8.2 (0.1 ms per commit), 64 KiB 7.8
         // MiB but 0.2 ms per commit and 77 ms checkpoints.
-        if (schema.state === 'empty') db.pragma('page_size = 16384');
-        db.pragma('journal_mode = WAL');
+        if (schema.state === 'empty') db.exec('PRAGMA page_size = 16384');
+        db.exec('PRAGMA journal_mode = WAL');
         // NORMAL in WAL survives process kills (the WAL is written at commit); only OS crashes need FULL.
-        db.pragma('synchronous = NORMAL');
+        db.exec('PRAGMA synchronous = NORMAL');
         if (schema.state === 'empty') migrate(db, 0);
         else if (schema.state === 'outdated') migrate(db, schema.version);
       }
-      db.pragma('foreign_keys = ON');
+      db.exec('PRAGMA foreign_keys = ON');
       // Two recorders on one store take turns at commits of a few ms; wait rather than fail.
-      db.pragma('busy_timeout = 5000');
+      db.exec('PRAGMA busy_timeout = 5000');
     } catch (err) {
       db?.close();
       if (err instanceof PerfscopeError) throw err;
@@ -182,7 +182,7 @@ export class RunStore {
         const processes = this.readProcesses(id, series);
         if (processes.length > 0) run.processes = processes;
         return run;
-      })(),
+      }),
     );
   }
 
@@ -196,7 +196,7 @@ export class RunStore {
 
   /** Closes the file. Writers of this store must not be used afterwards. */
   close(): void {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 
   private runRow(id: number): RunRow {
@@ -218,9 +218,8 @@ export class RunStore {
     const names = new Map<number, string[]>();
     const nameRows = this.db
       .prepare('SELECT scope, name FROM series_columns WHERE run_id = ? ORDER BY scope, ordinal')
-      .raw()
-      .all(id) as [number, string][];
-    for (const [scope, name] of nameRows) {
+      .all(id) as { scope: number; name: string }[];
+    for (const { scope, name } of nameRows) {
       let list = names.get(scope);
       if (list === undefined) names.set(scope, (list = []));
       list.push(name);
@@ -229,9 +228,8 @@ export class RunStore {
     const state = new Map<number, { timestamp: number[]; columns: (number | null)[][] }>();
     const chunks = this.db
       .prepare('SELECT scope, column_count, data FROM chunks WHERE run_id = ? ORDER BY scope, seq')
-      .raw()
-      .all(id) as [number, number, Buffer][];
-    for (const [scope, columnCount, data] of chunks) {
+      .all(id) as { scope: number; column_count: number; data: Uint8Array }[];
+    for (const { scope, column_count: columnCount, data } of chunks) {
       let s = state.get(scope);
       if (s === undefined) {
         s = { timestamp: [], columns: (names.get(scope) ?? []).map(() => []) };

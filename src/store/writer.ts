@@ -7,7 +7,7 @@
  * committed: at most the last second. Only an OS crash or power loss can also drop the last commits
  * (NORMAL skips the fsync per commit); synchronous=FULL would cover that at one fsync per second.
  */
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sqlite.js';
 import { PerfscopeError } from '../core/errors.js';
 import type { RunEvent, RunMeta } from '../core/run-data.js';
 import { ColumnBuffer } from './column-buffer.js';
@@ -50,7 +50,7 @@ export class RunWriter {
 
   /** @internal Use RunStore.createRun. */
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqlDatabase,
     id: number,
     private readonly meta: RunMeta,
     private readonly nowMs: () => number,
@@ -58,7 +58,7 @@ export class RunWriter {
   ) {
     this.id = id;
     this.stmts = prepare(db);
-    this.commitTx = db.transaction(() => this.writePending());
+    this.commitTx = () => db.transaction(() => this.writePending());
     this.lastCommitMs = nowMs();
   }
 
@@ -114,7 +114,7 @@ export class RunWriter {
       this.db.transaction(() => {
         this.writePending();
         this.stmts.finishRun.run(JSON.stringify({ ...meta, id: null }), this.id);
-      })(),
+      }),
     );
     this.afterCommit();
     this.finished = true;
@@ -170,7 +170,7 @@ export class RunWriter {
   }
 }
 
-function prepare(db: Database.Database) {
+function prepare(db: SqlDatabase) {
   return {
     insertColumn: db.prepare('INSERT INTO series_columns (run_id, scope, ordinal, name) VALUES (?, ?, ?, ?)'),
     insertChunk: db.prepare(

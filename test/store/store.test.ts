@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase, sqliteEngine } from '../../src/store/sqlite.js';
 import { PerfscopeError } from '../../src/core/errors.js';
 import { RunStore, defaultStorePath } from '../../src/store/store.js';
 import { makeMeta, tempDir } from './helpers.js';
@@ -139,13 +139,13 @@ test('missing, corrupt and foreign files fail with the path in the message', (t)
     assert.throws(() => RunStore.open({ path: corrupt, readonly }), (e: unknown) => e instanceof PerfscopeError && e.code === 'EIO' && e.message.includes(corrupt));
   }
   const foreign = join(dir, 'foreign.db');
-  const db = new Database(foreign);
+  const db = openDatabase(foreign, { readonly: false });
   db.exec('CREATE TABLE t (x)');
   db.close();
   assert.throws(() => RunStore.open({ path: foreign }), /not a perfscope store/);
   const newer = join(dir, 'newer.db');
-  const db2 = new Database(newer);
-  db2.pragma('user_version = 99');
+  const db2 = openDatabase(newer, { readonly: false });
+  db2.exec('PRAGMA user_version = 99');
   db2.close();
   assert.throws(() => RunStore.open({ path: newer }), /newer perfscope/);
 });
@@ -202,4 +202,11 @@ test('a recorder killed with SIGKILL leaves a readable store missing at most the
   assert.equal(run.meta.sampleCount, stored);
   assert.deepEqual(run.samples.cpu_percent, Array.from({ length: stored }, (_, i) => i));
   store.close();
+});
+
+test('the SQLite engine: node:sqlite where Node has it, better-sqlite3 on Node 20', () => {
+  const engine = sqliteEngine();
+  const major = Number(process.versions.node.split('.')[0]);
+  assert.equal(engine, major >= 24 ? 'node:sqlite' : major === 20 ? 'better-sqlite3' : engine);
+  assert.notEqual(engine, null);
 });
