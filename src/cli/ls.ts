@@ -1,4 +1,5 @@
 /** `perfscope ls`: the runs in the store, one line each. */
+import { existsSync } from 'node:fs';
 import { RunStore, defaultStorePath, type RunSummaryRow } from '../store/store.js';
 import { formatSeconds } from '../core/units.js';
 import type { Command } from './command.js';
@@ -29,7 +30,13 @@ export const lsCommand: Command = {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const store = RunStore.open({ path: stringFlag(p, 'store') ?? defaultStorePath(io.env), readonly: true });
+    const path = stringFlag(p, 'store') ?? defaultStorePath(io.env);
+    if (!existsSync(path)) {
+      // Nothing recorded yet is not an error for a listing.
+      io.stdout.write(`no runs yet (the store ${path} does not exist; 'perfscope run' creates it)\n`);
+      return 0;
+    }
+    const store = RunStore.open({ path, readonly: true });
     try {
       const runs = store.listRuns();
       io.stdout.write(runs.length === 0 ? `no runs in ${store.path}\n` : `${renderRunList(runs)}\n`);

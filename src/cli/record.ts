@@ -136,7 +136,7 @@ class StatusLine {
     this.lastDraw = now;
     const t = s.tree;
     const line = `perfscope ${formatSeconds(s.t)}  CPU ${formatPercent(t.cpu_percent)}  RSS ${formatBytes(t.rss_bytes)}  procs ${t.num_procs ?? '-'}`;
-    const width = this.out.columns ?? 80;
+    const width = this.out.columns || 80;
     this.out.write(`\r\x1b[2K${line.slice(0, width - 1)}`);
   }
 

@@ -16,6 +16,7 @@ export function formatBytes(bytes: number | null | undefined): string {
 
 export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds == null || !Number.isFinite(seconds)) return '-';
+  if (seconds === 0) return '0 s';
   if (seconds < 1e-3) return `${(seconds * 1e6).toFixed(0)} µs`;
   if (seconds < 1) return `${(seconds * 1e3).toFixed(1)} ms`;
   if (seconds < 120) return `${seconds.toFixed(2)} s`;

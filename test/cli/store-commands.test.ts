@@ -133,7 +133,10 @@ test('user errors are one line with the right exit code', async (t) => {
   assertOneLineError(await cli(['show', '12', '--store', path]), 5, new RegExp(`no run 12 in ${path}`));
   assertOneLineError(await cli(['show', 'abc', '--store', path]), 2, /show: run id must be a positive integer, got 'abc'/);
   assertOneLineError(await cli(['show', '--store', path]), 2, /show: missing run id/);
-  assertOneLineError(await cli(['ls', '--store', join(dir, 'nope.db')]), 5, /no store at .*nope\.db/);
+  assertOneLineError(await cli(['show', '1', '--store', join(dir, 'nope.db')]), 5, /no store at .*nope\.db/);
+  const none = await cli(['ls', '--store', join(dir, 'nope.db')]);
+  assert.equal(none.code, 0, 'nothing recorded yet is not an error for ls');
+  assert.match(none.stdout, /no runs yet/);
   assertOneLineError(await cli(['export', '1', '--format', 'xml', '--store', path]), 2, /--format must be json or csv, got 'xml'/);
   assertOneLineError(await cli(['export', '1', '--scope', 'system', '--store', path]), 2, /--scope applies to --format csv only/);
   assertOneLineError(await cli(['export', '1', '--format', 'csv', '--scope', '77', '--store', path]), 2, /no process 77 in run 1/);
