@@ -1,0 +1,19 @@
+/** OpenMetrics exemplars (OpenMetrics registries only), as prom-client 15 keeps them. */
+import { inspect } from 'node:util';
+
+export class Exemplar {
+  constructor(
+    public labelSet: Record<string, unknown> = {},
+    public value: number | null = null,
+    public timestamp?: number,
+  ) {}
+
+  /** The OpenMetrics limit: the label set may hold at most 128 UTF-8 characters. */
+  validateExemplarLabelSet(labelSet: Record<string, unknown>): void {
+    let res = '';
+    for (const [k, v] of Object.entries(labelSet)) res += `${k}${String(v)}`;
+    if (res.length > 128) {
+      throw new RangeError(`Label set size must be smaller than 128 UTF-8 chars: ${inspect(labelSet)}`);
+    }
+  }
+}
