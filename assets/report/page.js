@@ -1,0 +1,316 @@
+// @ts-check
+// The HTML report's page script (inlined by src/report/html.ts after uPlot). It decodes the packed
+// columns, draws one uPlot chart per panel with a shared crosshair and synced x zoom, draws markers,
+// and switches light/dark themes. No network: everything it needs is in the page.
+/* global uPlot */
+(() => {
+  'use strict';
+  /** @typedef {{ offset: number, length: number, quantum: number }} PackedRef */
+  /** @typedef {'percent'|'bytes'|'bytesPerSecond'|'milliseconds'} Unit */
+  /**
+   * @typedef {{ id: string, label: string, color: string, dash: number[] | null, width: number, run: number, y: PackedRef }} SeriesSpec
+   * @typedef {{ id: string, title: string, yLabel: string, unit: Unit, right: { label: string, unit: Unit, factor: number } | null, note: string | null, series: SeriesSpec[] }} PanelSpec
+   * @typedef {{ t: number, kind: string, run: number, detail: string }} Marker
+   * @typedef {{ lang: string, xMax: number, xLabel: string, blob: string, runs: { name: string, t: PackedRef, reduced: boolean }[], panels: PanelSpec[], markers: Marker[], markerLabels: Record<string, string>, markerColors: Record<string, string> }} Payload
+   */
+
+  const NULL = -2147483648;
+  const dataElement = document.getElementById('perfscope-data');
+  /** @type {Payload} */
+  const P = JSON.parse(dataElement ? dataElement.textContent || '{}' : '{}');
+  /** @type {{ charts: any[], ready: boolean, error: string | null, decodeMs: number, paintMs: number, syncing: boolean }} */
+  const state = { charts: [], ready: false, error: null, decodeMs: 0, paintMs: 0, syncing: false };
+  /** @type {any} */ (window).__perfscope = state;
+  const started = performance.now();
+
+  /** @param {string} b64 */
+  async function decodeBlob(b64) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Int32Array(await new Response(stream).arrayBuffer());
+  }
+
+  /**
+   * @param {Int32Array} ints
+   * @param {PackedRef} ref
+   * @returns {(number | null)[]}
+   */
+  function unpack(ints, ref) {
+    const out = new Array(ref.length);
+    let acc = 0;
+    for (let k = 0; k < ref.length; k++) {
+      const d = ints[ref.offset + k];
+      if (d === NULL) out[k] = null;
+      else {
+        acc += d;
+        out[k] = acc * ref.quantum;
+      }
+    }
+    return out;
+  }
+
+  const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  /** @param {number} v @param {number} [digits] */
+  function fmtBytes(v, digits) {
+    let x = Math.abs(v);
+    let i = 0;
+    while (x >= 1024 && i < byteUnits.length - 1) {
+      x /= 1024;
+      i++;
+    }
+    const d = digits ?? (i === 0 ? 0 : x >= 100 ? 0 : x >= 10 ? 1 : 2);
+    return `${v < 0 ? '-' : ''}${Number(x.toFixed(d))} ${byteUnits[i]}`;
+  }
+  /** @param {Unit} unit @param {number | null | undefined} v */
+  function fmtValue(unit, v) {
+    if (v == null) return '–';
+    if (unit === 'percent') return `${v.toFixed(Math.abs(v) < 10 ? 2 : 1)} %`;
+    if (unit === 'bytes') return fmtBytes(v);
+    if (unit === 'bytesPerSecond') return `${fmtBytes(v)}/s`;
+    return `${v.toFixed(v < 10 ? 2 : 1)} ms`;
+  }
+  /** @param {Unit} unit @param {number} v */
+  function fmtTick(unit, v) {
+    if (unit === 'bytes') return v === 0 ? '0' : fmtBytes(v);
+    if (unit === 'bytesPerSecond') return v === 0 ? '0' : `${fmtBytes(v)}/s`;
+    return String(Number(v.toPrecision(6)));
+  }
+  /** Binary steps for byte axes: 1, 2, 4 … 512 × 1024^k. */
+  const byteIncrs = /** @type {number[]} */ ([]);
+  for (let k = 0; k < 6; k++) for (let m = 1; m < 1024; m *= 2) byteIncrs.push(m * 1024 ** k);
+
+  /** @param {string} name */
+  const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+  /**
+   * Lays the runs on one x array: a single run uses its own timeline; two runs use the union of both,
+   * with `undefined` (skipped by uPlot, unlike null which is a gap) where a run has no sample.
+   * @param {(number | null)[][]} times
+   */
+  function joinTimelines(times) {
+    if (times.length === 1) return { x: /** @type {number[]} */ (times[0]), at: [null] };
+    const [a, b] = /** @type {number[][]} */ (times);
+    /** @type {number[]} */ const x = [];
+    const ia = new Int32Array(a.length);
+    const ib = new Int32Array(b.length);
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i] < b[j])) {
+        ia[i++] = x.length;
+        x.push(a[i - 1]);
+      } else if (i >= a.length || b[j] < a[i]) {
+        ib[j++] = x.length;
+        x.push(b[j - 1]);
+      } else {
+        ia[i++] = ib[j++] = x.length;
+        x.push(a[i - 1]);
+      }
+    }
+    return { x, at: [ia, ib] };
+  }
+
+  /** @type {{ x: number[], panels: { spec: PanelSpec, ys: any[][] }[] } | null} */
+  let model = null;
+
+  async function decode() {
+    const ints = await decodeBlob(P.blob);
+    const times = P.runs.map((r) => unpack(ints, r.t));
+    const joined = joinTimelines(times);
+    const panels = P.panels.map((spec) => ({
+      spec,
+      ys: spec.series.map((s) => {
+        const y = unpack(ints, s.y);
+        const at = joined.at[s.run];
+        if (!at) return y;
+        const out = new Array(joined.x.length);
+        for (let k = 0; k < y.length; k++) out[at[k]] = y[k];
+        return out;
+      }),
+    }));
+    model = { x: joined.x, panels };
+  }
+
+  /** Markers as dashed vertical lines (process start/exit) and red triangles (missed samples). */
+  /** @param {any} u */
+  function drawMarkers(u) {
+    const ctx = u.ctx;
+    const min = u.scales.x.min;
+    const max = u.scales.x.max;
+    const visible = P.markers.filter((m) => m.t >= min && m.t <= max);
+    const lines = visible.filter((m) => m.kind !== 'missed-sample');
+    const dpr = devicePixelRatio || 1;
+    const top = u.bbox.top;
+    const bottom = u.bbox.top + u.bbox.height;
+    ctx.save();
+    ctx.lineWidth = dpr;
+    for (const m of lines) {
+      const x = Math.round(u.valToPos(m.t, 'x', true)) + 0.5;
+      ctx.strokeStyle = P.markerColors[m.kind];
+      ctx.globalAlpha = m.run ? 0.45 : 0.8;
+      ctx.setLineDash(lines.length > 60 ? [] : [3 * dpr, 3 * dpr]);
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, lines.length > 60 ? top + 7 * dpr : bottom);
+      ctx.stroke();
+    }
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = P.markerColors['missed-sample'];
+    for (const m of visible) {
+      if (m.kind !== 'missed-sample') continue;
+      const x = u.valToPos(m.t, 'x', true);
+      ctx.beginPath();
+      ctx.moveTo(x - 4 * dpr, bottom);
+      ctx.lineTo(x, bottom - 7 * dpr);
+      ctx.lineTo(x + 4 * dpr, bottom);
+      ctx.fill();
+    }
+    ctx.restore();
+  }
+
+  /** @param {any} u @param {string} key */
+  function syncX(u, key) {
+    if (key !== 'x' || state.syncing) return;
+    state.syncing = true;
+    try {
+      const { min, max } = u.scales.x;
+      for (const c of state.charts) {
+        if (c !== u && (c.scales.x.min !== min || c.scales.x.max !== max)) c.setScale('x', { min, max });
+      }
+    } finally {
+      state.syncing = false;
+    }
+  }
+
+  const container = /** @type {HTMLElement} */ (document.getElementById('charts'));
+
+  /** @param {{ min: number, max: number } | null} xRange @param {Record<string, boolean>} hidden */
+  function build(xRange, hidden) {
+    if (!model) return;
+    for (const c of state.charts) c.destroy();
+    state.charts = [];
+    container.textContent = '';
+    const fg = cssVar('--fg');
+    const grid = cssVar('--grid');
+    const width = Math.max(320, container.clientWidth);
+    const last = model.panels.length - 1;
+    const anyRight = model.panels.some((p) => p.spec.right !== null);
+    model.panels.forEach(({ spec, ys }, index) => {
+      const box = document.createElement('div');
+      box.className = 'panel';
+      box.dataset.panel = spec.id;
+      const h = document.createElement('h3');
+      h.textContent = spec.title + (spec.note ? `  (${spec.note})` : '');
+      box.appendChild(h);
+      container.appendChild(box);
+      const axisCommon = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '12px system-ui, sans-serif', labelFont: '13px system-ui, sans-serif' };
+      const isBytes = spec.unit === 'bytes' || spec.unit === 'bytesPerSecond';
+      /** @type {any[]} */
+      const axes = [
+        { ...axisCommon, label: index === last ? P.xLabel : '', labelSize: index === last ? 28 : 0, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => String(Number(v.toPrecision(6)))) },
+        { ...axisCommon, label: spec.yLabel, size: 78, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => fmtTick(spec.unit, v)), ...(isBytes ? { incrs: byteIncrs } : {}) },
+      ];
+      if (spec.right) {
+        const r = spec.right;
+        axes.push({ ...axisCommon, scale: 'y', side: 1, label: r.label, size: 78, grid: { show: false }, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => (v === 0 ? '0' : fmtBytes(v * r.factor, 1))) });
+      } else if (anyRight) {
+        // An empty right axis of the same width keeps every panel's plot area aligned in x.
+        axes.push({ ...axisCommon, scale: 'y', side: 1, size: 78, grid: { show: false }, ticks: { show: false }, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map(() => '') });
+      }
+      const opts = {
+        width,
+        height: 230,
+        legend: { live: true },
+        cursor: { sync: { key: 'perfscope', setSeries: false }, drag: { x: true, y: false, setScale: true } },
+        scales: { x: { time: false }, y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, max > 0 ? max * 1.05 : 1] } },
+        axes,
+        series: [
+          { label: P.xLabel, value: (/** @type {any} */ _u, /** @type {number | null} */ v) => (v == null ? '–' : `${v.toFixed(3)} s`) },
+          ...spec.series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: s.width,
+            dash: s.dash ?? undefined,
+            show: !hidden[s.id],
+            spanGaps: false,
+            points: { show: false },
+            value: (/** @type {any} */ _u, /** @type {number | null} */ v) => fmtValue(spec.unit, v),
+          })),
+        ],
+        hooks: { draw: [drawMarkers], setScale: [syncX] },
+      };
+      const u = new uPlot(opts, [model.x, ...ys], box);
+      u.root.dataset.panel = spec.id;
+      u.__ids = spec.series.map((s) => s.id);
+      state.charts.push(u);
+    });
+    if (xRange) for (const c of state.charts) c.setScale('x', xRange);
+    if (P.markers.length > 0) {
+      const legend = document.createElement('p');
+      legend.className = 'markers';
+      const kinds = [...new Set(P.markers.map((m) => m.kind))];
+      for (const k of kinds) {
+        const span = document.createElement('span');
+        span.style.setProperty('--c', P.markerColors[k]);
+        span.className = `marker ${k}`;
+        span.textContent = P.markerLabels[k];
+        legend.appendChild(span);
+      }
+      container.appendChild(legend);
+    }
+  }
+
+  function currentView() {
+    /** @type {Record<string, boolean>} */
+    const hidden = {};
+    for (const c of state.charts) c.series.slice(1).forEach((/** @type {any} */ s, /** @type {number} */ k) => (hidden[c.__ids[k]] = !s.show));
+    const first = state.charts[0];
+    return { xRange: first ? { min: first.scales.x.min, max: first.scales.x.max } : null, hidden };
+  }
+
+  function setTheme(/** @type {string} */ theme) {
+    const view = currentView();
+    document.documentElement.dataset.theme = theme;
+    build(view.xRange, view.hidden);
+  }
+
+  async function main() {
+    const prefersDark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
+    document.documentElement.dataset.theme = prefersDark ? 'dark' : 'light';
+    await decode();
+    state.decodeMs = performance.now() - started;
+    build(null, {});
+    const resetButton = document.getElementById('reset-zoom');
+    if (resetButton) {
+      resetButton.addEventListener('click', () => {
+        if (!model) return;
+        const x = model.x;
+        for (const c of state.charts) c.setScale('x', { min: x[0], max: x[x.length - 1] });
+      });
+    }
+    const themeButton = document.getElementById('toggle-theme');
+    if (themeButton) themeButton.addEventListener('click', () => setTheme(document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark'));
+    let resizeTimer = 0;
+    window.addEventListener('resize', () => {
+      clearTimeout(resizeTimer);
+      resizeTimer = window.setTimeout(() => {
+        const w = Math.max(320, container.clientWidth);
+        for (const c of state.charts) c.setSize({ width: w, height: 230 });
+      }, 100);
+    });
+    requestAnimationFrame(() => {
+      state.paintMs = performance.now() - started;
+      state.ready = true;
+    });
+  }
+
+  main().catch((err) => {
+    state.error = String(err && err.stack ? err.stack : err);
+    const p = document.createElement('pre');
+    p.className = 'error';
+    p.textContent = `perfscope: this report could not be drawn: ${err}`;
+    container.appendChild(p);
+  });
+})();
