@@ -72,7 +72,8 @@ export interface GenericMetric {
 
 /** Renders a generic metric description exactly as prom-client's `getMetricsAsString` does. */
 export function renderGeneric(ctx: RenderContext, m: GenericMetric): string {
-  const name = ctx.openMetrics && m.type === 'counter' ? counterFamilyName(m.name, true) : m.name;
+  const raw = ctx.openMetrics && m.type === 'counter' ? counterFamilyName(m.name, true) : m.name;
+  const name = raw.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'); // prom-client escapes foreign names too
   let out = header(ctx, name, m.help, m.type);
   for (const v of m.values ?? []) {
     let metricName = v.metricName ?? name;

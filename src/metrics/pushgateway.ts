@@ -3,9 +3,10 @@
  * `delete` (DELETE the group), with grouping keys. prom-client's API; grouping values that are empty or
  * contain `/` are sent base64url-encoded (`name@base64/...`) as the Pushgateway requires.
  */
-import http from 'node:http';
-import https from 'node:https';
-import { gzipSync } from 'node:zlib';
+// bare specifiers (not node:) so test suites that jest.mock('http') keep working, as with prom-client
+import http from 'http';
+import https from 'https';
+import { gzipSync } from 'zlib';
 import { globalRegistry, type Registry } from './registry.js';
 
 export interface PushgatewayOptions extends http.RequestOptions {

@@ -226,23 +226,21 @@ export function interpolate(means: number[], weights: number[], qs: readonly num
   });
 }
 
-/** A shared tick counter per rotation period, advanced by one unref'd timer: no clock on the record path. */
+/**
+ * A tick counter advanced by one unref'd timer (one per windowed Summary metric, shared by its series):
+ * window rotation costs the record path one compare and no clock read.
+ */
 export class EpochTicker {
   value = 0;
-  private static readonly byPeriod = new Map<number, EpochTicker>();
-  private constructor(periodMs: number) {
-    const t = setInterval(() => {
+  private readonly timer: NodeJS.Timeout;
+  constructor(periodMs: number) {
+    this.timer = setInterval(() => {
       this.value++;
     }, periodMs);
-    t.unref();
+    this.timer.unref();
   }
-  static forPeriod(periodMs: number): EpochTicker {
-    let t = EpochTicker.byPeriod.get(periodMs);
-    if (t === undefined) {
-      t = new EpochTicker(periodMs);
-      EpochTicker.byPeriod.set(periodMs, t);
-    }
-    return t;
+  stop(): void {
+    clearInterval(this.timer);
   }
 }
 

@@ -41,6 +41,9 @@ export class Registry {
     return OPENMETRICS_CONTENT_TYPE;
   }
 
+  /** The default registry (prom-client exposes it as `Registry.globalRegistry`). */
+  static globalRegistry: Registry;
+
   private _metrics = new Map<string, RegistryMetric>();
   private _defaultLabels: Record<string, string | number> = {};
   private _contentType: ContentType;
@@ -188,3 +191,4 @@ function hasCollect(m: RegistryMetric): boolean {
 
 /** The default registry (prom-client's `register`). */
 export const globalRegistry = new Registry();
+Registry.globalRegistry = globalRegistry;

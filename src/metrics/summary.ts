@@ -79,7 +79,7 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
           `Summary "${this.name}": maxAgeSeconds must be > 0 and ageBuckets a positive integer (got ${config.maxAgeSeconds}, ${config.ageBuckets})`,
         );
       }
-      this.ticker = EpochTicker.forPeriod(Math.max(1, Math.round((config.maxAgeSeconds * 1000) / config.ageBuckets)));
+      this.ticker = new EpochTicker(Math.max(1, Math.round((config.maxAgeSeconds * 1000) / config.ageBuckets)));
     }
     this.initUnlabelled();
     this.register();

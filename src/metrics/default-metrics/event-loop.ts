@@ -1,5 +1,5 @@
 /**
- * nodejs_eventloop_lag_* and nodejs_eventloop_utilization_ratio, measured honestly:
+ * nodejs_eventloop_lag_*, measured honestly:
  * - a libuv timer with `eventLoopMonitoringPrecision` ms resolution records how late it fires
  *   (`monitorEventLoopDelay`); the resolution itself is subtracted, so an idle loop reports ~0, not 10 ms;
  * - statistics cover the last complete window of `eventLoopWindowMs` (default 5 s), rotated by our own
@@ -7,8 +7,9 @@
  *   measure itself (prom-client #561, #370);
  * - `nodejs_eventloop_lag_seconds` is the mean lateness over that window (prom-client reports the delay of
  *   one setImmediate scheduled during the scrape).
+ * Bare module specifiers ('perf_hooks', not 'node:perf_hooks') keep `jest.mock()` of them working.
  */
-import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'perf_hooks';
 import { Gauge } from '../gauge.js';
 import { resolve, type DefaultMetricsConfig } from './common.js';
 
@@ -21,7 +22,6 @@ export const metricNames = [
   'nodejs_eventloop_lag_p50_seconds',
   'nodejs_eventloop_lag_p90_seconds',
   'nodejs_eventloop_lag_p99_seconds',
-  'nodejs_eventloop_utilization_ratio',
 ];
 
 interface Snapshot {
@@ -32,7 +32,6 @@ interface Snapshot {
   p50: number;
   p90: number;
   p99: number;
-  utilization: number;
 }
 
 export function eventLoop(config: DefaultMetricsConfig): void {
@@ -43,9 +42,7 @@ export function eventLoop(config: DefaultMetricsConfig): void {
   h.enable();
   const resNs = resolutionMs * 1e6;
   const lateness = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns - resNs) / 1e9 : 0);
-  let elu: EventLoopUtilization = performance.eventLoopUtilization();
   const take = (reset: boolean): Snapshot => {
-    const now = performance.eventLoopUtilization();
     const s: Snapshot = {
       min: h.count > 0 ? lateness(h.min) : 0,
       max: h.count > 0 ? lateness(h.max) : 0,
@@ -54,12 +51,8 @@ export function eventLoop(config: DefaultMetricsConfig): void {
       p50: h.count > 0 ? lateness(h.percentile(50)) : 0,
       p90: h.count > 0 ? lateness(h.percentile(90)) : 0,
       p99: h.count > 0 ? lateness(h.percentile(99)) : 0,
-      utilization: performance.eventLoopUtilization(now, elu).utilization,
     };
-    if (reset) {
-      h.reset();
-      elu = now;
-    }
+    if (reset) h.reset();
     return s;
   };
   let last: Snapshot | undefined;
@@ -70,7 +63,7 @@ export function eventLoop(config: DefaultMetricsConfig): void {
 
   const gauges: Gauge[] = [];
   const help = [
-    'Mean lateness of the event loop over the last window, in seconds.',
+    'Lag of event loop in seconds.',
     'The minimum recorded event loop delay.',
     'The maximum recorded event loop delay.',
     'The mean of the recorded event loop delays.',
@@ -78,9 +71,8 @@ export function eventLoop(config: DefaultMetricsConfig): void {
     'The 50th percentile of the recorded event loop delays.',
     'The 90th percentile of the recorded event loop delays.',
     'The 99th percentile of the recorded event loop delays.',
-    'Fraction of the last window the event loop was busy (0..1).',
   ];
-  const aggregators = ['average', 'min', 'max', 'average', 'average', 'average', 'average', 'average', 'average'] as const;
+  const aggregators = ['average', 'min', 'max', 'average', 'average', 'average', 'average', 'average'] as const;
   for (let i = 0; i < metricNames.length; i++) {
     gauges.push(
       new Gauge({
@@ -93,7 +85,7 @@ export function eventLoop(config: DefaultMetricsConfig): void {
           ? {
               collect() {
                 const s = last ?? take(false); // before the first window closes: what we have so far
-                const v = [s.mean, s.min, s.max, s.mean, s.stddev, s.p50, s.p90, s.p99, s.utilization];
+                const v = [s.mean, s.min, s.max, s.mean, s.stddev, s.p50, s.p90, s.p99];
                 for (let j = 0; j < gauges.length; j++) gauges[j]!.set(labels, v[j]!);
               },
             }

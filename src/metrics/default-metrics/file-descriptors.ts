@@ -5,7 +5,7 @@ import { countOpenFds, readMaxFds } from './procfs.js';
 
 export const metricNames = ['process_open_fds', 'process_max_fds'];
 
-export function fileDescriptors(config: DefaultMetricsConfig): void {
+export function openFileDescriptors(config: DefaultMetricsConfig): void {
   if (process.platform !== 'linux') return;
   const { registers, prefix, labels, labelNames } = resolve(config);
   const open = new Gauge({
@@ -18,6 +18,10 @@ export function fileDescriptors(config: DefaultMetricsConfig): void {
       if (n !== undefined) open.set(labels, n);
     },
   });
+}
+
+export function maxFileDescriptors(config: DefaultMetricsConfig): void {
+  const { registers, prefix, labels, labelNames } = resolve(config);
   const maxFds = readMaxFds(config.procRoot); // a limit: read once, as prom-client does
   if (maxFds === undefined) return;
   const max = new Gauge({

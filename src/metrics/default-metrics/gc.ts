@@ -1,5 +1,5 @@
 /** nodejs_gc_duration_seconds{kind}: a histogram fed by a PerformanceObserver on 'gc' entries. */
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'perf_hooks';
 import { Histogram } from '../histogram.js';
 import { resolve, type DefaultMetricsConfig } from './common.js';
 

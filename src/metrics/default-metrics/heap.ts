@@ -1,5 +1,5 @@
 /** nodejs_heap_size_{total,used}_bytes, nodejs_external_memory_bytes, nodejs_heap_space_size_*_bytes{space}. */
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics } from 'v8';
 import { Gauge } from '../gauge.js';
 import { resolve, type DefaultMetricsConfig } from './common.js';
 

@@ -7,7 +7,8 @@ import { activeHandles, activeRequests, metricNames as handleNames } from './act
 import { activeResources, metricNames as resourceNames } from './active-resources.js';
 import type { DefaultMetricsConfig } from './common.js';
 import { eventLoop, metricNames as eventLoopNames } from './event-loop.js';
-import { fileDescriptors, metricNames as fdNames } from './file-descriptors.js';
+import { maxFileDescriptors, metricNames as fdNames, openFileDescriptors } from './file-descriptors.js';
+import { eventLoopUtilization, metricNames as eluNames } from './event-loop-utilization.js';
 import { gc, metricNames as gcNames } from './gc.js';
 import { heapMetricNames, heapSize, heapSpaceMetricNames, heapSpaces } from './heap.js';
 import { processCpu, metricNames as cpuNames } from './process-cpu.js';
@@ -21,8 +22,10 @@ const collectors: Record<string, (c: DefaultMetricsConfig) => void> = {
   processCpuTotal: processCpu,
   processStartTime,
   osMemoryHeap: processMemory,
-  processFileDescriptors: fileDescriptors,
+  processOpenFileDescriptors: openFileDescriptors,
+  processMaxFileDescriptors: maxFileDescriptors,
   eventLoopLag: eventLoop,
+  eventLoopUtilization,
   processResources: activeResources,
   processHandles: activeHandles,
   processRequests: activeRequests,
@@ -42,6 +45,7 @@ export const defaultMetricNames: readonly string[] = [
   ...memoryNames,
   ...fdNames,
   ...eventLoopNames,
+  ...eluNames,
   ...resourceNames,
   ...handleNames,
   ...heapMetricNames,

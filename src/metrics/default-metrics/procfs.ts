@@ -3,7 +3,7 @@
  * fixture tree. Every reader returns undefined when the file is missing or unreadable: metrics then
  * simply do not report, they never throw into a scrape.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'fs';
 import { join } from 'node:path';
 
 export const PROC_ROOT = '/proc';
