@@ -25,6 +25,18 @@ export default tseslint.config(
     },
   },
   {
+    // The HTML report's page script runs in the browser (type-checked by assets/report/tsconfig.json).
+    files: ['assets/report/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly', document: 'readonly', getComputedStyle: 'readonly', devicePixelRatio: 'readonly',
+        requestAnimationFrame: 'readonly', atob: 'readonly', Blob: 'readonly', Response: 'readonly',
+        DecompressionStream: 'readonly', HTMLElement: 'readonly', uPlot: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -2,7 +2,7 @@
 // The HTML report's page script (inlined by src/report/html.ts after uPlot). It decodes the packed
 // columns, draws one uPlot chart per panel with a shared crosshair and synced x zoom, draws markers,
 // and switches light/dark themes. No network: everything it needs is in the page.
-/* global uPlot */
+// uPlot: a global from the inlined IIFE build (eslint.config.js and globals.d.ts declare it).
 (() => {
   'use strict';
   /** @typedef {{ offset: number, length: number, quantum: number }} PackedRef */
@@ -188,16 +188,17 @@
 
   /** @param {{ min: number, max: number } | null} xRange @param {Record<string, boolean>} hidden */
   function build(xRange, hidden) {
-    if (!model) return;
+    const m = model;
+    if (!m) return;
     for (const c of state.charts) c.destroy();
     state.charts = [];
     container.textContent = '';
     const fg = cssVar('--fg');
     const grid = cssVar('--grid');
     const width = Math.max(320, container.clientWidth);
-    const last = model.panels.length - 1;
-    const anyRight = model.panels.some((p) => p.spec.right !== null);
-    model.panels.forEach(({ spec, ys }, index) => {
+    const last = m.panels.length - 1;
+    const anyRight = m.panels.some((p) => p.spec.right !== null);
+    m.panels.forEach(({ spec, ys }, index) => {
       const box = document.createElement('div');
       box.className = 'panel';
       box.dataset.panel = spec.id;
@@ -241,7 +242,7 @@
         ],
         hooks: { draw: [drawMarkers], setScale: [syncX] },
       };
-      const u = new uPlot(opts, [model.x, ...ys], box);
+      const u = new uPlot(opts, [m.x, ...ys], box);
       u.root.dataset.panel = spec.id;
       u.__ids = spec.series.map((s) => s.id);
       state.charts.push(u);

@@ -2,8 +2,9 @@
 import type { Command } from './command.js';
 import { exportCommand } from './export.js';
 import { lsCommand } from './ls.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand];

@@ -14,6 +14,7 @@ import type { Sample, Sampler } from '../sampling/sampler.js';
 import { durationFlag, stringFlag, type FlagSpec, type Parsed } from './args.js';
 import type { CliIo } from './command.js';
 import { renderSummary } from './summary.js';
+import { reportFormat, visualizePerformanceData } from '../report/visualize.js';
 
 export const recordFlags: FlagSpec = {
   interval: { type: 'string', short: 'i' },
@@ -27,6 +28,8 @@ export const recordFlags: FlagSpec = {
   smaps: { type: 'boolean' },
   store: { type: 'string' },
   'no-store': { type: 'boolean' },
+  plot: { type: 'string' },
+  html: { type: 'string' },
 };
 
 export const recordFlagsHelp = `Recording options:
@@ -41,7 +44,9 @@ export const recordFlagsHelp = `Recording options:
                           about ±0.6 instead of ±6 points per sample at 10 Hz, ~4x the read cost
       --smaps             also record USS and PSS (reads smaps_rollup; ~30x the cost of a sample)
       --store PATH        the run store (default $PERFSCOPE_STORE or ~/.local/share/perfscope/runs.db)
-      --no-store          do not keep the run in the store`;
+      --no-store          do not keep the run in the store
+      --plot FILE.png     draw the run as a PNG (or .svg) figure at the end ('perfscope report' for more)
+      --html FILE.html    write the interactive HTML report at the end`;
 
 export interface RecordSettings {
   sampler: SamplerOptions;
@@ -50,6 +55,8 @@ export interface RecordSettings {
   quiet: boolean;
   store: string | undefined;
   noStore: boolean;
+  plot: string | undefined;
+  html: string | undefined;
 }
 
 export function recordSettings(command: string, p: Parsed): RecordSettings {
@@ -58,6 +65,10 @@ export function recordSettings(command: string, p: Parsed): RecordSettings {
   const json = stringFlag(p, 'json');
   const csv = stringFlag(p, 'csv');
   if (json !== undefined && json === csv) throw usageError(`${command}: --json and --csv name the same file '${json}'`);
+  const plot = stringFlag(p, 'plot');
+  const html = stringFlag(p, 'html');
+  if (plot !== undefined && reportFormat(plot) !== 'png' && reportFormat(plot) !== 'svg') throw usageError(`${command}: --plot needs a .png or .svg file name, got '${plot}'`);
+  if (html !== undefined && reportFormat(html) !== 'html') throw usageError(`${command}: --html needs a .html file name, got '${html}'`);
   return {
     sampler: {
       intervalMs,
@@ -72,6 +83,8 @@ export function recordSettings(command: string, p: Parsed): RecordSettings {
     quiet: p.values.quiet === true,
     store: stringFlag(p, 'store'),
     noStore: p.values['no-store'] === true,
+    plot,
+    html,
   };
 }
 
@@ -116,9 +129,13 @@ export class RecordSession {
     const { json, csv } = this.settings;
     if (json !== undefined) writeFileAtomic(json, runToJson(run));
     if (csv !== undefined) writeFileAtomic(csv, runToCsv(run));
+    const { plot, html } = this.settings;
+    // After --json/--csv: a drawing problem must not cost the user the measurement.
+    if (plot !== undefined) visualizePerformanceData(run, { file: plot });
+    if (html !== undefined) visualizePerformanceData(run, { file: html });
     if (!this.settings.quiet) {
       this.io.stderr.write(`${renderSummary(run)}\n`);
-      const where = [run.meta.id !== null ? `stored as run ${run.meta.id}` : null, json, csv].filter(Boolean).join(', ');
+      const where = [run.meta.id !== null ? `stored as run ${run.meta.id}` : null, json, csv, plot, html].filter(Boolean).join(', ');
       if (where) this.io.stderr.write(`perfscope: ${where}\n`);
     }
     return run;

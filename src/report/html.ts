@@ -36,7 +36,7 @@ export function renderHtml(input: RunData | ChartRun[], options: HtmlOptions = {
     .map((r) => `<tr data-key="${r.key}"><th>${esc(r.label)}</th>${r.cells.map((c) => `<td>${esc(c)}</td>`).join('')}${two ? `<td>${esc(r.delta ?? '')}</td>` : ''}</tr>`)
     .join('\n');
   const metaRows = metaTable(model)
-    .map(([k, ...v]) => `<tr><th>${esc(k)}</th>${v.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .map(([k = '', ...v]) => `<tr><th>${esc(k)}</th>${v.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
     .join('\n');
   // '<' escaped so no string in the data can close the script element.
   const json = JSON.stringify(payload).replace(/</g, '\\u003c');
