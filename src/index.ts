@@ -96,3 +96,17 @@ export type {
 } from './metrics/index.js';
 export { startMetricsServer, metricsHandler, negotiate } from './server/metrics-server.js';
 export type { MetricsServer, MetricsServerOptions, MetricsHandlerOptions, MetricsAuth } from './server/metrics-server.js';
+
+// report
+export { visualizePerformanceData, renderReport, reportFormat } from './report/visualize.js';
+export type { VisualizeOptions, ReportFormat } from './report/visualize.js';
+export { buildChartModel } from './report/chart-model.js';
+export type { ChartModel, ChartOptions, ChartRun, ChartPanel, ChartSeries, ChartMarker } from './report/chart-model.js';
+export { renderSvg } from './report/svg.js';
+export type { SvgOptions } from './report/svg.js';
+export { svgToPng } from './report/png.js';
+export type { PngOptions } from './report/png.js';
+export { renderHtml } from './report/html.js';
+export type { HtmlOptions } from './report/html.js';
+export { m4 } from './report/m4.js';
+export type { Lang } from './report/i18n.js';
