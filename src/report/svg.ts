@@ -83,8 +83,10 @@ export function renderSvg(model: ChartModel, options: SvgOptions = {}): string {
   const lineMarkers = model.markers.filter((m) => m.kind !== 'missed-sample');
   const missed = model.markers.filter((m) => m.kind === 'missed-sample');
   const markerLines = lineMarkers.length <= maxMarkerLines;
+  // The axis ends where the run ends (no empty tail up to the next round tick).
   const xTicks = ticksFor('percent', model.xMax, Math.max(4, Math.round(plotW / 110)));
-  const xScale = plotW / xTicks.top;
+  xTicks.ticks = xTicks.ticks.filter((t) => t <= model.xMax * 1.0001);
+  const xScale = plotW / model.xMax;
   const px = (t: number): number => left + t * xScale;
 
   model.panels.forEach((panel, index) => {
@@ -192,7 +194,7 @@ function renderPanel(
       out.push(`<text x="${left + plotW + 7}" y="${f1(py(pos) + 4)}" font-size="11" fill="${muted}">${escapeXml(formatTick(r.unit, v, rt.step))}</text>`);
       out.push(`<line x1="${left + plotW}" y1="${f1(py(pos))}" x2="${left + plotW + 4}" y2="${f1(py(pos))}" stroke="${ink}" stroke-width="1"/>`);
     }
-    out.push(`<text transform="translate(${left + plotW + 88} ${f1(cy)}) rotate(90)" font-size="12.5" text-anchor="middle" fill="${muted}">${escapeXml(r.label)}</text>`);
+    out.push(`<text transform="translate(${left + plotW + 78} ${f1(cy)}) rotate(90)" font-size="12.5" text-anchor="middle" fill="${muted}">${escapeXml(r.label)}</text>`);
   }
   // Lines, clipped to the plot area.
   out.push(`<clipPath id="plot${index}"><rect x="${left}" y="${top}" width="${plotW}" height="${plotH}"/></clipPath>`);
