@@ -21,7 +21,6 @@ class GaugeSeries implements SeriesBase {
   body: string | undefined = undefined;
   dead = false;
   touched = true;
-  idleSince = 0;
   constructor(readonly labels: Readonly<Record<string, LabelValue>>) {}
 }
 const DETACHED = new GaugeSeries({});

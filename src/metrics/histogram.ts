@@ -31,7 +31,6 @@ class HistogramSeries implements SeriesBase {
   body: string | undefined = undefined;
   dead = false;
   touched = true;
-  idleSince = 0;
   readonly counts: Float64Array;
   constructor(
     readonly labels: Readonly<Record<string, LabelValue>>,

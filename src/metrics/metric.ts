@@ -45,7 +45,7 @@ export const nowSeconds = (): number => Math.floor((Date.now() - BASE_MS) / 1000
 
 /** Fields every series carries. */
 export interface SeriesBase {
-  /** The labels as first given (a copy), in the caller's key order: the exposition keeps that order. */
+  /** The labels object first given for the series (kept, not copied, as prom-client does), in its key order. */
   readonly labels: Readonly<Record<string, LabelValue>>;
   /** Rendered `a="x",b="y"`, built at the first scrape. */
   body: string | undefined;
@@ -53,8 +53,6 @@ export interface SeriesBase {
   dead: boolean;
   /** Set by every record; cleared at collection when idle expiry is on. */
   touched: boolean;
-  /** nowSeconds() when the series was last seen idle at a collection; 0 = active. */
-  idleSince: number;
 }
 
 const EMPTY_LABELS: Readonly<Record<string, LabelValue>> = Object.freeze({});
@@ -97,8 +95,15 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
 
   /** Trie root: Map<label value of labelNames[0], Map<..., S>> (S directly when one label). */
   protected root = new Map<unknown, unknown>();
-  /** Live series in creation order (the exposition order). */
-  protected series = new Set<S>();
+  /**
+   * Series in creation order (the exposition order). Removed ones stay as tombstones (`dead`) until the
+   * next collection compacts the array: 4 bytes a series, where a Set costs ~25 (bench/metrics.bench.ts).
+   */
+  protected series: S[] = [];
+  private liveCount = 0;
+  private tombstones = 0;
+  /** nowSeconds()+1 at which a series was first seen idle (only with seriesTtlSeconds). */
+  private idleSince: Map<S, number> | undefined;
   /** The label-less series of a metric without labelNames, or undefined until first use. */
   protected one: S | undefined;
   private overflow: S | undefined;
@@ -152,7 +157,19 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
 
   /** Number of live series. */
   get seriesCount(): number {
-    return this.series.size;
+    return this.liveCount;
+  }
+
+  private addSeries(s: S): void {
+    this.series.push(s);
+    this.liveCount++;
+  }
+
+  private killSeries(s: S): void {
+    s.dead = true;
+    this.liveCount--;
+    this.tombstones++;
+    this.idleSince?.delete(s);
   }
 
   /** The series for `labels`, created on first use. Throws on an undeclared label name. */
@@ -196,10 +213,10 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     if (names.length === 0) {
       const s = this.newSeries(EMPTY_LABELS);
       this.one = s;
-      this.series.add(s);
+      this.addSeries(s);
       return s;
     }
-    if (this.series.size >= this.cardinalityLimit) return this.overflowSeries(labels);
+    if (this.liveCount >= this.cardinalityLimit) return this.overflowSeries(labels);
     let node = this.root;
     const last = names.length - 1;
     for (let i = 0; i < last; i++) {
@@ -211,11 +228,11 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
       }
       node = next;
     }
-    const copy: Record<string, LabelValue> = {};
-    for (const k of Object.keys(labels)) copy[k] = labels[k] as LabelValue;
-    const s = this.newSeries(copy);
+    // Like prom-client, keep the caller's labels object rather than a copy: a copy costs ~40 B a series
+    // (bench/metrics.bench.ts, memory case). Callers must not mutate it afterwards (docs/metrics.md).
+    const s = this.newSeries(labels as Record<string, LabelValue>);
     node.set(keyOf(labels[names[last]!]), s);
-    this.series.add(s);
+    this.addSeries(s);
     return s;
   }
 
@@ -233,7 +250,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     }
     if (this.overflow === undefined || this.overflow.dead) {
       this.overflow = this.newSeries(Object.freeze({ [OVERFLOW_LABEL]: 'true' }));
-      if (this.onCardinalityOverflow === 'fold') this.series.add(this.overflow);
+      if (this.onCardinalityOverflow === 'fold') this.series.push(this.overflow); // not counted in `live`
     }
     return this.overflow;
   }
@@ -261,8 +278,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     const names = this.labelNames;
     if (names.length === 0) {
       if (this.one !== undefined) {
-        this.one.dead = true;
-        this.series.delete(this.one);
+        this.killSeries(this.one);
         this.one = undefined;
       }
       return;
@@ -279,8 +295,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     const s = node.get(k) as S | undefined;
     if (s === undefined) return;
     node.delete(k);
-    s.dead = true;
-    this.series.delete(s);
+    this.killSeries(s);
     // prune emptied inner maps
     for (let i = path.length - 1; i >= 0 && node.size === 0; i--) {
       const parent = path[i]!;
@@ -293,7 +308,10 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   protected clearSeries(): void {
     for (const s of this.series) s.dead = true;
     if (this.overflow !== undefined) this.overflow.dead = true;
-    this.series = new Set();
+    this.series = [];
+    this.liveCount = 0;
+    this.tombstones = 0;
+    this.idleSince = undefined;
     this.root = new Map();
     this.one = undefined;
     this.overflow = undefined;
@@ -315,22 +333,28 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   /** Idle expiry, run at collection when `seriesTtlSeconds` is set. */
   protected expireIdle(): void {
     if (this.seriesTtlSeconds === 0) return;
-    const now = nowSeconds() + 1; // +1 so 0 keeps meaning "active"
+    const now = nowSeconds();
+    const idle = (this.idleSince ??= new Map());
     for (const s of [...this.series]) {
+      if (s.dead) continue;
       if (s.touched) {
         s.touched = false;
-        s.idleSince = 0;
-      } else if (s.idleSince === 0) {
-        s.idleSince = now;
-      } else if (now - s.idleSince >= this.seriesTtlSeconds) {
-        this.dropSeries(s.labels);
+        idle.delete(s);
+        continue;
       }
+      const since = idle.get(s);
+      if (since === undefined) idle.set(s, now);
+      else if (now - since >= this.seriesTtlSeconds) this.dropSeries(s.labels);
     }
   }
 
-  /** Live series, for renderers and aggregation (collect first). */
-  liveSeries(): Iterable<S> {
+  /** Live series in creation order, for renderers and aggregation (run collect first). */
+  liveSeries(): S[] {
     this.expireIdle();
+    if (this.tombstones > 0) {
+      this.series = this.series.filter((s) => !s.dead || s === this.overflow);
+      this.tombstones = 0;
+    }
     return this.series;
   }
 

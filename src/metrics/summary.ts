@@ -40,7 +40,6 @@ class SummarySeries implements SeriesBase {
   body: string | undefined = undefined;
   dead = false;
   touched = true;
-  idleSince = 0;
   constructor(
     readonly labels: Readonly<Record<string, LabelValue>>,
     readonly sketch: Sketch,
@@ -157,7 +156,7 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
 
   /** Zeroes every series (prom-client keeps the series and clears their data). */
   reset(): void {
-    for (const s of this.series) {
+    for (const s of this.liveSeries()) {
       s.sketch.reset();
       s.count = 0;
       s.sum = 0;
