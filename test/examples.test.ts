@@ -26,3 +26,20 @@ test('examples/self-monitor sees the event loop blocked', async () => {
   assert.ok(delays.some((d) => d >= 100), `a 150 ms block seen: ${delays.join(', ')}`);
   assert.match(stdout, /ended: duration/);
 });
+
+test('examples/visualize draws performance_monitoring.png and an HTML report', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'perfscope-example-'));
+  try {
+    const { stdout } = await run(process.execPath, ['examples/visualize/index.js', dir], { cwd: repoRoot });
+    assert.match(stdout, /wrote .*performance_monitoring\.png/);
+    const png = readFileSync(join(dir, 'performance_monitoring.png'));
+    assert.equal(png.readUInt32BE(0), 0x89504e47, 'a PNG');
+    assert.equal(png.readUInt32BE(16), 1200, 'width');
+    assert.match(readFileSync(join(dir, 'performance_monitoring.html'), 'utf8'), /성능 모니터링/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

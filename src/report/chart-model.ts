@@ -174,8 +174,14 @@ export function buildChartModel(input: RunData | ChartRun[], options: ChartOptio
   const first = runs[0]!.data;
   const title =
     options.title ??
-    (overlay ? runs.map((r) => r.name).join(' vs ') : labels.defaultTitle(first.meta.command ? first.meta.command.join(' ') : labels.watchedPid(first.meta.pid)));
+    (overlay ? runs.map((r) => r.name).join(' vs ') : labels.defaultTitle(first.meta.command ? first.meta.command.join(' ') : watchedName(first, labels)));
   return { lang, labels, title, subtitle: subtitle(runs, labels), xLabel: labels.timeAxis, xMax, panels, markers, runs };
+}
+
+/** A watched PID by its command line when the run saw it, e.g. "node app.js (PID 42)". */
+function watchedName(run: RunData, labels: Labels): string {
+  const root = run.processes?.find((p) => p.pid === run.meta.pid);
+  return root?.cmdline ? `${root.cmdline} (PID ${run.meta.pid})` : labels.watchedPid(run.meta.pid);
 }
 
 function panel(id: PanelId, title: string, yLabel: string, unit: AxisUnit): ChartPanel {
