@@ -44,27 +44,22 @@ async function open(html: string, name: string): Promise<Opened> {
   });
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(`file://${file}`);
-  await page.waitForFunction(() => {
-    const s = (window as unknown as { __perfscope?: { ready: boolean; error: string | null } }).__perfscope;
-    return s !== undefined && (s.ready || s.error !== null);
-  }, null, { timeout: 30_000 });
-  const error = await page.evaluate(() => (window as unknown as { __perfscope: { error: string | null } }).__perfscope.error);
+  // Page code as strings: this file is type-checked without the DOM library.
+  await page.waitForFunction('window.__perfscope !== undefined && (window.__perfscope.ready || window.__perfscope.error !== null)', null, { timeout: 30_000 });
+  const error = await page.evaluate('window.__perfscope.error');
   assert.equal(error, null);
   return { page, errors, requests };
 }
 
 /** Per chart: x scale, whether each series is shown, and painted pixels on its canvas. */
 function chartState(page: Page): Promise<{ min: number; max: number; shown: boolean[]; painted: number; panel: string }[]> {
-  return page.evaluate(() => {
-    const s = (window as unknown as { __perfscope: { charts: any[] } }).__perfscope; // eslint-disable-line @typescript-eslint/no-explicit-any
-    return s.charts.map((u) => {
-      const c = u.ctx.canvas as HTMLCanvasElement;
-      const px = u.ctx.getImageData(0, 0, c.width, c.height).data as Uint8ClampedArray;
-      let painted = 0;
-      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) painted++;
-      return { min: u.scales.x.min, max: u.scales.x.max, shown: u.series.slice(1).map((x: { show: boolean }) => x.show), painted, panel: u.root.dataset.panel };
-    });
-  });
+  return page.evaluate(`window.__perfscope.charts.map((u) => {
+    const c = u.ctx.canvas;
+    const px = u.ctx.getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
+    return { min: u.scales.x.min, max: u.scales.x.max, shown: u.series.slice(1).map((x) => x.show), painted, panel: u.root.dataset.panel };
+  })`);
 }
 
 test('report opens offline with no errors, every panel drawn; zoom is synced; toggles, summary, theme', { skip, timeout: 90_000 }, async () => {
@@ -111,11 +106,11 @@ test('report opens offline with no errors, every panel drawn; zoom is synced; to
   assert.match((await page.locator('#meta').textContent())!, /node app\.js/);
 
   // Dark theme: the page and the charts change; zoom and hidden series are kept.
-  const bg = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const bg = (): Promise<string> => page.evaluate('getComputedStyle(document.body).backgroundColor');
   const before = await bg();
-  const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+  const theme = await page.evaluate('document.documentElement.dataset.theme');
   await page.click('#toggle-theme');
-  assert.notEqual(await page.evaluate(() => document.documentElement.dataset.theme), theme);
+  assert.notEqual(await page.evaluate('document.documentElement.dataset.theme'), theme);
   assert.notEqual(await bg(), before);
   charts = await chartState(page);
   assert.equal(charts.length, 4);
