@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   };
   const s4 = score(r4.x, r4.y);
   const sl = score(Array.from(rl, (i) => x[i]!), Array.from(rl, (i) => y[i]!));
-  console.log(`\nFidelity: 1,000,000 points of noise with 200 one-sample spikes (${spikeCols.size} pixel columns hold one), reduced for a 1,000 px plot:`);
+  console.log(`\nFidelity: 1,000,000 points of noise with 200 one-sample spikes (${spikeCols.size} pixel columns hold one), reduced for a 1,000 px plot:\n`);
   console.log(`| method | points | spike columns drawn to their true peak | columns drawn with the true min and max | ms |\n|---|---|---|---|---|`);
   console.log(`| M4 | ${r4.x.length} | ${s4.spikeCols} / ${spikeCols.size} | ${s4.extent} / ${cols} | ${f0(m4Ms)} |`);
   console.log(`| LTTB, same point budget | ${rl.length} | ${sl.spikeCols} / ${spikeCols.size} | ${sl.extent} / ${cols} | ${f0(lttbMs)} |`);
