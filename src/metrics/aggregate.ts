@@ -4,6 +4,7 @@
  * worker sends its summary sketches, the primary merges them and computes quantiles over the union
  * (prom-client sums the quantiles).
  */
+import cluster from 'node:cluster';
 import type { Worker } from 'node:worker_threads';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
 import type { Aggregator, LabelValue, MetricObjectWithValues, MetricValue } from './metric.js';
@@ -176,10 +177,13 @@ async function respond(message: unknown, reply: (msg: unknown) => void): Promise
 async function addClusterListeners(): Promise<void> {
   if (clusterListenersAdded) return;
   clusterListenersAdded = true;
-  const cluster = (await import('node:cluster')).default;
   if (cluster.isPrimary) cluster.on('message', (_worker, message) => onResponse(message));
   else if (cluster.isWorker) process.on('message', (message) => void respond(message, (msg) => process.send?.(msg)));
 }
+
+// As in prom-client, a cluster worker answers the primary's requests without any set-up of its own:
+// loading perfscope in a worker is enough.
+if (cluster.isWorker) void addClusterListeners();
 
 export interface AggregateOptions {
   /** Also include this process's own registries (default false, as prom-client). */
@@ -201,7 +205,6 @@ export class AggregatorRegistry extends Registry {
   /** Aggregated exposition of all connected cluster workers. */
   async clusterMetrics(options: AggregateOptions = {}): Promise<string> {
     await this.ready;
-    const cluster = (await import('node:cluster')).default;
     const responses = await collectFrom((msg) => {
       let n = 0;
       for (const w of Object.values(cluster.workers ?? {})) {
