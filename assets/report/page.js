@@ -185,6 +185,8 @@
   }
 
   const container = /** @type {HTMLElement} */ (document.getElementById('charts'));
+  // The page's own font list (page.css), ending in the Hangul subset the report embeds when it has Korean text.
+  const fonts = 'system-ui, -apple-system, "Segoe UI", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "perfscope-ko", sans-serif';
 
   /** @param {{ min: number, max: number } | null} xRange @param {Record<string, boolean>} hidden */
   function build(xRange, hidden) {
@@ -206,7 +208,7 @@
       h.textContent = spec.title + (spec.note ? `  (${spec.note})` : '');
       box.appendChild(h);
       container.appendChild(box);
-      const axisCommon = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '12px system-ui, sans-serif', labelFont: '13px system-ui, sans-serif' };
+      const axisCommon = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: `12px ${fonts}`, labelFont: `13px ${fonts}` };
       const isBytes = spec.unit === 'bytes' || spec.unit === 'bytesPerSecond';
       /** @type {any[]} */
       const axes = [
@@ -280,6 +282,13 @@
   async function main() {
     const prefersDark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
     document.documentElement.dataset.theme = prefersDark ? 'dark' : 'light';
+    // Canvas text (axis titles) uses the embedded face only once it is loaded.
+    if (document.fonts && (await document.fonts.load('13px "perfscope-ko"', P.xLabel).catch(() => [])).length > 0) {
+      // Chromium kept boxes in text laid out before the data: font finished loading; relayout once.
+      document.body.style.display = 'none';
+      void document.body.offsetHeight;
+      document.body.style.display = '';
+    }
     await decode();
     state.decodeMs = performance.now() - started;
     build(null, {});

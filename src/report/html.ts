@@ -9,7 +9,9 @@ import { formatBytes } from '../core/units.js';
 import { buildChartModel, type ChartModel, type ChartOptions, type ChartRun, type ChartSeries, type AxisUnit } from './chart-model.js';
 import { m4Union } from './m4.js';
 import { ColumnPacker, type PackedRef } from './pack.js';
-import { packageText, uplotFiles } from './package-files.js';
+import { readFileSync } from 'node:fs';
+import { subsetTtf } from './font-subset.js';
+import { fontFile, packageText, uplotFiles } from './package-files.js';
 import { markerColors } from './svg.js';
 import { summaryRows } from './summary.js';
 
@@ -40,7 +42,7 @@ export function renderHtml(input: RunData | ChartRun[], options: HtmlOptions = {
     .join('\n');
   // '<' escaped so no string in the data can close the script element.
   const json = JSON.stringify(payload).replace(/</g, '\\u003c');
-  return `<!doctype html>
+  const page = `<!doctype html>
 <html lang="${model.lang}" data-theme="light">
 <head>
 <meta charset="utf-8">
@@ -49,6 +51,7 @@ export function renderHtml(input: RunData | ChartRun[], options: HtmlOptions = {
 <title>${esc(model.title)}</title>
 <style>${css}</style>
 <style>${packageText('assets', 'report', 'page.css')}</style>
+<!--font-->
 </head>
 <body>
 <header>
@@ -68,6 +71,30 @@ ${summaryBody}</table></div>
 </body>
 </html>
 `;
+  return page.replace('<!--font-->', fontFace(page));
+}
+
+let bundledFont: Buffer | null = null;
+
+/**
+ * An inline @font-face with the bundled font cut to the page's non-Latin characters (Hangul: a
+ * Korean report is ~130 KB bigger), used where the viewer has none of the Korean fonts named in
+ * page.css; nothing when the page is all Latin-1.
+ */
+function fontFace(page: string): string {
+  let chars = '';
+  const seen = new Set<number>();
+  for (const ch of page) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x100 && !seen.has(c)) {
+      seen.add(c);
+      chars += ch;
+    }
+  }
+  if (!/[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/.test(chars)) return '';
+  bundledFont ??= readFileSync(fontFile);
+  const b64 = subsetTtf(bundledFont, chars).toString('base64');
+  return `<style>@font-face{font-family:"perfscope-ko";src:url(data:font/ttf;base64,${b64}) format("truetype");}</style>`;
 }
 
 /** What the page script reads (assets/report/page.js). */

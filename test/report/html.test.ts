@@ -140,9 +140,21 @@ test('two runs overlaid, Korean labels; a long run is packed small', { skip, tim
   assert.match(labels!, /before: 전체/);
   assert.match(labels!, /after: 전체/);
   assert.match((await page.locator('h3').first().textContent())!, /CPU 사용량/);
+  // Korean pages carry their own Hangul glyphs (this machine may have no Korean font at all).
+  assert.deepEqual(await page.evaluate('[...document.fonts].map((f) => f.family + " " + f.status)'), ['perfscope-ko loaded']);
   for (const c of charts) assert.ok(c.painted > 3000);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('only pages with Hangul embed the font, cut to the characters they use', () => {
+  const en = renderHtml(syntheticRun({ samples: 100 }));
+  assert.ok(!en.includes('perfscope-ko;') && !en.includes('font/ttf'));
+  const ko = renderHtml(syntheticRun({ samples: 100 }), { lang: 'ko' });
+  const font = /data:font\/ttf;base64,([A-Za-z0-9+/=]+)/.exec(ko);
+  assert.ok(font, 'embedded');
+  const bytes = Buffer.from(font[1]!, 'base64').length;
+  assert.ok(bytes < 250_000, `subset, not the 2.4 MB file: ${bytes} bytes`);
 });
 
 test('HTML of a one-hour 10 Hz run stays under 2 MB', () => {
