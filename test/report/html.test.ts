@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/html.js';
-import { summarizeRun } from '../../src/report/summary.js';
+import { summarizeRun } from '../../src/analysis/run-summary.js';
 import { formatPercent } from '../../src/core/units.js';
 import { browserUnavailable, launchChromium } from '../helpers/browser.js';
 import { syntheticRun } from '../helpers/synthetic-run.js';
