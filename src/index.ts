@@ -110,3 +110,23 @@ export { renderHtml } from './report/html.js';
 export type { HtmlOptions } from './report/html.js';
 export { m4 } from './report/m4.js';
 export type { Lang } from './report/i18n.js';
+
+// timing
+export { timed } from './timing/timed.js';
+export type { TimedOptions, TimedDecorator, AnyFunction } from './timing/timed.js';
+export { measure } from './timing/measure.js';
+export type { MeasureOptions } from './timing/measure.js';
+export { functionHistogram, FUNCTION_DURATION_METRIC, FUNCTION_DURATION_BUCKETS } from './timing/function-histogram.js';
+
+// logs
+export { createPerformanceLog } from './logs/performance-log.js';
+export type {
+  PerformanceLog,
+  PerformanceLogOptions,
+  PerformanceLogFormat,
+  PerformanceLogLevel,
+  PinoLikeLogger,
+  CallLog,
+} from './logs/performance-log.js';
+export { asctime } from './logs/text-format.js';
+export { ECS_VERSION } from './logs/ecs.js';
