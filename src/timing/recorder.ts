@@ -35,6 +35,7 @@ export class CallRecorder {
   private ok: BoundHistogram<FunctionLabel> | undefined;
   private err: BoundHistogram<FunctionLabel> | undefined;
   private callLog: CallLog | undefined;
+  private labelSource: (() => string | undefined) | undefined;
 
   constructor(
     private labelValue: string,
@@ -50,7 +51,21 @@ export class CallRecorder {
     return this.labelValue;
   }
 
-  /** Renames (the class of a standard-decorated method is known only at the first construction). */
+  /**
+   * Renames at the next record: standard decorators learn the class only in an initializer, and its
+   * name is read late because transpilers (esbuild) name the class only after static initializers ran.
+   */
+  setLabelSource(source: () => string | undefined): void {
+    this.labelSource = source;
+  }
+
+  private resolveLabel(): void {
+    const source = this.labelSource!;
+    this.labelSource = undefined;
+    const label = source();
+    if (label !== undefined) this.setLabel(label);
+  }
+
   setLabel(label: string): void {
     if (label === this.labelValue) return;
     this.labelValue = label;
@@ -71,6 +86,7 @@ export class CallRecorder {
   /** The end of a call: `thrown` is undefined on success. Never throws (monitoring must not break calls). */
   readonly record = (seconds: number, thrown: Thrown | undefined): void => {
     try {
+      if (this.labelSource !== undefined) this.resolveLabel();
       const registry = this.options.registry;
       // A Map lookup per call (a few ns, bench/timing.bench.ts) buys correctness after
       // `registry.clear()`: the histogram is registered again instead of counting out of sight.

@@ -163,27 +163,28 @@ function decorateStandard(fn: AnyFunction, context: ClassMethodDecoratorContext,
     context.addInitializer(function (this: unknown) {
       if (named) return;
       named = true;
-      const owner = ownerName(this, context, wrapper);
-      if (owner !== undefined) rec.setLabel(`${owner}.${method}`);
+      const owner = ownerClass(this, context, wrapper);
+      // the name is read at the first call: esbuild names a lowered class after its static initializers
+      rec.setLabelSource(() => {
+        const name = typeof owner === 'function' ? owner.name : undefined;
+        return typeof name === 'string' && name !== '' ? `${name}.${method}` : undefined;
+      });
     });
   }
   return wrapper;
 }
 
-function ownerName(self: unknown, context: ClassMethodDecoratorContext, wrapper: AnyFunction): string | undefined {
-  if (context.static) return typeof self === 'function' && self.name !== '' ? self.name : undefined;
+/** The class declaring the method: `this` for a static one, else the owner of the wrapper on `this`'s chain. */
+function ownerClass(self: unknown, context: ClassMethodDecoratorContext, wrapper: AnyFunction): unknown {
+  if (context.static) return self;
   if (typeof self !== 'object' || self === null) return undefined;
   if (!context.private) {
-    // the prototype that holds the wrapper, not the (sub)class being constructed
+    // the prototype that holds this very wrapper, not the (sub)class being constructed
     for (let p: object | null = Object.getPrototypeOf(self) as object | null; p !== null; p = Object.getPrototypeOf(p) as object | null) {
-      if (Object.getOwnPropertyDescriptor(p, context.name)?.value === wrapper) {
-        const name = (p as { constructor?: { name?: unknown } }).constructor?.name;
-        return typeof name === 'string' && name !== '' ? name : undefined;
-      }
+      if (Object.getOwnPropertyDescriptor(p, context.name)?.value === wrapper) return (p as { constructor?: unknown }).constructor;
     }
   }
-  const name = (self as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' ? name : undefined;
+  return (self as { constructor?: unknown }).constructor;
 }
 
 function isDecoratorContext(x: unknown): x is ClassMethodDecoratorContext {
