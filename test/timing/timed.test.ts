@@ -60,7 +60,7 @@ test('a thrown error is the very same object, recorded as outcome error', async 
   // anything can be thrown
   const g = timed(
     () => {
-      throw undefined; // eslint-disable-line no-throw-literal
+      throw undefined;
     },
     { registry, name: 'throwsUndefined' },
   );
