@@ -66,8 +66,10 @@ export interface PerformanceLog {
   readonly format: PerformanceLogFormat | 'pino';
   /** Absolute path of the file, or undefined for a pino logger. */
   readonly file: string | undefined;
-  /** Lines accepted so far (after filters). */
+  /** Lines written or waiting to be written (after filters; dropped ones not counted). */
   readonly lines: number;
+  /** Lines dropped because the file could not keep up (more than 16 MiB waiting) or failed. */
+  readonly dropped: number;
   /** The writer for one function; `timed()` calls it once per wrapper. */
   forFunction(fn: string): CallLog;
   /** Resolves when every line accepted so far has been written. */
@@ -189,6 +191,7 @@ abstract class BaseLog implements PerformanceLog {
   abstract readonly format: PerformanceLogFormat | 'pino';
   abstract readonly file: string | undefined;
   lines = 0;
+  dropped = 0;
   protected closed = false;
 
   constructor(protected readonly r: Resolved) {}
@@ -214,6 +217,9 @@ abstract class BaseLog implements PerformanceLog {
   abstract flushSync(): void;
   abstract close(): Promise<void>;
 }
+
+/** Most bytes buffered in memory before lines are dropped (the disk is that far behind). */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** Logs that still hold unwritten lines at exit; flushed synchronously by one `exit` listener. */
 const openLogs = new Set<FilePerformanceLog>();
@@ -253,7 +259,14 @@ class FilePerformanceLog extends BaseLog {
       );
     }
     // pino's asynchronous destination: write() appends to a buffer and libuv's thread pool writes it.
-    this.dest = pino.destination({ dest: fd, sync: false });
+    // minLength 1 writes as eagerly as 0 (lines are never 1 byte) but makes flush(cb) wait for the
+    // writes in flight (with 0 it calls back at once). maxLength bounds memory if the disk falls
+    // behind: lines beyond it are dropped and counted, never queued without limit.
+    this.dest = pino.destination({ dest: fd, sync: false, minLength: 1, maxLength: MAX_BUFFERED_BYTES });
+    this.dest.on('drop', () => {
+      this.lines--;
+      this.dropped++;
+    });
     // A failing disk must not crash the application: report once, then drop lines.
     this.dest.on('error', (err: Error) => {
       if (this.broken) return;
@@ -273,7 +286,10 @@ class FilePerformanceLog extends BaseLog {
   }
 
   private write(line: string): void {
-    if (this.broken) return;
+    if (this.broken) {
+      this.dropped++;
+      return;
+    }
     this.lines++;
     this.dest.write(line);
   }
