@@ -1,11 +1,11 @@
 /**
  * The performance log: one line per timed call (or only slow, failed or sampled calls), in Python
- * logging's text layout or as ECS JSON, written to a file through pino's asynchronous destination
- * (sonic-boom), or handed to a pino logger the application already has.
+ * logging's text layout or as ECS JSON, appended to a file off the event loop (file-writer.ts, which
+ * says why it is not pino's destination), or handed to a pino logger the application already has.
  *
  * Contract: `createPerformanceLog` settles everything at once: bad options and a file that cannot be
  * opened throw there, synchronously, with the path in the message. Recording never throws and never
- * blocks: a line is appended to sonic-boom's buffer and written by libuv's thread pool. Lines written
+ * blocks: a line is queued in memory and written by libuv's thread pool. Lines written
  * before the process exits (normally, through `process.exit()`, or on an uncaught exception) reach the
  * file: the `exit` handler flushes synchronously. A fatal signal (SIGTERM without a handler, SIGKILL)
  * skips `exit`; services that handle SIGTERM should `await log.close()` in their shutdown.
@@ -14,9 +14,9 @@ import { openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
-import pino from 'pino';
 import { PerfscopeError, isErrno, usageError } from '../core/errors.js';
 import { EcsLineBuilder, IsoTimestampFormatter, durationNs, type EcsIdentity } from './ecs.js';
+import { LineWriter } from './file-writer.js';
 import { AsctimeFormatter, callMessages, errorParts, textLine, type Lang } from './text-format.js';
 
 export type PerformanceLogFormat = 'text' | 'json';
@@ -191,7 +191,6 @@ abstract class BaseLog implements PerformanceLog {
   abstract readonly format: PerformanceLogFormat | 'pino';
   abstract readonly file: string | undefined;
   lines = 0;
-  dropped = 0;
   protected closed = false;
 
   constructor(protected readonly r: Resolved) {}
@@ -212,14 +211,15 @@ abstract class BaseLog implements PerformanceLog {
     return this.r.errorEnabled && !this.closed;
   }
 
+  get dropped(): number {
+    return 0;
+  }
+
   abstract forFunction(fn: string): CallLog;
   abstract flush(): Promise<void>;
   abstract flushSync(): void;
   abstract close(): Promise<void>;
 }
-
-/** Most bytes buffered in memory before lines are dropped (the disk is that far behind). */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** Logs that still hold unwritten lines at exit; flushed synchronously by one `exit` listener. */
 const openLogs = new Set<FilePerformanceLog>();
@@ -232,13 +232,10 @@ function flushAllSync(): void {
 class FilePerformanceLog extends BaseLog {
   readonly format: PerformanceLogFormat;
   readonly file: string;
-  private readonly dest: ReturnType<typeof pino.destination>;
+  private readonly writer: LineWriter;
   private readonly asctime = new AsctimeFormatter();
   private readonly iso = new IsoTimestampFormatter();
   private readonly identity: EcsIdentity;
-  private broken = false;
-  /** Set once sonic-boom has closed the fd. */
-  private released = false;
   private closing: Promise<void> | undefined;
 
   constructor(r: Resolved, format: PerformanceLogFormat, file: string, serviceName: string | undefined) {
@@ -258,19 +255,8 @@ class FilePerformanceLog extends BaseLog {
         { cause: err },
       );
     }
-    // pino's asynchronous destination: write() appends to a buffer and libuv's thread pool writes it.
-    // minLength 1 writes as eagerly as 0 (lines are never 1 byte) but makes flush(cb) wait for the
-    // writes in flight (with 0 it calls back at once). maxLength bounds memory if the disk falls
-    // behind: lines beyond it are dropped and counted, never queued without limit.
-    this.dest = pino.destination({ dest: fd, sync: false, minLength: 1, maxLength: MAX_BUFFERED_BYTES });
-    this.dest.on('drop', () => {
-      this.lines--;
-      this.dropped++;
-    });
-    // A failing disk must not crash the application: report once, then drop lines.
-    this.dest.on('error', (err: Error) => {
-      if (this.broken) return;
-      this.broken = true;
+    this.writer = new LineWriter(fd, (err) => {
+      // a failing disk must not crash the application: report once, then drop lines
       process.emitWarning(`performance log ${file}: ${err.message}; further lines are dropped`, {
         code: 'PERFSCOPE_LOG_WRITE',
       });
@@ -278,20 +264,18 @@ class FilePerformanceLog extends BaseLog {
     this.identity = { loggerName: r.name, pid: process.pid, hostname: hostname(), serviceName };
     openLogs.add(this);
     if (!exitHookInstalled) {
-      // `exit` also runs after process.exit() and after an uncaught exception has been reported; pino
-      // registers the same flush for its destinations, but only on the main thread.
+      // `exit` also runs after process.exit() and after an uncaught exception has been reported
       process.on('exit', flushAllSync);
       exitHookInstalled = true;
     }
   }
 
   private write(line: string): void {
-    if (this.broken) {
-      this.dropped++;
-      return;
-    }
-    this.lines++;
-    this.dest.write(line);
+    if (this.writer.write(line)) this.lines++;
+  }
+
+  override get dropped(): number {
+    return this.writer.dropped;
   }
 
   forFunction(fn: string): CallLog {
@@ -323,35 +307,18 @@ class FilePerformanceLog extends BaseLog {
   }
 
   flush(): Promise<void> {
-    if (this.closed) return this.closing ?? Promise.resolve();
-    return new Promise((resolvePromise) => {
-      this.dest.flush(() => resolvePromise());
-    });
+    return this.writer.flush();
   }
 
   flushSync(): void {
-    // also while closing: end() writes asynchronously, so an exit before 'close' still needs this
-    if (this.broken || this.released) return;
-    try {
-      this.dest.flushSync();
-    } catch {
-      // "sonic boom is not ready yet" cannot happen with an fd; a write error is reported by 'error'
-    }
+    this.writer.flushSync();
   }
 
   close(): Promise<void> {
     if (this.closing !== undefined) return this.closing;
     this.closed = true;
-    this.closing = new Promise<void>((resolvePromise) => {
-      const done = (): void => {
-        this.released = true;
-        openLogs.delete(this);
-        resolvePromise();
-      };
-      this.dest.once('close', done);
-      // on a broken stream 'close' may never come; the error already was reported
-      this.dest.once('error', done);
-      this.dest.end();
+    this.closing = this.writer.close().then(() => {
+      openLogs.delete(this);
     });
     return this.closing;
   }
