@@ -43,3 +43,29 @@ test('examples/visualize draws performance_monitoring.png and an HTML report', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('examples/log-execution-time times example_function(1000000) into app_performance.log (en and ko)', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'perfscope-example-'));
+  try {
+    const { stdout } = await run(process.execPath, ['examples/log-execution-time/index.js', dir], { cwd: repoRoot });
+    assert.match(stdout, /example_function\(1000000\) = 499999500000/);
+    assert.match(stdout, /function_duration_seconds_count\{function="example_function",outcome="success"\} 1/);
+    const line = readFileSync(join(dir, 'app_performance.log'), 'utf8').trim();
+    assert.match(line, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - performance_monitor - INFO - function example_function took \d+\.\d{6} s$/);
+    await run(process.execPath, ['examples/log-execution-time/index.js', dir, '--lang', 'ko'], { cwd: repoRoot });
+    const ko = readFileSync(join(dir, 'app_performance.log'), 'utf8').trim().split('\n')[1]!;
+    assert.match(ko, / - performance_monitor - INFO - 함수 example_function 실행 시간: \d+\.\d{6}초$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('examples/timed-service serves its handler timings on /metrics', async () => {
+  const { stdout } = await run(process.execPath, ['examples/timed-service/index.js'], { cwd: repoRoot });
+  assert.match(stdout, /checkout\?fail=1 -> 500 payment declined/);
+  assert.match(stdout, /function_duration_seconds_count\{function="getUser",outcome="success"\} 3/);
+  assert.match(stdout, /function_duration_seconds_count\{function="checkout",outcome="error"\} 1/);
+});
