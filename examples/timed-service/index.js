@@ -2,6 +2,7 @@
 // function_duration_seconds{function, outcome} and shows up on /metrics with no extra code. It makes a
 // few requests to itself, prints what /metrics says about its handlers, and exits.
 // Run:  node examples/timed-service/index.js
+/* global fetch */
 import { createServer } from 'node:http';
 import { metricsHandler, timed } from 'perfscope';
 
