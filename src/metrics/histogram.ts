@@ -17,7 +17,7 @@ import {
   type MetricValue,
   type SeriesBase,
 } from './metric.js';
-import { startClock, timeCall, timedDecorator } from './timer.js';
+import { clockStart, secondsSince, startClock, timeCall, timedDecorator } from './timer.js';
 import { formatValue, renderLabelPairs } from './validation.js';
 
 export interface HistogramConfiguration<T extends string = string> extends MetricConfiguration<T, Histogram<T>> {
@@ -172,9 +172,9 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramSer
     labels?: LabelValues<T>,
     exemplarLabels?: Record<string, string | number>,
   ): (endLabels?: LabelValues<T>, endExemplarLabels?: Record<string, string | number>) => number {
-    const start = performance.now();
+    const start = clockStart();
     return (endLabels?: LabelValues<T>, endExemplarLabels?: Record<string, string | number>) => {
-      const seconds = (performance.now() - start) / 1000;
+      const seconds = secondsSince(start);
       const merged = { ...labels, ...endLabels } as LabelValues<T>;
       if (this.enableExemplars) {
         this.observeWithExemplar({ labels: merged, value: seconds, exemplarLabels: { ...exemplarLabels, ...endExemplarLabels } });
