@@ -2,7 +2,7 @@
  * Per-process snapshots from /proc/PID/{stat,status,io} (kept open, re-read with pread), the fd
  * count, and on request ns-resolution CPU time (task/∗/schedstat) and USS/PSS (smaps_rollup).
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { PerfscopeError, isErrno } from '../core/errors.js';
 import { assertSupported } from './platform.js';
 import { ProcFile, Scanner, isRealProcfs, readAuxv, resolveProcfsOptions } from './procfs.js';
@@ -110,6 +110,7 @@ export class ProcessReader {
   readonly startTimeTicks: number;
 
   private readonly dir: string;
+  private readonly fdDir: string;
   private readonly procRoot: string;
   private readonly ticksPerSecond: number;
   private readonly fdSizeCounts: boolean;
@@ -119,6 +120,8 @@ export class ProcessReader {
   private statusFile: ProcFile | null = null;
   private ioFile: ProcFile | null = null;
   private ioUnavailable: Unavailable | null = null;
+  /** /proc/PID/fd kept open as a directory, for fstat (see readNumFds); -1 when not (fixture tree, EACCES). */
+  private fdDirFd = -1;
   private readonly precise: boolean;
   private preciseUnavailable: Unavailable | null = null;
   private readonly tasks = new Map<number, TaskClock>();
@@ -137,6 +140,7 @@ export class ProcessReader {
     this.pid = pid;
     this.procRoot = procRoot;
     this.dir = `${procRoot}/${pid}`;
+    this.fdDir = `${this.dir}/fd`;
     this.ticksPerSecond = readAuxv(procRoot).clockTicksPerSecond;
     this.fdSizeCounts = isRealProcfs(procRoot);
     this.precise = options?.precise === true;
@@ -161,6 +165,13 @@ export class ProcessReader {
       this.ioFile = new ProcFile(`${this.dir}/io`, 512);
     } catch (err) {
       this.ioUnavailable = unavailableFor(err, `${this.dir}/io`);
+    }
+    if (this.fdSizeCounts) {
+      try {
+        this.fdDirFd = openSync(this.fdDir, 'r');
+      } catch {
+        // Another user's process (EACCES) or already gone: readNumFds stats the path instead.
+      }
     }
     if (this.precise) this.probeSchedstat();
     if (options?.smaps === true) {
@@ -194,6 +205,11 @@ export class ProcessReader {
     this.closed = true;
     for (const f of [this.statFile, this.statusFile, this.ioFile, this.smapsFile]) f?.close();
     this.statFile = this.statusFile = this.ioFile = this.smapsFile = null;
+    if (this.fdDirFd >= 0) {
+      const fd = this.fdDirFd;
+      this.fdDirFd = -1;
+      closeSync(fd);
+    }
     for (const t of this.tasks.values()) t.file.close();
     this.tasks.clear();
   }
@@ -335,11 +351,17 @@ export class ProcessReader {
   }
 
   private readNumFds(unavailable: Record<string, Unavailable>): number | null {
-    const fdDir = `${this.dir}/fd`;
+    const fdDir = this.fdDir;
     try {
       // Kernel >= 6.2 reports the fd count as the size of /proc/PID/fd: measured ~30 % cheaper per
       // snapshot than a readdir. 0 means an older kernel (a live process has >= 1 fd) or a zombie.
-      if (this.fdSizeCounts) {
+      // fstat of the kept-open directory skips the path lookup: 0.52 vs 0.85 µs hot (statSync with
+      // { throwIfNoEntry: false } 0.84 µs); the kernel counts the fds on every getattr, so the value
+      // is as fresh as a stat of the path. The fd dir ends with ENOENT once the process is reaped.
+      if (this.fdDirFd >= 0) {
+        const size = fstatSync(this.fdDirFd).size;
+        if (size > 0) return size;
+      } else if (this.fdSizeCounts) {
         const size = statSync(fdDir).size;
         if (size > 0) return size;
       }
