@@ -18,6 +18,8 @@ export interface ProcessReaderOptions extends ProcfsOptions {
 /** The fields of /proc/PID/stat the readers use, in raw units (clock ticks, counts). */
 export interface StatRecord {
   comm: string;
+  /** The comm as it appears in the latin1 text (before UTF-8 re-decoding), to spot a change cheaply. */
+  rawComm: string;
   state: string;
   ppid: number;
   minorFaults: number;
@@ -33,6 +35,7 @@ export interface StatRecord {
 export function emptyStatRecord(): StatRecord {
   return {
     comm: '',
+    rawComm: '',
     state: '',
     ppid: 0,
     minorFaults: 0,
@@ -57,9 +60,14 @@ export function parseStat(text: string, out: StatRecord, scan: Scanner): boolean
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open || text.charCodeAt(close + 1) !== 32) return false;
-  const comm = text.slice(open + 1, close);
-  // ProcFile decodes latin1; a name with UTF-8 bytes is re-decoded here (rare, so not on every read).
-  out.comm = NON_ASCII.test(comm) ? Buffer.from(comm, 'latin1').toString('utf8') : comm;
+  // The comm rarely changes: compare in place and keep the string we have, so a read allocates no
+  // substring and runs no regex (both measured per read at 10 Hz, where this code runs cold).
+  if (out.rawComm.length !== close - open - 1 || !text.startsWith(out.rawComm, open + 1)) {
+    const comm = text.slice(open + 1, close);
+    out.rawComm = comm;
+    // ProcFile decodes latin1; a name with UTF-8 bytes is re-decoded here (rare, so not on every read).
+    out.comm = NON_ASCII.test(comm) ? Buffer.from(comm, 'latin1').toString('utf8') : comm;
+  }
   out.state = text.charAt(close + 2);
   scan.reset(text, close + 3);
   out.ppid = scan.int(); // 4
@@ -81,6 +89,12 @@ export function parseStat(text: string, out: StatRecord, scan: Scanner): boolean
 
 const GONE = ['ESRCH', 'ENOENT'];
 const DENIED = ['EACCES', 'EPERM'];
+
+/**
+ * The `unavailable` of every snapshot with nothing unavailable: one shared frozen object instead of a
+ * fresh `{}` per read (less allocation per tick; a snapshot that lacks a field gets its own object).
+ */
+const NONE_UNAVAILABLE: Record<string, Unavailable> = Object.freeze({});
 
 /** Thrown inside read() when the process turns out to be gone; read() returns null for it. */
 class ProcessGone extends Error {}
@@ -130,6 +144,8 @@ export class ProcessReader {
   private smapsFile: ProcFile | null = null;
   private smapsUnavailable: Unavailable | null = null;
   private closed = false;
+  /** The `unavailable` of the snapshot being read (NONE_UNAVAILABLE until a field is missing). */
+  private unavailable = NONE_UNAVAILABLE;
 
   constructor(pid: number, options?: ProcessReaderOptions) {
     if (!Number.isSafeInteger(pid) || pid <= 0) {
@@ -221,7 +237,6 @@ export class ProcessReader {
       throw new PerfscopeError('EBADDATA', `cannot parse ${this.dir}/stat: ${JSON.stringify(statText.slice(0, 80))}`);
     }
     if (st.startTimeTicks !== this.startTimeTicks) throw new ProcessGone(); // PID reused
-    const unavailable: Record<string, Unavailable> = {};
     const hz = this.ticksPerSecond; // 57 / 100 gives the double nearest 0.57; 57 * 0.01 does not
 
     // status: keys in kernel order, so each seek continues where the last one stopped.
@@ -236,12 +251,9 @@ export class ProcessReader {
     const swapKb = scan.keyInt('VmSwap:', missing);
     const voluntary = scan.keyInt('voluntary_ctxt_switches:', 0);
     const involuntary = scan.keyInt('nonvoluntary_ctxt_switches:', 0);
-    const kbOrNull = (kb: number, field: string): number | null => {
-      if (kb >= 0) return kb * 1024;
-      unavailable[field] = { code: 'ENOTSUP', reason: `not reported in ${this.dir}/status by this kernel` };
-      return null;
-    };
 
+    // Optional fields record why they are null in `this.unavailable` (a fresh object only then).
+    this.unavailable = NONE_UNAVAILABLE;
     const snapshot: ProcessSnapshot = {
       pid: this.pid,
       ppid: st.ppid,
@@ -258,31 +270,45 @@ export class ProcessReader {
       majorFaults: st.majorFaults,
       rssBytes: rssKb * 1024,
       vmsBytes: vmsKb * 1024,
-      rssAnonBytes: kbOrNull(rssAnonKb, 'rssAnonBytes'),
-      rssFileBytes: kbOrNull(rssFileKb, 'rssFileBytes'),
-      rssShmemBytes: kbOrNull(rssShmemKb, 'rssShmemBytes'),
-      swapBytes: kbOrNull(swapKb, 'swapBytes'),
+      rssAnonBytes: rssAnonKb >= 0 ? rssAnonKb * 1024 : this.notInStatus('rssAnonBytes'),
+      rssFileBytes: rssFileKb >= 0 ? rssFileKb * 1024 : this.notInStatus('rssFileBytes'),
+      rssShmemBytes: rssShmemKb >= 0 ? rssShmemKb * 1024 : this.notInStatus('rssShmemBytes'),
+      swapBytes: swapKb >= 0 ? swapKb * 1024 : this.notInStatus('swapBytes'),
       ussBytes: null,
       pssBytes: null,
-      io: this.readIo(unavailable),
-      numFds: this.readNumFds(unavailable),
+      io: this.readIo(),
+      numFds: this.readNumFds(),
       voluntaryCtxSwitches: voluntary,
       involuntaryCtxSwitches: involuntary,
-      unavailable,
+      unavailable: NONE_UNAVAILABLE,
     };
     if (this.precise) {
-      if (this.preciseUnavailable) unavailable.preciseCpuSeconds = this.preciseUnavailable;
+      if (this.preciseUnavailable) this.markUnavailable('preciseCpuSeconds', this.preciseUnavailable);
       else {
         try {
           snapshot.preciseCpuSeconds = this.readPreciseSeconds(st.numThreads);
         } catch (err) {
           this.throwIfGone(err);
-          unavailable.preciseCpuSeconds = unavailableFor(err, `${this.dir}/task`);
+          this.markUnavailable('preciseCpuSeconds', unavailableFor(err, `${this.dir}/task`));
         }
       }
     }
-    if (this.smapsFile !== null || this.smapsUnavailable !== null) this.readSmaps(snapshot, unavailable);
+    if (this.smapsFile !== null || this.smapsUnavailable !== null) this.readSmaps(snapshot);
+    snapshot.unavailable = this.unavailable;
+    this.unavailable = NONE_UNAVAILABLE;
     return snapshot;
+  }
+
+  /** Records why `field` is null in this read's snapshot, giving it its own `unavailable` object. */
+  private markUnavailable(field: string, why: Unavailable): void {
+    if (this.unavailable === NONE_UNAVAILABLE) this.unavailable = {};
+    this.unavailable[field] = why;
+  }
+
+  /** A status key this kernel does not report (RssAnon and friends arrived in 4.5): null, and why. */
+  private notInStatus(field: string): null {
+    this.markUnavailable(field, { code: 'ENOTSUP', reason: `not reported in ${this.dir}/status by this kernel` });
+    return null;
   }
 
   /**
@@ -324,9 +350,9 @@ export class ProcessReader {
     return new PerfscopeError('EIO', `cannot read ${this.dir}/${name}: ${detail}`, { cause: err });
   }
 
-  private readIo(unavailable: Record<string, Unavailable>): ProcessIo | null {
+  private readIo(): ProcessIo | null {
     if (this.ioFile === null) {
-      if (this.ioUnavailable) unavailable.io = this.ioUnavailable;
+      if (this.ioUnavailable) this.markUnavailable('io', this.ioUnavailable);
       return null;
     }
     let text: string;
@@ -335,7 +361,7 @@ export class ProcessReader {
     } catch (err) {
       // /proc/PID/io is permission-checked on every read (root gets EACCES for PID 1 here).
       this.throwIfGone(err);
-      unavailable.io = unavailableFor(err, `${this.dir}/io`);
+      this.markUnavailable('io', unavailableFor(err, `${this.dir}/io`));
       return null;
     }
     const scan = this.scan.reset(text);
@@ -350,7 +376,7 @@ export class ProcessReader {
     };
   }
 
-  private readNumFds(unavailable: Record<string, Unavailable>): number | null {
+  private readNumFds(): number | null {
     const fdDir = this.fdDir;
     try {
       // Kernel >= 6.2 reports the fd count as the size of /proc/PID/fd: measured ~30 % cheaper per
@@ -368,9 +394,10 @@ export class ProcessReader {
       return readdirSync(fdDir).length;
     } catch (err) {
       this.throwIfGone(err);
-      unavailable.numFds = isErrno(err, ...DENIED)
-        ? { code: err.code as string, reason: `permission denied listing ${fdDir}` }
-        : unavailableFor(err, fdDir);
+      this.markUnavailable(
+        'numFds',
+        isErrno(err, ...DENIED) ? { code: err.code as string, reason: `permission denied listing ${fdDir}` } : unavailableFor(err, fdDir),
+      );
       return null;
     }
   }
@@ -429,9 +456,12 @@ export class ProcessReader {
   }
 
   /** USS = Private_Clean + Private_Dirty (+ Private_Hugetlb), PSS = Pss, from smaps_rollup (kB). */
-  private readSmaps(snapshot: ProcessSnapshot, unavailable: Record<string, Unavailable>): void {
+  private readSmaps(snapshot: ProcessSnapshot): void {
     if (this.smapsFile === null) {
-      if (this.smapsUnavailable) unavailable.ussBytes = unavailable.pssBytes = this.smapsUnavailable;
+      if (this.smapsUnavailable) {
+        this.markUnavailable('ussBytes', this.smapsUnavailable);
+        this.markUnavailable('pssBytes', this.smapsUnavailable);
+      }
       return;
     }
     let text: string;
@@ -439,7 +469,9 @@ export class ProcessReader {
       text = this.smapsFile.read();
     } catch (err) {
       this.throwIfGone(err);
-      unavailable.ussBytes = unavailable.pssBytes = unavailableFor(err, `${this.dir}/smaps_rollup`);
+      const why = unavailableFor(err, `${this.dir}/smaps_rollup`);
+      this.markUnavailable('ussBytes', why);
+      this.markUnavailable('pssBytes', why);
       return;
     }
     const scan = this.scan.reset(text);

@@ -44,6 +44,16 @@ describe('parseStat', () => {
     assert.equal(parseStat('garbage', out, new Scanner()), false);
     assert.equal(parseStat('1 (x) S 1 2', out, new Scanner()), false);
   });
+
+  it('notices a renamed process when the record is reused (same length, longer, back)', () => {
+    const out = emptyStatRecord();
+    const scan = new Scanner();
+    for (const comm of ['node', 'node', 'nodf', 'node-worker', 'wörker', 'node']) {
+      const line = Buffer.from(`9 (${comm}) S 1 0 0 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 5`, 'utf8').toString('latin1');
+      assert.equal(parseStat(line, out, scan), true);
+      assert.equal(out.comm, comm);
+    }
+  });
 });
 
 describe('ProcessReader on the fixture tree', () => {
