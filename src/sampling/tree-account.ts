@@ -53,8 +53,8 @@ export function vectorOf(s: ProcessSnapshot): Float64Array {
   return v;
 }
 
-/** The part of a counter that grows when the process reaps a child. */
-function absorbingPart(s: ProcessSnapshot, i: number): number {
+/** The part of a counter that grows when the process reaps a child (`v` is `vectorOf(s)`). */
+function absorbingPart(s: ProcessSnapshot, v: Float64Array, i: number): number {
   switch (i) {
     case Counter.cpuTotal:
       return s.childrenUserSeconds + s.childrenSystemSeconds;
@@ -64,7 +64,6 @@ function absorbingPart(s: ProcessSnapshot, i: number): number {
       return s.childrenSystemSeconds;
     default: {
       // /proc/PID/io folds reaped children in with the process's own I/O: the whole value grows.
-      const v = vectorOf(s);
       return v[i] ?? 0;
     }
   }
@@ -104,13 +103,18 @@ export class TreeAccount {
       this.members.delete(pid);
     }
     // 2. Parents absorb what they reaped: consume pending by the growth of their absorbing part.
+    // Each vector is built once per tick (it was built twice per I/O counter: 12 Float64Arrays per
+    // pending parent per tick) and the live ones are reused in step 3.
+    let vectors: Map<number, Float64Array> | null = null;
     for (const [pid, p] of this.pending) {
       const before = this.members.get(pid);
       const now = live.get(pid);
       if (!before || !now) continue;
+      const nowVec = vectorOf(now);
+      (vectors ??= new Map()).set(pid, nowVec);
       let left = 0;
       for (let i = 0; i <= absorbedUpTo; i++) {
-        const grown = absorbingPart(now, i) - absorbingPart(before.snap, i);
+        const grown = absorbingPart(now, nowVec, i) - absorbingPart(before.snap, before.vec, i);
         if (grown > 0) p[i] = Math.max(0, p[i]! - grown);
         left += p[i]!;
       }
@@ -119,7 +123,7 @@ export class TreeAccount {
     // 3. Record this tick's members and sum.
     const total = this.exited.slice();
     for (const [pid, snap] of live) {
-      const vec = vectorOf(snap);
+      const vec = vectors?.get(pid) ?? vectorOf(snap);
       this.members.set(pid, { snap, vec });
       for (let i = 0; i < counterCount; i++) total[i]! += vec[i]!;
     }
