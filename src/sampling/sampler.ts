@@ -18,7 +18,7 @@ import { readCmdline, scanProcesses } from './tree.js';
 import { assertSupported } from './platform.js';
 import { readAuxv } from './procfs.js';
 import { RuntimeProbe } from './runtime.js';
-import { Counter, TreeAccount, counterCount } from './tree-account.js';
+import { Counter, TreeAccount, counterCount, vectorInto } from './tree-account.js';
 import type { CgroupLimits, ProcEntry, ProcessSnapshot, SystemSnapshot } from './types.js';
 
 export type Row = Record<string, number | null>;
@@ -75,6 +75,9 @@ export class Sampler extends EventEmitter {
   private runtime: RuntimeProbe | null = null;
   private t0Ms = 0;
   private prevTotals: Float64Array | null = null;
+  /** Single-process fast path: two totals buffers used in turn (one is `prevTotals`). */
+  private readonly singleTotals = [new Float64Array(counterCount), new Float64Array(counterCount)] as const;
+  private singleTurn = 0;
   private prevTreeT = 0;
   private baseline: Float64Array | null = null;
   private prevSystem: SystemSnapshot | null = null;
@@ -220,6 +223,10 @@ export class Sampler extends EventEmitter {
   private tick(tick: TickInfo): void {
     const o = this.options;
     const t = (tick.actualMs - this.t0Ms) / 1000;
+    if (!o.children && !o.perProcess) {
+      this.tickSingle(tick, t);
+      return;
+    }
     if (o.children) this.discover(t);
     const live = new Map<number, ProcessSnapshot>();
     for (const [pid, tr] of this.tracked) {
@@ -234,20 +241,49 @@ export class Sampler extends EventEmitter {
     }
     const rootSnap = live.get(o.pid);
     if (rootSnap === undefined) {
-      this.emit('process-exit', { pid: o.pid, t });
-      this.stop('process-exited');
+      this.rootExited(t);
       return;
     }
     const totals = this.account.update(live);
+    this.emitSample(tick, t, this.treeRow(live, rootSnap, totals, t), o.perProcess ? this.processRows(live, t) : null);
+  }
+
+  /**
+   * One process, no per-process rows: no TreeAccount (its Maps, per-member vectors and copies), no
+   * `live` Map. A lone process has no pending or exited members, so its totals are its own counters,
+   * written into one of two reused buffers (the other one is `prevTotals`). Measured at 10 Hz: see
+   * BENCHMARKS.md Sampling (the Sampler's cost above a bare ProcessReader.read() loop).
+   */
+  private tickSingle(tick: TickInfo, t: number): void {
+    const pid = this.options.pid;
+    const snap = this.tracked.get(pid)?.reader.read() ?? null;
+    if (snap === null) {
+      this.tracked.get(pid)?.reader.close();
+      this.tracked.delete(pid);
+      this.rootExited(t);
+      return;
+    }
+    this.singleTurn ^= 1;
+    const totals = vectorInto(snap, this.singleTotals[this.singleTurn]!);
+    this.emitSample(tick, t, this.treeRow(null, snap, totals, t), null);
+  }
+
+  private rootExited(t: number): void {
+    this.emit('process-exit', { pid: this.options.pid, t });
+    this.stop('process-exited');
+  }
+
+  private emitSample(tick: TickInfo, t: number, tree: Row, processes: Map<number, Row> | null): void {
+    const o = this.options;
     const sample: Sample = {
       index: tick.index,
       t,
       wallMs: o.clock.wallMs(),
       lateMs: tick.actualMs - tick.deadlineMs,
       missed: tick.missed,
-      tree: this.treeRow(live, rootSnap, totals, t),
+      tree,
       system: this.system ? this.systemRow(t) : null,
-      processes: o.perProcess ? this.processRows(live, t) : null,
+      processes,
     };
     if (this.runtime) Object.assign(sample.tree, this.runtime.sample());
     this.samples++;
@@ -297,7 +333,8 @@ export class Sampler extends EventEmitter {
     }
   }
 
-  private treeRow(live: Map<number, ProcessSnapshot>, root: ProcessSnapshot, totals: Float64Array, t: number): Row {
+  /** The tree's row; `live` null means the root is the only member (the single-process fast path). */
+  private treeRow(live: Map<number, ProcessSnapshot> | null, root: ProcessSnapshot, totals: Float64Array, t: number): Row {
     const o = this.options;
     if (this.baseline === null) this.baseline = o.counters === 'first' ? totals.slice() : new Float64Array(counterCount);
     const base = this.baseline;
@@ -308,32 +345,34 @@ export class Sampler extends EventEmitter {
     }
     this.prevTotals = totals;
     this.prevTreeT = t;
-    let rss = 0;
-    let vms = 0;
-    let swap: number | null = null;
-    let uss: number | null = null;
-    let pss: number | null = null;
-    let threads = 0;
-    let fds: number | null = 0;
-    for (const s of live.values()) {
-      rss += s.rssBytes;
-      vms += s.vmsBytes;
-      if (s.swapBytes !== null) swap = (swap ?? 0) + s.swapBytes;
-      if (s.ussBytes !== null) uss = (uss ?? 0) + s.ussBytes;
-      if (s.pssBytes !== null) pss = (pss ?? 0) + s.pssBytes;
-      threads += s.numThreads;
-      if (fds !== null) fds = s.numFds === null ? (s === root ? null : fds) : fds + s.numFds;
+    let rss = root.rssBytes;
+    let vms = root.vmsBytes;
+    let swap = root.swapBytes;
+    let uss = root.ussBytes;
+    let pss = root.pssBytes;
+    let threads = root.numThreads;
+    let fds = root.numFds;
+    if (live !== null) {
+      for (const s of live.values()) {
+        if (s === root) continue;
+        rss += s.rssBytes;
+        vms += s.vmsBytes;
+        if (s.swapBytes !== null) swap = (swap ?? 0) + s.swapBytes;
+        if (s.ussBytes !== null) uss = (uss ?? 0) + s.ussBytes;
+        if (s.pssBytes !== null) pss = (pss ?? 0) + s.pssBytes;
+        threads += s.numThreads;
+        if (fds !== null && s.numFds !== null) fds += s.numFds;
+      }
     }
     const { memTotalBytes, cgroup } = this.host;
     const limit = cgroup?.memoryLimitBytes ?? null;
     const cores = this.machineCores();
-    const c = (i: number): number => totals[i]! - base[i]!;
     const io = root.io !== null;
     return {
       cpu_percent: cpuPercent,
       cpu_percent_machine: cpuPercent === null ? null : cpuPercent / cores,
-      cpu_user_seconds: c(Counter.cpuUser),
-      cpu_system_seconds: c(Counter.cpuSystem),
+      cpu_user_seconds: totals[Counter.cpuUser]! - base[Counter.cpuUser]!,
+      cpu_system_seconds: totals[Counter.cpuSystem]! - base[Counter.cpuSystem]!,
       memory_percent: memTotalBytes > 0 ? (rss / memTotalBytes) * 100 : null,
       memory_limit_percent: limit !== null && limit > 0 ? (rss / limit) * 100 : null,
       rss_bytes: rss,
@@ -341,19 +380,19 @@ export class Sampler extends EventEmitter {
       swap_bytes: swap,
       uss_bytes: uss,
       pss_bytes: pss,
-      io_read_bytes: io ? c(Counter.ioReadBytes) : null,
-      io_write_bytes: io ? c(Counter.ioWriteBytes) : null,
-      io_read_chars: io ? c(Counter.ioReadChars) : null,
-      io_write_chars: io ? c(Counter.ioWriteChars) : null,
-      io_read_syscalls: io ? c(Counter.ioReadSyscalls) : null,
-      io_write_syscalls: io ? c(Counter.ioWriteSyscalls) : null,
-      num_procs: live.size,
+      io_read_bytes: io ? totals[Counter.ioReadBytes]! - base[Counter.ioReadBytes]! : null,
+      io_write_bytes: io ? totals[Counter.ioWriteBytes]! - base[Counter.ioWriteBytes]! : null,
+      io_read_chars: io ? totals[Counter.ioReadChars]! - base[Counter.ioReadChars]! : null,
+      io_write_chars: io ? totals[Counter.ioWriteChars]! - base[Counter.ioWriteChars]! : null,
+      io_read_syscalls: io ? totals[Counter.ioReadSyscalls]! - base[Counter.ioReadSyscalls]! : null,
+      io_write_syscalls: io ? totals[Counter.ioWriteSyscalls]! - base[Counter.ioWriteSyscalls]! : null,
+      num_procs: live === null ? 1 : live.size,
       num_threads: threads,
       num_fds: fds,
-      ctx_switches_voluntary: c(Counter.voluntaryCtxSwitches),
-      ctx_switches_involuntary: c(Counter.involuntaryCtxSwitches),
-      page_faults_minor: c(Counter.minorFaults),
-      page_faults_major: c(Counter.majorFaults),
+      ctx_switches_voluntary: totals[Counter.voluntaryCtxSwitches]! - base[Counter.voluntaryCtxSwitches]!,
+      ctx_switches_involuntary: totals[Counter.involuntaryCtxSwitches]! - base[Counter.involuntaryCtxSwitches]!,
+      page_faults_minor: totals[Counter.minorFaults]! - base[Counter.minorFaults]!,
+      page_faults_major: totals[Counter.majorFaults]! - base[Counter.majorFaults]!,
     };
   }
 

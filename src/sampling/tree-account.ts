@@ -33,7 +33,11 @@ const absorbedUpTo = Counter.ioWriteSyscalls;
 
 /** The counters of one process (own + reaped children, where the kernel folds them in). */
 export function vectorOf(s: ProcessSnapshot): Float64Array {
-  const v = new Float64Array(counterCount);
+  return vectorInto(s, new Float64Array(counterCount));
+}
+
+/** vectorOf into an existing vector (every counter is written); returns `v`. */
+export function vectorInto(s: ProcessSnapshot, v: Float64Array): Float64Array {
   const own = s.preciseCpuSeconds ?? s.userSeconds + s.systemSeconds;
   v[Counter.cpuTotal] = own + s.childrenUserSeconds + s.childrenSystemSeconds;
   v[Counter.cpuUser] = s.userSeconds + s.childrenUserSeconds;
@@ -45,6 +49,8 @@ export function vectorOf(s: ProcessSnapshot): Float64Array {
     v[Counter.ioWriteChars] = s.io.writeChars;
     v[Counter.ioReadSyscalls] = s.io.readSyscalls;
     v[Counter.ioWriteSyscalls] = s.io.writeSyscalls;
+  } else {
+    for (let i = Counter.ioReadBytes; i <= Counter.ioWriteSyscalls; i++) v[i] = 0;
   }
   v[Counter.minorFaults] = s.minorFaults;
   v[Counter.majorFaults] = s.majorFaults;
