@@ -17,18 +17,33 @@ export interface TimerHandle {
   unref(): void;
 }
 
+/**
+ * The handle of a real timer: its methods live on the prototype, so arming a timer allocates the
+ * Timeout and this one object (it was a handle plus two closures per tick). The Timeout itself cannot
+ * be reused: `timeout.refresh()` re-arms with the same delay, and a deadline's delay varies.
+ */
+class SystemTimer implements TimerHandle {
+  private readonly timeout: NodeJS.Timeout;
+
+  constructor(timeout: NodeJS.Timeout) {
+    this.timeout = timeout;
+  }
+
+  cancel(): void {
+    clearTimeout(this.timeout);
+  }
+
+  unref(): void {
+    this.timeout.unref();
+  }
+}
+
 /** The real clock: `performance.now()`-based monotonic time with `setTimeout` timers. */
 export const systemClock: Clock = {
   monotonicMs: () => performance.now(),
   wallMs: () => performance.timeOrigin + performance.now(),
   setTimer(atMs, fn) {
-    const t = setTimeout(fn, Math.max(0, atMs - performance.now()));
-    return {
-      cancel: () => clearTimeout(t),
-      unref: () => {
-        t.unref();
-      },
-    };
+    return new SystemTimer(setTimeout(fn, Math.max(0, atMs - performance.now())));
   },
 };
 

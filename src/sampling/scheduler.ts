@@ -35,6 +35,8 @@ export class DeadlineScheduler {
   private next = 0;
   private timer: TimerHandle | null = null;
   private running = false;
+  /** fire() bound once, so arming a timer creates no closure per tick. */
+  private readonly onTimer = (): void => this.fire();
   /** Total deadlines skipped since start. */
   missedTotal = 0;
   ticks = 0;
@@ -72,7 +74,7 @@ export class DeadlineScheduler {
 
   private arm(): void {
     if (!this.running) return;
-    this.timer = this.opts.clock.setTimer(this.deadline(this.next), () => this.fire());
+    this.timer = this.opts.clock.setTimer(this.deadline(this.next), this.onTimer);
     if (this.opts.ref !== true) this.timer.unref();
   }
 
