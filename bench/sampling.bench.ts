@@ -9,6 +9,8 @@
  * with the reference measured in the same round (method of research/sampling-anchors.md 3.1 and 3.2).
  *
  * Run: node --import tsx bench/sampling.bench.ts [--quick] [--seed N] [--rounds N] [--window SECONDS]
+ *        [--monitor-rounds N] [--only process,system,monitor] [--monitors perfscope,psutil,node-idle,...]
+ * `--only monitor` runs part 3 alone (with --monitors, only those monitors): the quick loop for 10 Hz work.
  * Writes the report to stdout and bench/results/sampling-<date>[-quick].md (+ .json with raw rounds).
  */
 import { spawn } from 'node:child_process';
@@ -32,6 +34,10 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = argv.includes('--quick');
+/** Parts to run (default all): process, system, monitor. */
+const parts = new Set((flag('--only') ?? 'process,system,monitor').split(','));
+for (const p of parts) if (!['process', 'system', 'monitor'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+const monitorFilter = flag('--monitors')?.split(',') ?? null;
 const seed = Number(flag('--seed') ?? Math.floor(Math.random() * 2 ** 31));
 const random = prng(seed);
 const config = {
@@ -86,7 +92,7 @@ interface Monitor {
   runtime: 'node' | 'python';
 }
 
-const monitors: Monitor[] = [
+const allMonitors: Monitor[] = [
   { id: 'perfscope', label: 'perfscope `Sampler` (1 PID, children off, system off)', runtime: 'node' },
   { id: 'perfscope-system', label: 'perfscope `Sampler` (1 PID + system snapshot)', runtime: 'node' },
   { id: 'reader', label: '`ProcessReader.read()` alone in the idle timer loop', runtime: 'node' },
@@ -96,6 +102,8 @@ const monitors: Monitor[] = [
   { id: 'node-idle', label: 'Node idle deadline timer (runtime floor)', runtime: 'node' },
   { id: 'python-idle', label: 'Python idle deadline loop (runtime floor)', runtime: 'python' },
 ];
+for (const id of monitorFilter ?? []) if (!allMonitors.some((m) => m.id === id)) throw new Error(`--monitors: unknown monitor ${id}`);
+const monitors = monitorFilter === null ? allMonitors : allMonitors.filter((m) => monitorFilter.includes(m.id));
 
 // ---------------------------------------------------------------------------------------------------
 // The target: an idle Node process with its threadpool started (several threads, ~20 fds)
@@ -330,6 +338,9 @@ interface Verdict {
   target: string;
   measured: string;
   met: boolean;
+  /** The bench part it needs, and the monitors (all of them) for part 3. */
+  part: 'process' | 'system' | 'monitor';
+  monitors: string[];
 }
 
 function verdicts(proc: CostRow[], sys: CostRow[], monitorRuns: MonitorRun[]): Verdict[] {
@@ -344,6 +355,8 @@ function verdicts(proc: CostRow[], sys: CostRow[], monitorRuns: MonitorRun[]): V
       target: `process snapshot ≤ 0.7× psutil CPU (${how})`,
       measured: `${ratioText(ours.vsPsutil)}`,
       met: ours.vsPsutil.median <= 0.7,
+      part: 'process',
+      monitors: [],
     });
   }
   for (const [rows, id, what] of [
@@ -356,6 +369,8 @@ function verdicts(proc: CostRow[], sys: CostRow[], monitorRuns: MonitorRun[]): V
       target: `≥ 100× cheaper than systeminformation ${what}`,
       measured: `systeminformation costs ${ratioText(r.vsOurs)} ours`,
       met: r.vsOurs.min >= 100,
+      part: rows === sys ? 'system' : 'process',
+      monitors: [],
     });
   }
   const rounds = byRound(monitorRuns, (r) => r.monitor, (r) => r.percentOfCore);
@@ -369,6 +384,8 @@ function verdicts(proc: CostRow[], sys: CostRow[], monitorRuns: MonitorRun[]): V
       target: `10 Hz overhead ${mine} ≤ ${theirs} (same run)`,
       measured: `${num(pct(mine))} % vs ${num(pct(theirs))} % of a core; ratio ${ratioText(ratio)}`,
       met: ratio.median <= 1,
+      part: 'monitor',
+      monitors: [mine, theirs],
     });
   }
   const late = latency(monitorRuns.filter((r) => r.monitor.startsWith('perfscope')).flatMap((r) => r.lateMs));
@@ -376,6 +393,8 @@ function verdicts(proc: CostRow[], sys: CostRow[], monitorRuns: MonitorRun[]): V
     target: 'sample times within 2 ms of their deadline at p95',
     measured: `p95 ${num(late.p95)} ms over ${late.n} ticks (max ${num(late.max)} ms)`,
     met: late.p95 <= 2,
+    part: 'monitor',
+    monitors: [monitors.some((m) => m.id === 'perfscope') ? 'perfscope' : 'perfscope-system'],
   });
   return out;
 }
@@ -383,24 +402,30 @@ function verdicts(proc: CostRow[], sys: CostRow[], monitorRuns: MonitorRun[]): V
 async function main(): Promise<void> {
   const facts = machineFacts();
   const pythonVersion = versionOf(systemPython, ['-c', 'import sys, psutil; print(sys.version.split()[0], psutil.__version__)']);
-  const commandLine = `node --import tsx bench/sampling.bench.ts${quick ? ' --quick' : ''}`;
+  const commandLine = ['node --import tsx bench/sampling.bench.ts', ...argv.filter((a) => a !== '--seed' && argv[argv.indexOf(a) - 1] !== '--seed')].join(' ');
   log(`sampling bench (${quick ? 'quick' : 'full'}), seed ${seed}; compiling the child scripts`);
   [costWorkerJs = '', monitorJs = ''] = compileForBench(['bench/lib/cost-worker.ts', 'bench/lib/monitor.ts']);
   const target = await startTarget();
   const pressure: Record<string, number | null> = { start: cpuPressureAvg10() };
-  let procRuns: CostRun[];
-  let sysRuns: CostRun[];
-  let monitorRuns: MonitorRun[];
+  let procRuns: CostRun[] = [];
+  let sysRuns: CostRun[] = [];
+  let monitorRuns: MonitorRun[] = [];
   try {
     log(`target PID ${target.pid}: ${target.threads} threads, ${target.fds} fds`);
-    log('part 1: process snapshot cost');
-    procRuns = await measureCosts('process', processMethods, target.pid);
-    pressure.afterProcess = cpuPressureAvg10();
-    log('part 2: system snapshot cost');
-    sysRuns = await measureCosts('system', systemMethods, target.pid);
-    pressure.afterSystem = cpuPressureAvg10();
-    log('part 3: monitor overhead at 10 Hz');
-    monitorRuns = await measureMonitors(target.pid);
+    if (parts.has('process')) {
+      log('part 1: process snapshot cost');
+      procRuns = await measureCosts('process', processMethods, target.pid);
+      pressure.afterProcess = cpuPressureAvg10();
+    }
+    if (parts.has('system')) {
+      log('part 2: system snapshot cost');
+      sysRuns = await measureCosts('system', systemMethods, target.pid);
+      pressure.afterSystem = cpuPressureAvg10();
+    }
+    if (parts.has('monitor')) {
+      log('part 3: monitor overhead at 10 Hz');
+      monitorRuns = await measureMonitors(target.pid);
+    }
     pressure.end = cpuPressureAvg10();
   } finally {
     target.kill();
@@ -408,7 +433,8 @@ async function main(): Promise<void> {
 
   const procRows = costRows(procRuns, processMethods, 'proc-psutil', 'proc-ours');
   const sysRows = costRows(sysRuns, systemMethods, 'sys-psutil', 'sys-ours');
-  const v = verdicts(procRows, sysRows, monitorRuns);
+  const has = (id: string): boolean => monitors.some((m) => m.id === id);
+  const v = verdicts(procRows, sysRows, monitorRuns).filter((x) => parts.has(x.part) && x.monitors.every(has));
   const psi = (x: number | null | undefined): string => (x == null ? 'n/a' : `${x.toFixed(2)} %`);
   const report = [
     `### Run of ${facts.date.slice(0, 16).replace('T', ' ')} UTC${quick ? ' (--quick smoke run: few rounds, not for quoting)' : ''}`,
@@ -424,24 +450,22 @@ async function main(): Promise<void> {
       `against the reference measured in the same round. Fast methods: ${config.fastN} timed snapshots after ${config.fastWarmup} ` +
       `warm-up; systeminformation: ${config.spawnN} timed calls after 1 untimed, ${config.spawnSpacingMs} ms apart so its caches never answer.`,
     '',
-    '#### Process snapshot (CPU per snapshot, own + spawned commands)',
-    '',
-    costTable(procRows),
-    '',
-    '#### System snapshot',
-    '',
-    costTable(sysRows),
-    '',
-    `#### Monitor overhead at ${1000 / config.intervalMs} Hz, one PID, ${config.windowS} s windows`,
-    '',
-    'Overhead = CPU time of the monitor process over the window (opened ' +
-      `${config.monitorWarmupMs} ms after the monitor reported ready), read from outside it: Σ /proc/PID/task/*/schedstat ` +
-      '(ns; the quantity utime + stime are scaled from) + cutime + cstime of reaped children, in % of one core. ' +
-      'Node monitors run compiled, on plain `node` (under `--import tsx` an idle timer costs ~0.4 % of a core more). ' +
-      'Lateness = tick time − its deadline (the Sampler\'s own `Sample.lateMs`; the peers\' loops measure theirs the same way).',
-    '',
-    monitorTable(monitorRuns),
-    '',
+    ...(parts.has('process') ? ['#### Process snapshot (CPU per snapshot, own + spawned commands)', '', costTable(procRows), ''] : []),
+    ...(parts.has('system') ? ['#### System snapshot', '', costTable(sysRows), ''] : []),
+    ...(parts.has('monitor')
+      ? [
+          `#### Monitor overhead at ${1000 / config.intervalMs} Hz, one PID, ${config.windowS} s windows`,
+          '',
+          'Overhead = CPU time of the monitor process over the window (opened ' +
+            `${config.monitorWarmupMs} ms after the monitor reported ready), read from outside it: Σ /proc/PID/task/*/schedstat ` +
+            '(ns; the quantity utime + stime are scaled from) + cutime + cstime of reaped children, in % of one core. ' +
+            'Node monitors run compiled, on plain `node` (under `--import tsx` an idle timer costs ~0.4 % of a core more). ' +
+            "Lateness = tick time − its deadline (the Sampler's own `Sample.lateMs`; the peers' loops measure theirs the same way).",
+          '',
+          monitorTable(monitorRuns),
+          '',
+        ]
+      : []),
     '#### Targets',
     '',
     table(
@@ -454,7 +478,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${report}\n`);
   const dir = fileURLToPath(new URL('results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const base = `${dir}sampling-${facts.date.slice(0, 10)}${quick ? '-quick' : ''}`;
+  const partial = parts.size < 3 || monitorFilter !== null;
+  const base = `${dir}sampling-${facts.date.slice(0, 10)}${quick ? '-quick' : ''}${partial ? '-partial' : ''}`;
   writeFileSync(`${base}.md`, `${report}`);
   writeFileSync(
     `${base}.json`,
