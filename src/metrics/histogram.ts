@@ -4,6 +4,7 @@
  * bounds and allocates nothing.
  */
 import { format } from 'node:util';
+import { BoundObserver, type ObservingMetric } from './bound-observer.js';
 import { resolveBuckets } from './buckets.js';
 import { Exemplar } from './exemplar.js';
 import { braces, header, missingDefaults, renderExemplar, type RenderContext } from './exposition.js';
@@ -17,7 +18,7 @@ import {
   type MetricValue,
   type SeriesBase,
 } from './metric.js';
-import { clockStart, secondsSince, startClock, timeCall, timedDecorator } from './timer.js';
+import { clockStart, secondsSince, timeCall, timedDecorator } from './timer.js';
 import { formatValue, renderLabelPairs } from './validation.js';
 
 export interface HistogramConfiguration<T extends string = string> extends MetricConfiguration<T, Histogram<T>> {
@@ -271,29 +272,9 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramSer
   }
 }
 
-/** A histogram series handle. */
-export class BoundHistogram<T extends string = string> {
-  private s: HistogramSeries = DETACHED;
-  constructor(
-    private readonly metric: Histogram<T>,
-    private readonly labelValues: Record<string, unknown>,
-  ) {}
-
-  observe(value: number): void {
-    let s = this.s;
-    if (s.dead) s = this.s = this.metric.resolve(this.labelValues);
-    this.metric.checkValue(value);
-    this.metric.record(s, value);
-  }
-
-  startTimer(): (endLabels?: LabelValues<T>) => number {
-    return startClock<LabelValues<T>>((seconds, endLabels) => {
-      if (endLabels === undefined) this.observe(seconds);
-      else this.metric.observe({ ...(this.labelValues as LabelValues<T>), ...endLabels }, seconds);
-    });
-  }
-
-  time<R>(fn: () => R): R {
-    return timeCall(fn, (seconds) => this.observe(seconds));
+/** A histogram series handle: `observe()` does no lookup. */
+export class BoundHistogram<T extends string = string> extends BoundObserver<T, HistogramSeries> {
+  constructor(metric: ObservingMetric<T, HistogramSeries>, labelValues: Record<string, unknown>) {
+    super(metric, labelValues, DETACHED);
   }
 }

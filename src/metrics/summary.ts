@@ -4,6 +4,7 @@
  * logarithm and a few array writes, and reads no clock (window rotation is driven by a shared timer).
  */
 import { format } from 'node:util';
+import { BoundObserver, type ObservingMetric } from './bound-observer.js';
 import { header, missingDefaults, braces, type RenderContext } from './exposition.js';
 import {
   labelsFromArgs,
@@ -230,29 +231,9 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
   }
 }
 
-/** A summary series handle. */
-export class BoundSummary<T extends string = string> {
-  private s: SummarySeries = DETACHED;
-  constructor(
-    private readonly metric: Summary<T>,
-    private readonly labelValues: Record<string, unknown>,
-  ) {}
-
-  observe(value: number): void {
-    let s = this.s;
-    if (s.dead) s = this.s = this.metric.resolve(this.labelValues);
-    this.metric.checkValue(value);
-    this.metric.record(s, value);
-  }
-
-  startTimer(): (endLabels?: LabelValues<T>) => number {
-    return startClock<LabelValues<T>>((seconds, endLabels) => {
-      if (endLabels === undefined) this.observe(seconds);
-      else this.metric.observe({ ...(this.labelValues as LabelValues<T>), ...endLabels }, seconds);
-    });
-  }
-
-  time<R>(fn: () => R): R {
-    return timeCall(fn, (seconds) => this.observe(seconds));
+/** A summary series handle: `observe()` does no lookup. */
+export class BoundSummary<T extends string = string> extends BoundObserver<T, SummarySeries> {
+  constructor(metric: ObservingMetric<T, SummarySeries>, labelValues: Record<string, unknown>) {
+    super(metric, labelValues, DETACHED);
   }
 }
