@@ -12,6 +12,7 @@
  * (`success` | `failure`); failures add `error.type`, `error.message` and `error.stack_trace`.
  * Filebeat's ndjson parser needs `expand_keys: true` to merge the dotted keys (docs/timing.md).
  */
+export { IsoTimestampFormatter } from './timestamp.js';
 import { errorParts } from './text-format.js';
 
 export const ECS_VERSION = '8.10.0';
@@ -21,29 +22,6 @@ export interface EcsIdentity {
   pid: number;
   hostname: string;
   serviceName?: string | undefined;
-}
-
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
-const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
-
-/** ISO 8601 UTC with milliseconds (`Date#toISOString` shape), cached per second. */
-export class IsoTimestampFormatter {
-  private second = NaN;
-  private prefix = '';
-
-  format(epochMs: number): string {
-    const second = Math.floor(epochMs / 1000);
-    if (second !== this.second) {
-      const d = new Date(second * 1000);
-      this.prefix =
-        `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T` +
-        `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.`;
-      // years outside 0000-9999 need toISOString's extended form; not worth a fast path
-      if (d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999) this.prefix = d.toISOString().slice(0, -4);
-      this.second = second;
-    }
-    return `${this.prefix}${pad3(epochMs - second * 1000)}Z`;
-  }
 }
 
 /** Builds the lines of one timed function; the constant parts are serialized once. */

@@ -3,35 +3,15 @@
  * layout, so lines written here read (and parse) like those of the classic `log_execution_time`
  * recipe: `2026-11-24 17:50:59,123 - performance_monitor - INFO - function example_function took 0.123456 s`.
  */
+import { AsctimeFormatter } from './timestamp.js';
+
+export { AsctimeFormatter };
 
 export type Lang = 'en' | 'ko';
 
 /** Python's level names for the levels a timed call can have. */
 export type PythonLevelName = 'INFO' | 'WARNING' | 'ERROR';
 
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
-const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
-
-/**
- * Python's default `asctime`: local time, `YYYY-MM-DD HH:MM:SS,mmm`. The part up to the seconds is
- * cached for the current second, so a line costs a modulo and a pad, not a time-zone conversion.
- */
-export class AsctimeFormatter {
-  private second = NaN;
-  private prefix = '';
-
-  format(epochMs: number): string {
-    const second = Math.floor(epochMs / 1000);
-    if (second !== this.second) {
-      const d = new Date(second * 1000);
-      this.prefix =
-        `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ` +
-        `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())},`;
-      this.second = second;
-    }
-    return this.prefix + pad3(epochMs - second * 1000);
-  }
-}
 
 /** One-off form of {@link AsctimeFormatter.format}. */
 export function asctime(epochMs: number): string {
