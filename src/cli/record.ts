@@ -41,7 +41,7 @@ export const recordFlagsHelp = `Recording options:
       --no-children       sample only the process itself, not its descendants
       --no-system         do not sample system-wide CPU, memory, disks and network
       --precise           CPU time from per-thread schedstat (ns) instead of 10 ms ticks:
-                          about ±0.6 instead of ±6 points per sample at 10 Hz, ~4x the read cost
+                          about ±0.6 instead of ±6 points per sample at 10 Hz, ~1.5x the read cost
       --smaps             also record USS and PSS (reads smaps_rollup; ~30x the cost of a sample)
       --store PATH        the run store (default $PERFSCOPE_STORE or ~/.local/share/perfscope/runs.db)
       --no-store          do not keep the run in the store
