@@ -94,6 +94,7 @@ interface Monitor {
 
 const allMonitors: Monitor[] = [
   { id: 'perfscope', label: 'perfscope `Sampler` (1 PID, children off, system off)', runtime: 'node' },
+  { id: 'perfscope-thread', label: 'perfscope `Sampler` `thread: true` (1 PID, children off, system off)', runtime: 'node' },
   { id: 'perfscope-system', label: 'perfscope `Sampler` (1 PID + system snapshot)', runtime: 'node' },
   { id: 'reader', label: '`ProcessReader.read()` alone in the idle timer loop', runtime: 'node' },
   { id: 'psutil', label: 'psutil monitor (oneshot + cpu_percent)', runtime: 'python' },
@@ -293,6 +294,7 @@ function monitorTable(runs: MonitorRun[]): string {
   const floorOf = (m: Monitor): string => (m.runtime === 'node' ? 'node-idle' : 'python-idle');
   const pairedWith: Record<string, string> = {
     perfscope: 'psutil',
+    'perfscope-thread': 'psutil',
     'perfscope-system': 'psutil-system',
     reader: 'psutil',
     pidusage: 'psutil',
@@ -404,7 +406,7 @@ async function main(): Promise<void> {
   const pythonVersion = versionOf(systemPython, ['-c', 'import sys, psutil; print(sys.version.split()[0], psutil.__version__)']);
   const commandLine = ['node --import tsx bench/sampling.bench.ts', ...argv.filter((a) => a !== '--seed' && argv[argv.indexOf(a) - 1] !== '--seed')].join(' ');
   log(`sampling bench (${quick ? 'quick' : 'full'}), seed ${seed}; compiling the child scripts`);
-  [costWorkerJs = '', monitorJs = ''] = compileForBench(['bench/lib/cost-worker.ts', 'bench/lib/monitor.ts']);
+  [costWorkerJs = '', monitorJs = ''] = compileForBench(['bench/lib/cost-worker.ts', 'bench/lib/monitor.ts', 'src/sampling/sampler-worker.ts']);
   const target = await startTarget();
   const pressure: Record<string, number | null> = { start: cpuPressureAvg10() };
   let procRuns: CostRun[] = [];

@@ -5,6 +5,8 @@
  *   pidusage          the same loop calling pidusage(pid) on every tick
  *   perfscope         our Sampler: one PID, children off, system off
  *   perfscope-system  our Sampler with the system snapshot on
+ *   perfscope-thread  our Sampler with `thread: true` (ticks in a worker, delivered in 1 s batches; the
+ *                     batch still in the worker at SIGTERM is not counted, hence ~190 ticks a window)
  *   reader            ProcessReader.read() alone in the idle loop (splits reader cost from Sampler cost)
  *
  * Usage (compiled by compile.ts): node monitor.js <mode> <pid> <intervalMs>
@@ -83,17 +85,21 @@ async function main(): Promise<void> {
       return;
     }
     case 'perfscope':
-    case 'perfscope-system': {
+    case 'perfscope-system':
+    case 'perfscope-thread': {
       const { Sampler } = await import('../../src/sampling/sampler.js');
       const sampler = new Sampler({
         pid,
         intervalMs,
         children: false,
         system: mode === 'perfscope-system',
+        thread: mode === 'perfscope-thread',
         keepAlive: true,
       });
       sampler.on('sample', (s: Sample) => {
-        ticks.push([monotonicMs(), s.lateMs, s.missed]);
+        // Batched delivery (thread mode): date the tick by its sample's wall time, not its arrival.
+        const at = mode === 'perfscope-thread' ? monotonicMs() - (performance.timeOrigin + performance.now() - s.wallMs) : monotonicMs();
+        ticks.push([at, s.lateMs, s.missed]);
         ready();
       });
       sampler.on('error', fail);

@@ -1,0 +1,147 @@
+/**
+ * `thread: true`: the Sampler ticking in a worker thread on the real /proc. Same results as the
+ * main-thread Sampler, samples not delayed by a blocked main thread, and stop() ends the worker.
+ * The only timing assertion: a 500 ms block of the main thread did not delay samples by 400 ms.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Sampler, type EndReason, type ProcessInfo, type Sample } from '../../src/sampling/sampler.js';
+
+const workloads = fileURLToPath(new URL('../fixtures/workloads/', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function startBurner(duty: number, seconds: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${workloads}burn.js`, String(duty), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`burn.js exited early (${code})`)));
+  });
+}
+
+const mean = (xs: (number | null)[]): number => {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.reduce((a, b) => a + b, 0) / v.length;
+};
+
+/** Runs a Sampler to its end and collects what it emitted. */
+async function collect(sampler: Sampler): Promise<{ samples: Sample[]; starts: ProcessInfo[]; reason: EndReason }> {
+  const samples: Sample[] = [];
+  const starts: ProcessInfo[] = [];
+  sampler.on('sample', (s: Sample) => samples.push(s));
+  sampler.on('process-start', (p: ProcessInfo) => starts.push(p));
+  sampler.start();
+  const reason = await sampler.done;
+  return { samples, starts, reason };
+}
+
+test('thread: a 50 % burner reads the same as on the main thread (mean within 3 points of 50 %)', async () => {
+  const child = await startBurner(0.5, 8);
+  try {
+    const opts = { pid: child.pid!, intervalMs: 200, durationMs: 3000, children: false, system: true, keepAlive: true };
+    const [main, thread] = await Promise.all([collect(new Sampler(opts)), collect(new Sampler({ ...opts, thread: true }))]);
+    assert.equal(thread.reason, 'duration');
+    assert.equal(thread.samples.length, main.samples.length);
+    assert.deepEqual(
+      thread.samples.map((s) => s.index),
+      thread.samples.map((_, i) => i),
+    );
+    assert.equal(thread.starts.length, 1);
+    assert.equal(thread.starts[0]!.pid, child.pid);
+    assert.equal(thread.samples[0]!.tree.cpu_percent, null, 'no fake first CPU sample');
+    assert.deepEqual(Object.keys(thread.samples[1]!.tree), Object.keys(main.samples[1]!.tree));
+    assert.deepEqual(Object.keys(thread.samples[1]!.system!).sort(), Object.keys(main.samples[1]!.system!).sort());
+    const m = mean(thread.samples.map((s) => s.tree.cpu_percent ?? null));
+    const ref = mean(main.samples.map((s) => s.tree.cpu_percent ?? null));
+    assert.ok(Math.abs(m - 50) <= 3, `thread mean CPU ${m.toFixed(2)} % within 3 points of 50 %`);
+    assert.ok(Math.abs(m - ref) <= 3, `thread ${m.toFixed(2)} % vs main thread ${ref.toFixed(2)} % within 3 points`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('thread: a 500 ms block of the main thread does not delay samples', async () => {
+  const child = await startBurner(0.2, 8);
+  try {
+    const sampler = new Sampler({ pid: child.pid!, intervalMs: 100, durationMs: 1500, children: false, system: false, thread: true, keepAlive: true });
+    let blockStart = 0;
+    let blockEnd = 0;
+    sampler.once('sample', () => {
+      setTimeout(() => {
+        blockStart = Date.now();
+        while (Date.now() - blockStart < 500);
+        blockEnd = Date.now();
+      }, 200);
+    });
+    const { samples, reason } = await collect(sampler);
+    assert.equal(reason, 'duration');
+    assert.ok(blockEnd > blockStart, 'the block ran');
+    const during = samples.filter((s) => s.wallMs > blockStart + 50 && s.wallMs < blockEnd - 50);
+    assert.ok(during.length >= 1, `samples were taken while the main thread was blocked (${during.length})`);
+    const worst = Math.max(...samples.map((s) => s.lateMs));
+    assert.ok(worst < 400, `no sample delayed by the block: worst lateness ${worst.toFixed(1)} ms`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('thread: the async iterator sees sample 0; stop() ends the run and delivers nothing after', async () => {
+  const sampler = new Sampler({ pid: process.pid, runtime: false, intervalMs: 50, children: false, system: false, thread: true, keepAlive: true });
+  const seen: Sample[] = [];
+  let ended: EndReason | null = null;
+  sampler.on('end', (r: EndReason) => (ended = r));
+  for await (const s of sampler.start()) {
+    seen.push(s);
+    if (seen.length === 3) sampler.stop();
+  }
+  assert.equal(ended, 'stopped');
+  assert.equal(await sampler.done, 'stopped');
+  assert.equal(seen[0]!.index, 0);
+  assert.equal(sampler.samples, seen.length, 'every delivered sample reached the iterator');
+  let late = 0;
+  sampler.on('sample', () => late++);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(late, 0, 'no sample after stop()');
+});
+
+/** A process that samples itself in a worker with keepAlive, stops after 3 samples and must then exit. */
+async function exitsAfterStop(entry: string, execArgv: string[]): Promise<void> {
+  const code = `
+    const { Sampler } = await import(${JSON.stringify(entry)});
+    const s = new Sampler({ runtime: false, intervalMs: 20, children: false, system: false, thread: true, keepAlive: true });
+    let n = 0;
+    s.on('sample', () => { if (++n === 3) s.stop(); });
+    s.on('end', (r) => console.log('end ' + r + ' ' + s.samples));
+    s.start();`;
+  const child = spawn(process.execPath, [...execArgv, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = await new Promise<number | null>((resolve) => {
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(-1);
+    }, 30_000);
+    child.once('exit', (c) => {
+      clearTimeout(guard);
+      resolve(c);
+    });
+  });
+  assert.equal(exited, 0, `the process exited by itself after stop() (output: ${out.trim()})`);
+  assert.match(out, /^end stopped [3-9]\d*$/m);
+}
+
+test('thread: stop() ends the worker, so the process exits (src under tsx)', async () => {
+  await exitsAfterStop(new URL('../../src/sampling/sampler.ts', import.meta.url).href, ['--import', 'tsx']);
+});
+
+test('thread: the built worker loads from dist/ on plain node', async (t) => {
+  const dist = new URL('../../dist/sampling/sampler.js', import.meta.url);
+  if (!existsSync(fileURLToPath(new URL('../../dist/sampling/sampler-worker.js', import.meta.url)))) {
+    t.skip('dist/ is not built (npm test builds it first)');
+    return;
+  }
+  await exitsAfterStop(dist.href, []);
+});
