@@ -10,20 +10,13 @@ import {
   type MetricConfiguration,
   type MetricObjectWithValues,
   type MetricValue,
-  type SeriesBase,
+  ValueSeries,
 } from './metric.js';
 import { formatValue, renderLabelPairs } from './validation.js';
 
 export type CounterConfiguration<T extends string = string> = MetricConfiguration<T, Counter<T>>;
 
-class CounterSeries implements SeriesBase {
-  value = 0;
-  body: string | undefined = undefined;
-  dead = false;
-  touched = true;
-  constructor(readonly labels: Readonly<Record<string, LabelValue>>) {}
-}
-const DETACHED = new CounterSeries({});
+const DETACHED = new ValueSeries({});
 DETACHED.dead = true;
 
 const NO_LABELS = Object.freeze({}) as Record<string, unknown>;
@@ -34,9 +27,9 @@ export interface IncreaseWithExemplar<T extends string> {
   exemplarLabels?: Record<string, string | number>;
 }
 
-export class Counter<T extends string = string> extends Metric<T, CounterSeries> {
+export class Counter<T extends string = string> extends Metric<T, ValueSeries> {
   readonly type = 'counter' as const;
-  private exemplars: Map<CounterSeries, Exemplar> | undefined;
+  private exemplars: Map<ValueSeries, Exemplar> | undefined;
 
   constructor(config: CounterConfiguration<T>) {
     super(config as MetricConfiguration<T, never>);
@@ -48,8 +41,8 @@ export class Counter<T extends string = string> extends Metric<T, CounterSeries>
     this.register();
   }
 
-  protected newSeries(labels: Readonly<Record<string, LabelValue>>): CounterSeries {
-    return new CounterSeries(labels);
+  protected newSeries(labels: Readonly<Record<string, LabelValue>>): ValueSeries {
+    return new ValueSeries(labels);
   }
 
   private badIncrement(value: unknown): Error {
@@ -97,7 +90,7 @@ export class Counter<T extends string = string> extends Metric<T, CounterSeries>
   }
 
   /** @internal series resolution for bound handles */
-  resolve(labels: Record<string, unknown>): CounterSeries {
+  resolve(labels: Record<string, unknown>): ValueSeries {
     return labels === NO_LABELS ? (this.one ?? this.seriesFor(labels)) : this.seriesFor(labels);
   }
 
@@ -155,7 +148,7 @@ export class Counter<T extends string = string> extends Metric<T, CounterSeries>
 
 /** A counter series handle. */
 export class BoundCounter {
-  private s: CounterSeries = DETACHED;
+  private s: ValueSeries = DETACHED;
   constructor(
     private readonly metric: Counter,
     private readonly labelValues: Record<string, unknown>,

@@ -9,25 +9,18 @@ import {
   type MetricConfiguration,
   type MetricObjectWithValues,
   type MetricValue,
-  type SeriesBase,
+  ValueSeries,
 } from './metric.js';
 import { startClock, timeCall, timedDecorator } from './timer.js';
 import { formatValue, renderLabelPairs } from './validation.js';
 
 export type GaugeConfiguration<T extends string = string> = MetricConfiguration<T, Gauge<T>>;
 
-class GaugeSeries implements SeriesBase {
-  value = 0;
-  body: string | undefined = undefined;
-  dead = false;
-  touched = true;
-  constructor(readonly labels: Readonly<Record<string, LabelValue>>) {}
-}
-const DETACHED = new GaugeSeries({});
+const DETACHED = new ValueSeries({});
 DETACHED.dead = true;
 const NO_LABELS = Object.freeze({}) as Record<string, unknown>;
 
-export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
+export class Gauge<T extends string = string> extends Metric<T, ValueSeries> {
   readonly type = 'gauge' as const;
 
   constructor(config: GaugeConfiguration<T>) {
@@ -36,8 +29,8 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
     this.register();
   }
 
-  protected newSeries(labels: Readonly<Record<string, LabelValue>>): GaugeSeries {
-    return new GaugeSeries(labels);
+  protected newSeries(labels: Readonly<Record<string, LabelValue>>): ValueSeries {
+    return new ValueSeries(labels);
   }
 
   private badValue(what: string, value: unknown): TypeError {
@@ -45,7 +38,7 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
   }
 
   /** @internal */
-  resolve(labels: Record<string, unknown>): GaugeSeries {
+  resolve(labels: Record<string, unknown>): ValueSeries {
     return labels === NO_LABELS ? (this.one ?? this.seriesFor(labels)) : this.seriesFor(labels);
   }
 
@@ -53,7 +46,7 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
   set(value: number): void;
   set(labels: LabelValues<T>, value: number): void;
   set(labels: LabelValues<T> | number, value?: number): void {
-    let s: GaugeSeries;
+    let s: ValueSeries;
     if (typeof labels === 'object' && labels !== null) {
       if (typeof value !== 'number') throw this.badValue('Value', value);
       s = this.seriesFor(labels as Record<string, unknown>);
@@ -81,7 +74,7 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
   }
 
   private add(labels: LabelValues<T> | number | undefined, value: number | undefined, sign: number): void {
-    let s: GaugeSeries;
+    let s: ValueSeries;
     if (typeof labels === 'object' && labels !== null) {
       const v = value === undefined ? 1 : value;
       if (typeof v !== 'number') throw this.badValue('Delta', sign * (v as number));
@@ -163,13 +156,13 @@ export class Gauge<T extends string = string> extends Metric<T, GaugeSeries> {
 
 /** A gauge series handle. */
 export class BoundGauge<T extends string = string> {
-  private s: GaugeSeries = DETACHED;
+  private s: ValueSeries = DETACHED;
   constructor(
     private readonly metric: Gauge<T>,
     private readonly labelValues: Record<string, unknown>,
   ) {}
 
-  private series(): GaugeSeries {
+  private series(): ValueSeries {
     let s = this.s;
     if (s.dead) s = this.s = this.metric.resolve(this.labelValues);
     s.touched = true;

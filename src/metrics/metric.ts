@@ -55,6 +55,15 @@ export interface SeriesBase {
   touched: boolean;
 }
 
+/** The series of a single-value metric (counter, gauge): one number. */
+export class ValueSeries implements SeriesBase {
+  value = 0;
+  body: string | undefined = undefined;
+  dead = false;
+  touched = true;
+  constructor(readonly labels: Readonly<Record<string, LabelValue>>) {}
+}
+
 const EMPTY_LABELS: Readonly<Record<string, LabelValue>> = Object.freeze({});
 
 function keyOf(v: unknown): unknown {
