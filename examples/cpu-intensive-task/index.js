@@ -38,9 +38,14 @@ if (child) {
   console.log('demo: phase 2/3: 50 % of a core, 64 MiB held, two children at ~40 % each');
   const held = Buffer.alloc(64 * 1024 * 1024, 1);
   const self = fileURLToPath(import.meta.url);
-  const kids = [0, 1].map(() => spawn(process.execPath, [self, '--child', '0.4', '2000'], { stdio: 'inherit' }));
+  // The exit promises are made at spawn time: a child that finishes before the parent's own phase
+  // would otherwise emit 'exit' before anyone listens, and the await below would never settle.
+  const exited = [0, 1].map(() => {
+    const kid = spawn(process.execPath, [self, '--child', '0.4', '2000'], { stdio: 'inherit' });
+    return new Promise((resolve) => kid.once('exit', resolve));
+  });
   await burn(0.5, 2000);
-  await Promise.all(kids.map((k) => new Promise((r) => k.on('exit', r))));
+  await Promise.all(exited);
 
   console.log('demo: phase 3/3: 32 MiB written to and read from a temporary file');
   const dir = mkdtempSync(join(tmpdir(), 'perfscope-demo-'));
