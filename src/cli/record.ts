@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../core/fs.js';
 import { runToCsv, runToJson } from '../store/export.js';
 import { RunStore } from '../store/store.js';
 import type { SamplerOptions } from '../sampling/options.js';
+import { ProcessReader } from '../sampling/process.js';
 import { RunRecorder, type RunSink } from '../sampling/recorder.js';
 import type { Sample, Sampler } from '../sampling/sampler.js';
 import { durationFlag, stringFlag, type FlagSpec, type Parsed } from './args.js';
@@ -119,6 +120,31 @@ export class RecordSession {
     const tty = io.stderr.isTTY === true && !settings.quiet && io.env.CI !== 'true';
     this.status = tty ? new StatusLine(io.stderr) : null;
     if (this.status) sampler.on('sample', (s: Sample) => this.status!.update(s));
+    if (!settings.quiet) sampler.once('sample', (s: Sample) => this.explainMissing(s));
+  }
+
+  /**
+   * Says once, at the first sample, why a column the user expects stays empty (I/O counters and fd
+   * counts of another user's process need ptrace access), instead of a silent "-" in the summary.
+   */
+  private explainMissing(s: Sample): void {
+    const fields: [keyof Sample['tree'], string, string][] = [
+      ['io_read_bytes', 'io', 'I/O counters'],
+      ['num_fds', 'numFds', 'open fd counts'],
+    ];
+    const missing = fields.filter(([column]) => s.tree[column] === null);
+    if (missing.length === 0) return;
+    let reasons: Record<string, { reason: string }> = {};
+    try {
+      const reader = new ProcessReader(this.sampler.options.pid, { procRoot: this.sampler.options.procRoot });
+      reasons = reader.read()?.unavailable ?? {};
+      reader.close();
+    } catch {
+      // Gone already: nothing more precise to say than that the column is empty.
+    }
+    for (const [, key, what] of missing) {
+      this.io.stderr.write(`perfscope: note: ${what} not recorded: ${reasons[key]?.reason ?? 'not readable for this process'}\n`);
+    }
   }
 
   /** Ends the recording: store finish, outputs written atomically, summary printed. Returns the run. */

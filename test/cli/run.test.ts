@@ -124,6 +124,35 @@ test('watch: a PID that does not exist exits 3 with one line', async () => {
   assert.match(bad.stderr, /PID must be a positive integer/);
 });
 
+/** A PID whose /proc/PID/io this user may not read (root is refused PID 1's in containers), or null. */
+function pidWithUnreadableIo(): number | null {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      readFileSync(`/proc/${name}/io`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') return Number(name);
+    }
+  }
+  return null;
+}
+
+test('watch: says once why I/O counters stay empty (permission), and still records', async (t) => {
+  const pid = pidWithUnreadableIo();
+  if (pid === null) {
+    t.skip('every /proc/PID/io is readable for this user');
+    return;
+  }
+  const r = await cli(['watch', '--no-store', '--no-children', '--no-system', '-i', '0.1', '-d', '0.3', String(pid)]);
+  assert.equal(r.code, 0, r.stderr);
+  const notes = r.stderr.split('\n').filter((l) => l.includes('note:'));
+  assert.equal(notes.length >= 1 && notes.length <= 2, true, r.stderr);
+  assert.match(notes[0]!, new RegExp(`^perfscope: note: I/O counters not recorded: permission denied reading /proc/${pid}/io`));
+  assert.match(r.stderr, /Samples\s+\d+/);
+  const quiet = await cli(['watch', '-q', '--no-store', '--no-children', '--no-system', '-i', '0.1', '-d', '0.2', String(pid)]);
+  assert.equal(quiet.stderr, '', '--quiet prints nothing');
+});
+
 test('watch: records a running process until it exits, leaves it alone on --duration', async () => {
   const t = tempDir();
   try {
@@ -136,6 +165,7 @@ test('watch: records a running process until it exits, leaves it alone on --dura
     assert.equal(run.meta.pid, target.pid);
     assert.equal(run.meta.command, null);
     assert.ok(run.samples.timestamp.length >= 5);
+    assert.doesNotMatch(r.stderr, /note:/, 'nothing missing, nothing to explain');
 
     const longer = spawn(node, ['-e', 'setTimeout(() => {}, 5000)'], { stdio: 'ignore' });
     const r2 = await cli(['watch', '-q', '--no-store', '-i', '0.1', '-d', '0.3', String(longer.pid)]);
