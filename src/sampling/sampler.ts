@@ -14,7 +14,7 @@ import { PerfscopeError } from '../core/errors.js';
 import { systemClock } from '../core/clock.js';
 import { resolveSamplerOptions, type ResolvedSamplerOptions, type SamplerOptions } from './options.js';
 import { DeadlineScheduler, type TickInfo } from './scheduler.js';
-import { ProcessReader } from './process.js';
+import { ProcessReader, hasChildrenFiles } from './process.js';
 import { SystemReader } from './system.js';
 import { readCgroupLimits } from './cgroup.js';
 import { readCmdline, scanProcesses } from './tree.js';
@@ -138,6 +138,8 @@ export class Sampler extends EventEmitter {
   private prevSystem: SystemSnapshot | null = null;
   private prevSystemT = 0;
   private ended: EndReason | null = null;
+  /** Whether discovery lists task/TID/children files (decided at the first discovery) or scans /proc. */
+  private childrenFiles: boolean | undefined;
   /** Sample 0, kept until the turn of start() is over so `for await (s of sampler.start())` sees it. */
   private first: Sample | null = null;
   private readonly endPromise: Promise<EndReason>;
@@ -421,8 +423,29 @@ export class Sampler extends EventEmitter {
     if (o.durationMs !== null && tick.deadlineMs - this.t0Ms >= o.durationMs - 0.5) this.stop('duration');
   }
 
-  /** Adds descendants of tracked processes found in a /proc scan (membership is sticky across re-parenting). */
+  /**
+   * Adds descendants of tracked processes (membership is sticky across re-parenting). Where the kernel
+   * has `task/TID/children` files, each tracked process lists its own children (a few preads per
+   * process); elsewhere, fixture trees included, one scan of every process's stat finds them by ppid.
+   */
   private discover(t: number): void {
+    this.childrenFiles ??= hasChildrenFiles(this.options.pid, this.options.procRoot);
+    if (!this.childrenFiles) {
+      this.discoverByScan(t);
+      return;
+    }
+    const queue = [...this.tracked.keys()];
+    for (let i = 0; i < queue.length; i++) {
+      const kids = this.tracked.get(queue[i]!)?.reader.childPids();
+      if (!kids) continue;
+      for (const pid of kids) {
+        // A tracked PID that was reused reads as gone this tick and is found again as new on the next.
+        if (!this.tracked.has(pid) && this.adopt(pid, queue[i]!, t)) queue.push(pid);
+      }
+    }
+  }
+
+  private discoverByScan(t: number): void {
     const entries = scanProcesses(this.options.procRoot);
     const byParent = new Map<number, ProcEntry[]>();
     for (const e of entries) {
@@ -442,24 +465,29 @@ export class Sampler extends EventEmitter {
           known.reader.close();
           this.tracked.delete(k.pid);
         }
-        let reader: ProcessReader;
-        try {
-          reader = new ProcessReader(k.pid, this.readerOptions());
-        } catch {
-          continue; // exited between the scan and the open, or not readable
-        }
-        this.tracked.set(k.pid, { reader, prevOwnCpu: null, prevT: t });
-        queue.push(k.pid);
-        const snap = reader.read();
-        this.emit('process-start', {
-          pid: k.pid,
-          ppid: snap?.ppid ?? k.ppid,
-          comm: snap?.comm ?? '',
-          cmdline: readCmdline(k.pid, this.options.procRoot),
-          t,
-        } satisfies ProcessInfo);
+        if (this.adopt(k.pid, k.ppid, t)) queue.push(k.pid);
       }
     }
+  }
+
+  /** Starts tracking a newly found descendant and announces it; false if it is already gone or unreadable. */
+  private adopt(pid: number, ppid: number, t: number): boolean {
+    let reader: ProcessReader;
+    try {
+      reader = new ProcessReader(pid, this.readerOptions());
+    } catch {
+      return false; // exited between the listing and the open, or not readable
+    }
+    this.tracked.set(pid, { reader, prevOwnCpu: null, prevT: t });
+    const snap = reader.read();
+    this.emit('process-start', {
+      pid,
+      ppid: snap?.ppid ?? ppid,
+      comm: snap?.comm ?? '',
+      cmdline: readCmdline(pid, this.options.procRoot),
+      t,
+    } satisfies ProcessInfo);
+    return true;
   }
 
   /** The tree's row; `live` null means the root is the only member (the single-process fast path). */

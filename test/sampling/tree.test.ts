@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf, readCmdline, scanProcesses } from '../../src/sampling/tree.js';
+import { ProcessReader, hasChildrenFiles } from '../../src/sampling/process.js';
+import { Sampler } from '../../src/sampling/sampler.js';
 import type { ProcEntry } from '../../src/sampling/types.js';
 
 const procRoot = fileURLToPath(new URL('../fixtures/proc-tree', import.meta.url));
@@ -74,6 +76,70 @@ describe('process trees on the live /proc', () => {
       assert.equal(readCmdline(2), null, 'PID 2 (kthreadd) has no command line');
     } finally {
       child.stdin.end();
+      await once(child, 'exit');
+    }
+  });
+});
+
+/**
+ * A Node child with two children of its own: one spawned by its main thread, one by a worker thread
+ * (the kernel files that one under the worker's task/TID/children). Prints both PIDs; ends on stdin EOF.
+ */
+async function treeWithWorkerChild(): Promise<{ child: ReturnType<typeof spawn>; fromMain: number; fromWorker: number }> {
+  const sleeper = "[process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' }]";
+  const worker =
+    `const { spawn } = require('child_process'); const { parentPort } = require('worker_threads');` +
+    `const b = spawn(...${sleeper}); parentPort.postMessage(b.pid); parentPort.on('message', () => { b.kill(); process.exit(0); });`;
+  const script =
+    `const { spawn } = require('child_process'); const { Worker } = require('worker_threads');` +
+    `const a = spawn(...${sleeper}); const w = new Worker(${JSON.stringify(worker)}, { eval: true });` +
+    `w.on('message', (b) => console.log(a.pid + ' ' + b));` +
+    `process.stdin.on('end', () => { a.kill(); w.postMessage('stop'); w.on('exit', () => process.exit(0)); }); process.stdin.resume();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const [fromMain, fromWorker] = line.toString().trim().split(' ').map(Number) as [number, number];
+  return { child, fromMain, fromWorker };
+}
+
+describe('children listed by task/TID/children (what the Sampler discovers with)', () => {
+  it('ProcessReader.childPids() finds children forked by any thread, the same set a full scan finds', async () => {
+    assert.equal(hasChildrenFiles(process.pid), true, 'this kernel has CONFIG_PROC_CHILDREN');
+    const { child, fromMain, fromWorker } = await treeWithWorkerChild();
+    const reader = new ProcessReader(child.pid!);
+    try {
+      const listed = reader.childPids().sort((a, b) => a - b);
+      const scanned = scanProcesses()
+        .filter((e) => e.ppid === child.pid)
+        .map((e) => e.pid)
+        .sort((a, b) => a - b);
+      assert.deepEqual(listed, [fromMain, fromWorker].sort((a, b) => a - b));
+      assert.deepEqual(listed, scanned);
+      assert.deepEqual(reader.childPids().sort((a, b) => a - b), listed, 'the kept-open files read the same again');
+      assert.deepEqual(new ProcessReader(fromMain).childPids(), [], 'a leaf has no children');
+    } finally {
+      reader.close();
+      child.stdin!.end();
+      await once(child, 'exit');
+    }
+    assert.deepEqual(reader.childPids(), [], 'closed reader');
+    assert.equal(hasChildrenFiles(1, fileURLToPath(new URL('../fixtures/proc-tree', import.meta.url))), false, 'fixture trees scan');
+  });
+
+  it('the Sampler announces both grandchildren, with their parent, and counts them in the tree', async () => {
+    const { child, fromMain, fromWorker } = await treeWithWorkerChild();
+    const sampler = new Sampler({ pid: child.pid!, intervalMs: 50, durationMs: 300, system: false });
+    const started = new Map<number, number>();
+    sampler.on('process-start', (p: { pid: number; ppid: number }) => started.set(p.pid, p.ppid));
+    let maxProcs = 0;
+    sampler.on('sample', (s: { tree: { num_procs: number | null } }) => (maxProcs = Math.max(maxProcs, s.tree.num_procs ?? 0)));
+    try {
+      sampler.start();
+      await sampler.done;
+      assert.equal(started.get(fromMain), child.pid);
+      assert.equal(started.get(fromWorker), child.pid);
+      assert.equal(maxProcs, 3);
+    } finally {
+      child.stdin!.end();
       await once(child, 'exit');
     }
   });
