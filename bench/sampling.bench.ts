@@ -96,9 +96,11 @@ const allMonitors: Monitor[] = [
   { id: 'perfscope', label: 'perfscope `Sampler` (1 PID, children off, system off)', runtime: 'node' },
   { id: 'perfscope-thread', label: 'perfscope `Sampler` `thread: true` (1 PID, children off, system off)', runtime: 'node' },
   { id: 'perfscope-system', label: 'perfscope `Sampler` (1 PID + system snapshot)', runtime: 'node' },
+  { id: 'perfscope-tree', label: 'perfscope `Sampler` with children (PID + descendants, system off)', runtime: 'node' },
   { id: 'reader', label: '`ProcessReader.read()` alone in the idle timer loop', runtime: 'node' },
   { id: 'psutil', label: 'psutil monitor (oneshot + cpu_percent)', runtime: 'python' },
   { id: 'psutil-system', label: 'psutil monitor + system snapshot', runtime: 'python' },
+  { id: 'psutil-tree', label: 'psutil monitor of PID + `children(recursive=True)` (psrecord --include-children)', runtime: 'python' },
   { id: 'pidusage', label: 'pidusage', runtime: 'node' },
   { id: 'node-idle', label: 'Node idle deadline timer (runtime floor)', runtime: 'node' },
   { id: 'python-idle', label: 'Python idle deadline loop (runtime floor)', runtime: 'python' },
@@ -241,6 +243,7 @@ function monitorArgv(m: Monitor, pid: number): [string, string[]] {
   switch (m.id) {
     case 'psutil':
     case 'psutil-system':
+    case 'psutil-tree':
       return python('psutil_monitor.py', [m.id, String(pid), interval]);
     case 'python-idle':
       return python('psutil_monitor.py', ['idle', String(pid), interval]);
@@ -296,6 +299,7 @@ function monitorTable(runs: MonitorRun[]): string {
     perfscope: 'psutil',
     'perfscope-thread': 'psutil',
     'perfscope-system': 'psutil-system',
+    'perfscope-tree': 'psutil-tree',
     reader: 'psutil',
     pidusage: 'psutil',
   };

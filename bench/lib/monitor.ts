@@ -5,6 +5,7 @@
  *   pidusage          the same loop calling pidusage(pid) on every tick
  *   perfscope         our Sampler: one PID, children off, system off
  *   perfscope-system  our Sampler with the system snapshot on
+ *   perfscope-tree    our Sampler with children on (the CLI's default): descendants found every tick
  *   perfscope-thread  our Sampler with `thread: true` (ticks in a worker, delivered in 1 s batches; the
  *                     batch still in the worker at SIGTERM is not counted, hence ~190 ticks a window)
  *   reader            ProcessReader.read() alone in the idle loop (splits reader cost from Sampler cost)
@@ -86,12 +87,13 @@ async function main(): Promise<void> {
     }
     case 'perfscope':
     case 'perfscope-system':
+    case 'perfscope-tree':
     case 'perfscope-thread': {
       const { Sampler } = await import('../../src/sampling/sampler.js');
       const sampler = new Sampler({
         pid,
         intervalMs,
-        children: false,
+        children: mode === 'perfscope-tree',
         system: mode === 'perfscope-system',
         thread: mode === 'perfscope-thread',
         keepAlive: true,

@@ -1,6 +1,6 @@
 """psutil's side of the monitor-overhead bench: a 10 Hz monitor of one PID on absolute deadlines.
 
-Usage: /usr/bin/python3 -u bench/lib/psutil_monitor.py <idle|psutil|psutil-system> <pid> <interval_ms>
+Usage: /usr/bin/python3 -u bench/lib/psutil_monitor.py <idle|psutil|psutil-system|psutil-tree> <pid> <interval_ms>
 
 Prints `ready` after the first tick; on SIGTERM prints one JSON line shaped like
 bench/lib/cost-result.ts MonitorResult and exits. `idle` runs the same deadline loop with no work
@@ -55,6 +55,29 @@ def main():
                 psutil.net_io_counters(pernic=True)
 
             work = proc_and_system_work
+    elif mode == "psutil-tree":
+        # psrecord --include-children: the process and all its descendants every tick. children()
+        # finds them through a ppid map of every process in /proc, as psutil does.
+        root = psutil.Process(pid)
+        known = {}
+
+        def tree_work():
+            members = [root] + root.children(recursive=True)
+            for m in members:
+                p = known.setdefault(m.pid, m)
+                try:
+                    with p.oneshot():
+                        p.cpu_percent(None)
+                        p.memory_info()
+                        p.io_counters()
+                        p.num_threads()
+                        p.num_fds()
+                        p.num_ctx_switches()
+                except psutil.NoSuchProcess:
+                    known.pop(m.pid, None)
+
+        tree_work()
+        work = tree_work
     elif mode != "idle":
         raise SystemExit(f"unknown mode {mode}")
 
