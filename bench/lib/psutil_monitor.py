@@ -16,6 +16,17 @@ import time
 import psutil
 
 
+def read_process(p):
+    """One process snapshot, the same fields the perfscope Sampler records each tick."""
+    with p.oneshot():
+        p.cpu_percent(None)
+        p.memory_info()
+        p.io_counters()
+        p.num_threads()
+        p.num_fds()
+        p.num_ctx_switches()
+
+
 def main():
     mode, pid, interval = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) / 1000.0
     ticks = []
@@ -33,13 +44,7 @@ def main():
         p.cpu_percent(None)  # the first call only sets the baseline
 
         def proc_work():
-            with p.oneshot():
-                p.cpu_percent(None)
-                p.memory_info()
-                p.io_counters()
-                p.num_threads()
-                p.num_fds()
-                p.num_ctx_switches()
+            read_process(p)
 
         work = proc_work
         if mode == "psutil-system":
@@ -64,15 +69,8 @@ def main():
         def tree_work():
             members = [root] + root.children(recursive=True)
             for m in members:
-                p = known.setdefault(m.pid, m)
                 try:
-                    with p.oneshot():
-                        p.cpu_percent(None)
-                        p.memory_info()
-                        p.io_counters()
-                        p.num_threads()
-                        p.num_fds()
-                        p.num_ctx_switches()
+                    read_process(known.setdefault(m.pid, m))
                 except psutil.NoSuchProcess:
                     known.pop(m.pid, None)
 

@@ -10,6 +10,7 @@ import { runToCsv, runToJson } from '../store/export.js';
 import { RunStore } from '../store/store.js';
 import type { SamplerOptions } from '../sampling/options.js';
 import { ProcessReader } from '../sampling/process.js';
+import type { Unavailable } from '../sampling/types.js';
 import { RunRecorder, type RunSink } from '../sampling/recorder.js';
 import type { Sample, Sampler } from '../sampling/sampler.js';
 import { durationFlag, stringFlag, type FlagSpec, type Parsed } from './args.js';
@@ -134,7 +135,7 @@ export class RecordSession {
     ];
     const missing = fields.filter(([column]) => s.tree[column] === null);
     if (missing.length === 0) return;
-    let reasons: Record<string, { reason: string }> = {};
+    let reasons: Readonly<Record<string, Unavailable>> = {};
     try {
       const reader = new ProcessReader(this.sampler.options.pid, { procRoot: this.sampler.options.procRoot });
       reasons = reader.read()?.unavailable ?? {};

@@ -115,7 +115,9 @@ describe('children listed by task/TID/children (what the Sampler discovers with)
       assert.deepEqual(listed, [fromMain, fromWorker].sort((a, b) => a - b));
       assert.deepEqual(listed, scanned);
       assert.deepEqual(reader.childPids().sort((a, b) => a - b), listed, 'the kept-open files read the same again');
-      assert.deepEqual(new ProcessReader(fromMain).childPids(), [], 'a leaf has no children');
+      const leaf = new ProcessReader(fromMain);
+      assert.deepEqual(leaf.childPids(), [], 'a leaf has no children');
+      leaf.close();
     } finally {
       reader.close();
       child.stdin!.end();
