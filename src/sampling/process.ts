@@ -5,7 +5,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
 import { PerfscopeError, isErrno } from '../core/errors.js';
 import { assertSupported } from './platform.js';
-import { ProcFile, Scanner, isRealProcfs, readAuxv, readProcFileOnce, resolveProcfsOptions } from './procfs.js';
+import { ProcFile, Scanner, intAt, isRealProcfs, readAuxv, readProcFileOnce, resolveProcfsOptions } from './procfs.js';
 import type { ProcessIo, ProcessSnapshot, ProcfsOptions, Unavailable } from './types.js';
 
 export interface ProcessReaderOptions extends ProcfsOptions {
@@ -56,7 +56,7 @@ const NON_ASCII = /[\u0080-\uffff]/;
  * between the first '(' and the LAST ')', since a name may hold spaces and ')'. Field numbers below
  * are proc(5)'s, 1-based. Returns false if the text is not a stat line.
  */
-export function parseStat(text: string, out: StatRecord, scan: Scanner): boolean {
+export function parseStat(text: string, out: StatRecord): boolean {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open || text.charCodeAt(close + 1) !== 32) return false;
@@ -69,22 +69,33 @@ export function parseStat(text: string, out: StatRecord, scan: Scanner): boolean
     out.comm = NON_ASCII.test(comm) ? Buffer.from(comm, 'latin1').toString('utf8') : comm;
   }
   out.state = text.charAt(close + 2);
-  scan.reset(text, close + 3);
-  out.ppid = scan.int(); // 4
-  scan.skipFields(5); // 5 pgrp .. 9 flags
-  out.minorFaults = scan.int(); // 10
-  scan.skipFields(1); // 11 cminflt
-  out.majorFaults = scan.int(); // 12
-  scan.skipFields(1); // 13 cmajflt
-  out.utimeTicks = scan.int(); // 14
-  out.stimeTicks = scan.int(); // 15
-  out.cutimeTicks = scan.int(); // 16
-  out.cstimeTicks = scan.int(); // 17
-  scan.skipFields(2); // 18 priority, 19 nice
-  out.numThreads = scan.int(); // 20
-  scan.skipFields(1); // 21 itrealvalue
-  out.startTimeTicks = scan.int(); // 22
+  // Fields are single-space separated after the ')': jump from space to space with indexOf and
+  // parse the few we keep (no per-character loop; see intAt).
+  let p = close + 4; // field 4
+  out.ppid = intAt(text, p);
+  p = nextField(text, p, 6); // 10
+  out.minorFaults = intAt(text, p);
+  p = nextField(text, p, 2); // 12
+  out.majorFaults = intAt(text, p);
+  p = nextField(text, p, 2); // 14
+  out.utimeTicks = intAt(text, p);
+  p = nextField(text, p, 1);
+  out.stimeTicks = intAt(text, p);
+  p = nextField(text, p, 1);
+  out.cutimeTicks = intAt(text, p);
+  p = nextField(text, p, 1);
+  out.cstimeTicks = intAt(text, p);
+  p = nextField(text, p, 3); // 20
+  out.numThreads = intAt(text, p);
+  p = nextField(text, p, 2); // 22
+  out.startTimeTicks = p > 0 ? intAt(text, p) : NaN;
   return !Number.isNaN(out.startTimeTicks);
+}
+
+/** The start of the field `count` fields after the one at `p` in a stat line; 0 past the end. */
+function nextField(text: string, p: number, count: number): number {
+  for (let k = 0; k < count && p > 0; k++) p = text.indexOf(' ', p) + 1;
+  return p;
 }
 
 const GONE = ['ESRCH', 'ENOENT'];
@@ -196,7 +207,7 @@ export class ProcessReader {
     try {
       this.statFile = new ProcFile(`${this.dir}/stat`, 1024);
       const text = this.statFile.read();
-      if (!parseStat(text, this.stat, this.scan)) {
+      if (!parseStat(text, this.stat)) {
         throw new PerfscopeError('EBADDATA', `cannot parse ${this.dir}/stat: ${JSON.stringify(text.slice(0, 80))}`);
       }
       this.startTimeTicks = this.stat.startTimeTicks;
@@ -319,7 +330,7 @@ export class ProcessReader {
   private readLive(statFile: ProcFile, statusFile: ProcFile): ProcessSnapshot | null {
     const st = this.stat;
     const statText = this.readRequired(statFile, 'stat');
-    if (!parseStat(statText, st, this.scan)) {
+    if (!parseStat(statText, st)) {
       throw new PerfscopeError('EBADDATA', `cannot parse ${this.dir}/stat: ${JSON.stringify(statText.slice(0, 80))}`);
     }
     if (st.startTimeTicks !== this.startTimeTicks) throw new ProcessGone(); // PID reused
@@ -328,7 +339,7 @@ export class ProcessReader {
     // status: keys in kernel order, so each seek continues where the last one stopped.
     const scan = this.scan.reset(this.readRequired(statusFile, 'status'));
     const kernelThread = !scan.seekKey('VmSize:');
-    const vmsKb = kernelThread ? 0 : scan.int();
+    const vmsKb = kernelThread ? 0 : intAt(scan.text, scan.pos);
     const rssKb = scan.keyInt('VmRSS:', 0);
     const missing = kernelThread ? 0 : -1;
     const rssAnonKb = scan.keyInt('RssAnon:', missing);

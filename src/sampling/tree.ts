@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { PerfscopeError, isErrno } from '../core/errors.js';
 import { emptyStatRecord, parseStat } from './process.js';
-import { Scanner, readProcFileOnce } from './procfs.js';
+import { readProcFileOnce } from './procfs.js';
 import type { ProcEntry } from './types.js';
 
 const VANISHED = ['ENOENT', 'ESRCH', 'EACCES', 'EPERM'];
@@ -27,7 +27,6 @@ function isPidName(name: string): boolean {
 export function scanProcesses(procRoot = '/proc'): ProcEntry[] {
   const entries: ProcEntry[] = [];
   const stat = emptyStatRecord();
-  const scan = new Scanner();
   let names: string[];
   try {
     names = readdirSync(procRoot);
@@ -43,7 +42,7 @@ export function scanProcesses(procRoot = '/proc'): ProcEntry[] {
       if (isErrno(err, ...VANISHED)) continue;
       throw err;
     }
-    if (!parseStat(text, stat, scan)) continue;
+    if (!parseStat(text, stat)) continue;
     entries.push({ pid: Number(name), ppid: stat.ppid, startTimeTicks: stat.startTimeTicks });
   }
   return entries;

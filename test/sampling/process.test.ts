@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PerfscopeError } from '../../src/core/errors.js';
 import { ProcessReader, emptyStatRecord, parseStat } from '../../src/sampling/process.js';
-import { Scanner } from '../../src/sampling/procfs.js';
 
 const procRoot = fileURLToPath(new URL('../fixtures/proc', import.meta.url));
 const KiB = 1024;
@@ -22,7 +21,7 @@ describe('parseStat', () => {
   it('takes the comm up to the last ")" and counts fields after it', () => {
     const out = emptyStatRecord();
     const text = '77 (a) b (c)) R 5 0 0 0 -1 0 10 11 12 13 14 15 16 17 18 19 20 21 22 23';
-    assert.equal(parseStat(text, out, new Scanner()), true);
+    assert.equal(parseStat(text, out), true);
     assert.equal(out.comm, 'a) b (c)');
     assert.equal(out.state, 'R');
     assert.equal(out.ppid, 5);
@@ -39,18 +38,17 @@ describe('parseStat', () => {
   it('decodes a UTF-8 comm and rejects text that is not a stat line', () => {
     const out = emptyStatRecord();
     const latin1 = Buffer.from('9 (wörker) S 1 0 0 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 5', 'utf8').toString('latin1');
-    assert.equal(parseStat(latin1, out, new Scanner()), true);
+    assert.equal(parseStat(latin1, out), true);
     assert.equal(out.comm, 'wörker');
-    assert.equal(parseStat('garbage', out, new Scanner()), false);
-    assert.equal(parseStat('1 (x) S 1 2', out, new Scanner()), false);
+    assert.equal(parseStat('garbage', out), false);
+    assert.equal(parseStat('1 (x) S 1 2', out), false);
   });
 
   it('notices a renamed process when the record is reused (same length, longer, back)', () => {
     const out = emptyStatRecord();
-    const scan = new Scanner();
     for (const comm of ['node', 'node', 'nodf', 'node-worker', 'wörker', 'node']) {
       const line = Buffer.from(`9 (${comm}) S 1 0 0 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 5`, 'utf8').toString('latin1');
-      assert.equal(parseStat(line, out, scan), true);
+      assert.equal(parseStat(line, out), true);
       assert.equal(out.comm, comm);
     }
   });

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import {
   ProcFile,
   Scanner,
+  intAt,
   isRealProcfs,
   readAuxv,
   readProcFileOnce,
@@ -130,5 +131,18 @@ describe('Scanner', () => {
     assert.equal(s.keyInt('voluntary_ctxt_switches:', -1), 5);
     assert.equal(s.keyInt('nonvoluntary_ctxt_switches:', -1), 9); // found again from the start
     assert.equal(s.keyInt('Missing:', -1), -1);
+  });
+
+  it('keyInt and intAt: blanks skipped, units ignored, a key without a number reads as missing', () => {
+    const status = 'VmSize:\t  123456 kB\nVmRSS:\t       8 kB\nVmSwap:\t\nSigQ:\t-1/95\n';
+    const s = new Scanner().reset(status);
+    assert.equal(s.keyInt('VmSize:', -1), 123456);
+    assert.equal(s.keyInt('VmRSS:', -1), 8);
+    assert.equal(s.keyInt('VmSwap:', -1), -1); // the next line's text is not a number
+    assert.equal(s.keyInt('SigQ:', 0), -1);
+    assert.equal(intAt('1 2', 1), 2);
+    assert.equal(intAt('x 18446744073709551615\n', 2), 2 ** 64);
+    assert.ok(Number.isNaN(intAt('12 ', 2)));
+    assert.ok(Number.isNaN(intAt('12', 5)));
   });
 });
