@@ -217,9 +217,9 @@ export class Scanner {
 
 /**
  * The integer at `pos` of /proc text (leading blanks skipped, optional sign; NaN if no digit), by the
- * parseInt builtin over a slice of at most 32 chars. Cheaper than a charCodeAt loop where it matters:
- * at 10 Hz the loop runs as cold baseline code and, being a loop, soon earns a TurboFan compile
- * (~10 ms of background CPU each for the scanner's loops, in the first seconds of every monitor).
+ * parseInt builtin over a slice of at most 32 chars, instead of a charCodeAt loop: per read the two cost
+ * the same at 10 Hz, but a loop soon earns a TurboFan compile (int 9.9 ms, keyInt 9.0 ms of background
+ * CPU in a monitor's first 40 s; BENCHMARKS.md Sampling, "First 20 s and steady state").
  */
 export function intAt(text: string, pos: number): number {
   return parseInt(text.slice(pos, pos + 32), 10);
