@@ -17,6 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeJs, python, repoRoot, runJson, sleep, startService, systemPython } from './lib/child.js';
+import { flag, numberFlag } from './lib/args.js';
 import { compileForBench } from './lib/compile.js';
 import type { CostResult, MonitorResult } from './lib/cost-result.js';
 import { countProcesses, cpuPressureAvg10, machineFacts, packageVersion, versionOf } from './lib/machine.js';
@@ -29,19 +30,20 @@ import { latency, median, spread, type Spread } from './lib/stats.js';
 // Configuration
 
 const argv = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const quick = argv.includes('--quick');
 /** Parts to run (default all): process, system, monitor. */
 const parts = new Set((flag('--only') ?? 'process,system,monitor').split(','));
-for (const p of parts) if (!['process', 'system', 'monitor'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+for (const p of parts) {
+  if (!['process', 'system', 'monitor'].includes(p)) {
+    process.stderr.write(`--only: unknown part ${JSON.stringify(p)} (parts: process, system, monitor)\n`);
+    process.exit(2);
+  }
+}
 const monitorFilter = flag('--monitors')?.split(',') ?? null;
-const seed = Number(flag('--seed') ?? Math.floor(Math.random() * 2 ** 31));
+const seed = numberFlag('--seed', Math.floor(Math.random() * 2 ** 31), 0);
 const random = prng(seed);
 const config = {
-  costRounds: Number(flag('--rounds') ?? (quick ? 3 : 5)),
+  costRounds: numberFlag('--rounds', quick ? 3 : 5, 1),
   /** Fast (non-spawning) methods: timed snapshots after warm-up ones, per process. */
   fastN: quick ? 500 : 2000,
   fastWarmup: quick ? 100 : 200,
@@ -51,14 +53,14 @@ const config = {
   /** Spawning methods (systeminformation): a few timed calls after one untimed, spaced past its caches. */
   spawnN: quick ? 2 : 4,
   spawnSpacingMs: 520,
-  monitorRounds: Number(flag('--monitor-rounds') ?? (quick ? 1 : 3)),
-  windowS: Number(flag('--window') ?? (quick ? 10 : 20)),
+  monitorRounds: numberFlag('--monitor-rounds', quick ? 1 : 3, 1),
+  windowS: numberFlag('--window', quick ? 10 : 20, 1),
   /**
    * A second window right after the first (0: none): the monitor's steady state, once V8's one-off
    * start-up work (TurboFan compiles of the hot functions, the memory reducer's full GCs ~8 s after
    * start) is behind it. Both windows are reported; the first is the research's method.
    */
-  steadyS: Number(flag('--steady') ?? (quick ? 0 : 30)),
+  steadyS: numberFlag('--steady', quick ? 0 : 30, 0),
   /** Time after `ready` before the window opens (start-up and JIT settle). */
   monitorWarmupMs: 1500,
   intervalMs: 100,

@@ -21,6 +21,7 @@ import type * as PromClient from 'prom-client';
 import { createPerformanceLog } from '../src/logs/performance-log.js';
 import { Registry } from '../src/metrics/index.js';
 import { timed } from '../src/timing/timed.js';
+import { numberFlag } from './lib/args.js';
 import { machineFacts, packageVersion } from './lib/machine.js';
 import { num, spreadText, table } from './lib/markdown.js';
 import { interleave, prng } from './lib/rounds.js';
@@ -30,12 +31,8 @@ const require = createRequire(import.meta.url);
 const prom = require('prom-client') as typeof PromClient;
 
 const argv = process.argv.slice(2);
-const flag = (name: string): string | undefined => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const rounds = Number(flag('--rounds') ?? 15);
-const seed = Number(flag('--seed') ?? Math.floor(Math.random() * 2 ** 31));
+const rounds = numberFlag('--rounds', 15, 1);
+const seed = numberFlag('--seed', Math.floor(Math.random() * 2 ** 31), 0);
 const asJson = argv.includes('--json');
 
 const cpuNs = (): number => {
