@@ -103,6 +103,7 @@ interface Monitor {
 const allMonitors: Monitor[] = [
   { id: 'perfscope', label: 'perfscope `Sampler` (1 PID, children off, system off)', runtime: 'node' },
   { id: 'perfscope-thread', label: 'perfscope `Sampler` `thread: true` (1 PID, children off, system off)', runtime: 'node' },
+  { id: 'perfscope-native', label: 'perfscope `Sampler` `native: true` (1 PID, children off, system off)', runtime: 'node' },
   { id: 'perfscope-system', label: 'perfscope `Sampler` (1 PID + system snapshot)', runtime: 'node' },
   { id: 'perfscope-tree', label: 'perfscope `Sampler` with children (PID + descendants, system off)', runtime: 'node' },
   { id: 'reader', label: '`ProcessReader.read()` alone in the idle timer loop', runtime: 'node' },
@@ -331,6 +332,7 @@ function monitorTable(runs: MonitorRun[]): string {
   const pairedWith: Record<string, string> = {
     perfscope: 'psutil',
     'perfscope-thread': 'psutil',
+    'perfscope-native': 'psutil',
     'perfscope-system': 'psutil-system',
     'perfscope-tree': 'psutil-tree',
     reader: 'psutil',
@@ -419,6 +421,7 @@ function verdicts(proc: CostRow[], sys: CostRow[], monitorRuns: MonitorRun[]): V
     const rounds = byRound(windowRuns, (r) => r.monitor, (r) => r.percentOfCore);
     for (const [mine, theirs] of [
       ['perfscope', 'psutil'],
+      ['perfscope-native', 'psutil'],
       ['perfscope-system', 'psutil-system'],
     ] as const) {
       const ratio = spread(ratiosToReference(rounds, mine, theirs));

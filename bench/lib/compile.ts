@@ -5,7 +5,7 @@
  * tsx's own idle work to every Node monitor. Output goes to node_modules/.cache/perfscope-bench/,
  * from where bare imports (pidusage, systeminformation) still resolve to the repo's node_modules.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -45,5 +45,7 @@ export function compileForBench(entries: readonly string[]): string[] {
     });
     throw new Error(`cannot compile ${entries.join(', ')}:\n${text}`);
   }
+  // src/sampling/native.ts loads the addon from <root>/native/build/Release, relative to itself.
+  symlinkSync(`${repoRoot}native`, `${compiledRoot}native`);
   return entries.map((e) => `${compiledRoot}${e.replace(/\.ts$/, '.js')}`);
 }

@@ -8,6 +8,8 @@
  *   perfscope-tree    our Sampler with children on (the CLI's default): descendants found every tick
  *   perfscope-thread  our Sampler with `thread: true` (ticks in a worker, delivered in 1 s batches; the
  *                     batch still in the worker at SIGTERM is not counted, hence ~190 ticks a window)
+ *   perfscope-native  our Sampler with `native: true` (ticks on the native addon's thread, parsed here in
+ *                     1 s batches; same counting caveat as perfscope-thread)
  *   reader            ProcessReader.read() alone in the idle loop (splits reader cost from Sampler cost)
  *
  * Usage (compiled by compile.ts): node monitor.js <mode> <pid> <intervalMs>
@@ -88,7 +90,8 @@ async function main(): Promise<void> {
     case 'perfscope':
     case 'perfscope-system':
     case 'perfscope-tree':
-    case 'perfscope-thread': {
+    case 'perfscope-thread':
+    case 'perfscope-native': {
       const { Sampler } = await import('../../src/sampling/sampler.js');
       const sampler = new Sampler({
         pid,
@@ -96,16 +99,19 @@ async function main(): Promise<void> {
         children: mode === 'perfscope-tree',
         system: mode === 'perfscope-system',
         thread: mode === 'perfscope-thread',
+        native: mode === 'perfscope-native',
         keepAlive: true,
       });
+      const engine = mode === 'perfscope-thread' ? 'thread' : mode === 'perfscope-native' ? 'native' : 'event-loop';
       sampler.on('sample', (s: Sample) => {
         // Batched delivery (thread mode): date the tick by its sample's wall time, not its arrival.
-        const at = mode === 'perfscope-thread' ? monotonicMs() - (performance.timeOrigin + performance.now() - s.wallMs) : monotonicMs();
+        const at = engine !== 'event-loop' ? monotonicMs() - (performance.timeOrigin + performance.now() - s.wallMs) : monotonicMs();
         ticks.push([at, s.lateMs, s.missed]);
         ready();
       });
       sampler.on('error', fail);
       sampler.start();
+      if (sampler.engine !== engine) fail(new Error(`${mode}: the sampler ran on ${sampler.engine}, not ${engine}`));
       return;
     }
     default:

@@ -50,6 +50,8 @@ function toMs(seconds: number | undefined, ms: number | undefined, what: string)
 /**
  * Samples `pid` (default: this process) and its children every `interval` seconds for `duration`
  * seconds, and resolves to the columns. The first cpu_percent is null (no earlier reading), never 0.0.
+ * Ticks on the native thread where it applies (`native` defaults to true here: one process, addon
+ * built; see SamplerOptions.native), else on the event loop.
  * Rejects with PerfscopeError ENOPROC/EACCESS when the process cannot be read; ends early (resolving)
  * when the process exits.
  */
@@ -59,7 +61,8 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   if (durationMs === undefined && options.signal === undefined) {
     throw usageError('monitor() needs a duration (seconds) or an AbortSignal to know when to stop');
   }
-  const sampler = new Sampler({ keepAlive: true, ...options, intervalMs, durationMs });
+  // native: the columns arrive at the end, so batched delivery costs nothing here (see SamplerOptions.native).
+  const sampler = new Sampler({ keepAlive: true, native: true, ...options, intervalMs, durationMs });
   const recorder = new RunRecorder(sampler, { command: null });
   const onAbort = (): void => sampler.stop('stopped');
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -41,6 +41,17 @@ export interface SamplerOptions {
    * injected clock. Default false.
    */
   thread?: boolean;
+  /**
+   * Tick on perfscope's native thread (an optional N-API addon, built on install when a C compiler is
+   * there): it sleeps until each absolute deadline and re-reads the kept-open /proc files, and this
+   * thread parses what it captured in batches, delivered like `thread: true` (sample 0 at once, then
+   * about once a second, and the rest on stop()). Sample times are the native thread's read times. At
+   * 10 Hz, one PID, the cheapest way to monitor (see BENCHMARKS.md Sampling). Used when the addon is
+   * built and the run re-reads a fixed set of files: one process (children and perProcess off), not
+   * precise, no smaps, runtime off, the real clock; otherwise the sampler falls back to `thread` or the
+   * event loop, and `engine` tells which ran. Default false.
+   */
+  native?: boolean;
   /** Injected for tests. */
   clock?: Clock;
   procRoot?: string;
@@ -79,6 +90,7 @@ export function resolveSamplerOptions(o: SamplerOptions = {}): ResolvedSamplerOp
     counters,
     keepAlive: o.keepAlive ?? false,
     thread: o.thread ?? false,
+    native: o.native ?? false,
     clock: o.clock ?? systemClock,
     procRoot: o.procRoot ?? '/proc',
     cgroupRoot: o.cgroupRoot ?? '/sys/fs/cgroup',

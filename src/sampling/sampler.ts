@@ -21,6 +21,7 @@ import { readCmdline, scanProcesses } from './tree.js';
 import { assertSupported } from './platform.js';
 import { readAuxv } from './procfs.js';
 import { RuntimeProbe } from './runtime.js';
+import { NativeTicker, loadNative, type CaptureSlot, type NativeTick } from './native.js';
 import { Counter, TreeAccount, counterCount, vectorInto } from './tree-account.js';
 import type { CgroupLimits, ProcEntry, ProcessSnapshot, SystemSnapshot } from './types.js';
 
@@ -53,6 +54,9 @@ export interface ProcessInfo {
 }
 
 export type EndReason = 'duration' | 'process-exited' | 'stopped' | 'error';
+
+/** Where the ticks run: this thread's event loop, a worker thread (`thread`), or the native thread (`native`). */
+export type Engine = 'event-loop' | 'thread' | 'native';
 
 /** Facts about the host, fixed for the run. */
 export interface HostFacts {
@@ -95,6 +99,8 @@ export interface ThreadWorkerData {
 const threadBatchMs = 1000;
 /** How long stop() waits for the worker's last batch (it finishes at most one tick, well under 1 ms here). */
 const threadStopWaitMs = 1000;
+/** Delivery batches of `native: true`, as for `thread` (the ticks themselves run on time on the native thread). */
+const nativeBatchMs = 1000;
 
 /**
  * The worker script next to this module: the .js file from dist/; from src/ under tsx, an eval stub that
@@ -147,7 +153,17 @@ export class Sampler extends EventEmitter {
   /** Whether the ticks run in a worker thread: the `thread` option, honoured with runtime off and the real clock. */
   private readonly threaded: boolean;
   private thread: Thread | null = null;
+  /** Missed deadlines reported by the worker or the native thread. */
   private threadMissed = 0;
+  /** Whether start() tries the native ticker: the `native` option, an eligible run, and the addon loaded. */
+  private readonly nativeWanted: boolean;
+  private native: NativeTicker | null = null;
+  private nativeSlots: CaptureSlot[] = [];
+  /** The wall time of the native tick being replayed (its read time), else null. */
+  private replayWallMs: number | null = null;
+  /** True while native ticks are replayed: a stop() from inside one ends the run at that tick. */
+  private replaying = false;
+  private engineUsed: Engine = 'event-loop';
   samples = 0;
 
   constructor(options: SamplerOptions = {}) {
@@ -155,7 +171,9 @@ export class Sampler extends EventEmitter {
     assertSupported();
     this.options = resolveSamplerOptions(options);
     const o = this.options;
-    this.threaded = o.thread && !o.runtime && o.clock === systemClock;
+    this.nativeWanted =
+      o.native && !o.children && !o.perProcess && !o.precise && !o.smaps && !o.runtime && o.clock === systemClock && loadNative() !== null;
+    this.threaded = !this.nativeWanted && o.thread && !o.runtime && o.clock === systemClock;
     const cgroup = safeCgroup(o);
     const { clockTicksPerSecond } = readAuxv(o.procRoot);
     let memTotalBytes = 0;
@@ -189,7 +207,12 @@ export class Sampler extends EventEmitter {
 
   /** Missed deadlines so far. */
   get missedDeadlines(): number {
-    return this.threaded ? this.threadMissed : this.scheduler.missedTotal;
+    return this.engineUsed === 'event-loop' ? this.scheduler.missedTotal : this.threadMissed;
+  }
+
+  /** Where the ticks run (settled by start()): see the `thread` and `native` options. */
+  get engine(): Engine {
+    return this.engineUsed;
   }
 
   /** Resolves when the sampler ends, with the reason. */
@@ -200,7 +223,10 @@ export class Sampler extends EventEmitter {
   /** Opens the root process (PerfscopeError ENOPROC/EACCESS if it cannot be read) and takes sample 0 now. */
   start(): this {
     if (this.scheduler.isRunning || this.thread !== null || this.ended) return this;
-    if (this.threaded) return this.startThread();
+    if (this.threaded) {
+      this.engineUsed = 'thread';
+      return this.startThread();
+    }
     const root = new ProcessReader(this.options.pid, this.readerOptions());
     this.tracked.set(root.pid, { reader: root, prevOwnCpu: null, prevT: 0 });
     const first = root.read();
@@ -213,7 +239,7 @@ export class Sampler extends EventEmitter {
     } satisfies ProcessInfo);
     if (this.options.runtime) this.runtime = new RuntimeProbe();
     this.t0Ms = this.options.clock.monotonicMs();
-    this.scheduler.start();
+    if (!this.nativeWanted || !this.startNative(root)) this.scheduler.start();
     setImmediate(() => {
       this.first = null;
     }).unref();
@@ -226,6 +252,15 @@ export class Sampler extends EventEmitter {
     if (this.thread !== null) {
       this.stopThread(this.thread);
       if (this.ended) return; // its last batch ended the run (process exit, duration, error)
+    }
+    if (this.native !== null) {
+      const ticker = this.native;
+      this.native = null;
+      ticker.stop();
+      // An outside stop() delivers what the thread read before it; one from inside a replayed tick
+      // (duration, exit, error) ends the run at that tick.
+      if (!this.replaying) this.replay(ticker.drain().ticks);
+      if (this.ended) return;
     }
     this.ended = reason;
     this.scheduler.stop();
@@ -340,6 +375,87 @@ export class Sampler extends EventEmitter {
     void th.worker.terminate();
   }
 
+  /**
+   * `native`: starts the native thread on deadlines 1, 2, ... (tick 0 runs here, now, as on the event
+   * loop) over the readers' kept-open files. False (nothing started) when a reader cannot be captured
+   * or the thread cannot start; the caller then ticks on the event loop.
+   */
+  private startNative(root: ProcessReader): boolean {
+    const o = this.options;
+    const addon = loadNative();
+    const slots = root.captureSlots();
+    if (addon === null || slots === null) return false;
+    if (this.system) slots.push(...this.system.captureSlots());
+    try {
+      this.native = new NativeTicker(addon, {
+        slots,
+        intervalMs: o.intervalMs,
+        t0Ms: this.t0Ms,
+        firstIndex: 1,
+        lastIndex: o.durationMs === null ? null : Math.max(1, Math.ceil((o.durationMs - 0.5) / o.intervalMs)),
+        batchTicks: Math.max(1, Math.round(nativeBatchMs / o.intervalMs)),
+        keepAlive: o.keepAlive,
+        onReady: () => this.drainNative(),
+      });
+    } catch {
+      return false;
+    }
+    this.nativeSlots = slots;
+    this.engineUsed = 'native';
+    const t0 = this.t0Ms;
+    this.replay0(t0);
+    return true;
+  }
+
+  /** Tick 0 of a native run, live (nothing fed yet); a failure ends the run as a failed tick does. */
+  private replay0(t0: number): void {
+    this.replaying = true;
+    try {
+      this.tick({ index: 0, deadlineMs: t0, actualMs: t0, missed: 0 });
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** A batch from the native thread is waiting: parse its ticks here, in order, as ordinary ticks. */
+  private drainNative(): void {
+    const ticker = this.native;
+    if (ticker === null || this.ended) return;
+    let batch: ReturnType<NativeTicker['drain']>;
+    try {
+      batch = ticker.drain();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.replay(batch.ticks);
+    // The thread stops by itself only at the last deadline or when the process is gone, and the
+    // replay of that tick ends the run; anything else is a fault.
+    if (batch.ended && !this.ended) this.fail(new Error('the native ticker stopped before the run ended'));
+  }
+
+  private replay(ticks: NativeTick[]): void {
+    const slots = this.nativeSlots;
+    this.replaying = true;
+    try {
+      for (const row of ticks) {
+        if (this.ended) return;
+        for (let i = 0; i < slots.length; i++) slots[i]!.feed(row[5 + i]!);
+        const [index, deadlineMs, actualMs, wallMs, missed] = row;
+        this.threadMissed += missed;
+        this.replayWallMs = wallMs;
+        this.tick({ index, deadlineMs, actualMs, missed });
+      }
+    } catch (err) {
+      this.fail(err); // still `replaying`: the run ends at this tick
+    } finally {
+      this.replaying = false;
+      this.replayWallMs = null;
+    }
+  }
+
   private readerOptions() {
     const o = this.options;
     return { procRoot: o.procRoot, cgroupRoot: o.cgroupRoot, precise: o.precise, smaps: o.smaps };
@@ -409,7 +525,7 @@ export class Sampler extends EventEmitter {
     const sample: Sample = {
       index: tick.index,
       t,
-      wallMs: o.clock.wallMs(),
+      wallMs: this.replayWallMs ?? o.clock.wallMs(),
       lateMs: tick.actualMs - tick.deadlineMs,
       missed: tick.missed,
       tree,

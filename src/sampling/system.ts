@@ -5,6 +5,7 @@
 import { PerfscopeError, isErrno } from '../core/errors.js';
 import { assertSupported } from './platform.js';
 import { ProcFile, Scanner, readAuxv, resolveProcfsOptions } from './procfs.js';
+import type { CaptureSlot } from './native.js';
 import type { CpuTimes, DiskCounters, NetCounters, ProcfsOptions, SystemSnapshot } from './types.js';
 
 const SECTOR_BYTES = 512;
@@ -123,6 +124,11 @@ export class SystemReader {
       disks: this.parseDiskstats(f.diskstats.read()),
       net: parseNetDev(f.netDev.read(), this.scan),
     };
+  }
+
+  /** The five files as native ticker slots (src/sampling/native.ts); each read() then parses what was fed. */
+  captureSlots(): CaptureSlot[] {
+    return Object.values(this.files).map((f) => f.captureSlot(false));
   }
 
   /** Releases the five fds. Idempotent; read() throws afterwards. */

@@ -1,0 +1,242 @@
+/**
+ * `native: true`: the Sampler ticking on the native addon's thread (native/ticker.c) on the real /proc.
+ * Same results as the event-loop Sampler, sample times that a blocked event loop does not move, the run
+ * ending at the process's exit or the duration, stop() delivering what was read before it, and the
+ * fallbacks. The addon must be built (npm install builds it); PERFSCOPE_NATIVE=0 is the only way to
+ * skip these tests, and then they say so.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Sampler, type EndReason, type ProcessInfo, type Sample } from '../../src/sampling/sampler.js';
+import { errnoError, loadNative, nativeUnavailableReason } from '../../src/sampling/native.js';
+import { monitor } from '../../src/sampling/monitor.js';
+
+const workloads = fileURLToPath(new URL('../fixtures/workloads/', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const off = process.env.PERFSCOPE_NATIVE === '0';
+
+function startBurner(duty: number, seconds: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${workloads}burn.js`, String(duty), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`burn.js exited early (${code})`)));
+  });
+}
+
+const mean = (xs: (number | null | undefined)[]): number => {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.reduce((a, b) => a + b, 0) / v.length;
+};
+
+async function collect(sampler: Sampler): Promise<{ samples: Sample[]; starts: ProcessInfo[]; exits: number[]; reason: EndReason }> {
+  const samples: Sample[] = [];
+  const starts: ProcessInfo[] = [];
+  const exits: number[] = [];
+  sampler.on('sample', (s: Sample) => samples.push(s));
+  sampler.on('process-start', (p: ProcessInfo) => starts.push(p));
+  sampler.on('process-exit', (p: { pid: number }) => exits.push(p.pid));
+  sampler.on('error', (err: unknown) => assert.fail(`sampler error: ${String(err)}`));
+  sampler.start();
+  const reason = await sampler.done;
+  return { samples, starts, exits, reason };
+}
+
+test('native: the addon is built and loads', (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0: the native ticker is switched off');
+  assert.notEqual(loadNative(), null, `the native addon did not load: ${nativeUnavailableReason()}`);
+});
+
+test('native: same samples as the event-loop Sampler on a 50 % burner (one PID + system)', async (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const child = await startBurner(0.5, 8);
+  try {
+    const opts = { pid: child.pid!, intervalMs: 200, durationMs: 3000, children: false, system: true, keepAlive: true };
+    const a = new Sampler(opts);
+    const b = new Sampler({ ...opts, native: true });
+    const [main, native] = await Promise.all([collect(a), collect(b)]);
+    assert.equal(a.engine, 'event-loop');
+    assert.equal(b.engine, 'native');
+    assert.equal(native.reason, 'duration');
+    assert.equal(native.samples.length, main.samples.length, 'same number of samples for the same duration');
+    assert.deepEqual(
+      native.samples.map((s) => s.index),
+      native.samples.map((_, i) => i),
+      'every deadline sampled, in order',
+    );
+    assert.equal(native.starts.length, 1);
+    assert.equal(native.starts[0]!.pid, child.pid);
+    assert.equal(native.samples[0]!.tree.cpu_percent, null, 'no fake first CPU sample');
+    assert.deepEqual(Object.keys(native.samples[1]!.tree), Object.keys(main.samples[1]!.tree));
+    assert.deepEqual(Object.keys(native.samples[1]!.system!).sort(), Object.keys(main.samples[1]!.system!).sort());
+    const m = mean(native.samples.map((s) => s.tree.cpu_percent));
+    const ref = mean(main.samples.map((s) => s.tree.cpu_percent));
+    assert.ok(Math.abs(m - 50) <= 3, `native mean CPU ${m.toFixed(2)} % within 3 points of 50 %`);
+    assert.ok(Math.abs(m - ref) <= 3, `native ${m.toFixed(2)} % vs event loop ${ref.toFixed(2)} % within 3 points`);
+    const last = native.samples.at(-1)!;
+    const lastMain = main.samples.at(-1)!;
+    assert.equal(last.tree.num_fds, lastMain.tree.num_fds, 'fd count from the native thread');
+    assert.equal(last.tree.num_fds, readdirSync(`/proc/${child.pid}/fd`).length, 'fd count = entries of /proc/PID/fd');
+    assert.ok(Math.abs(last.tree.rss_bytes! - lastMain.tree.rss_bytes!) / lastMain.tree.rss_bytes! < 0.03, 'RSS agrees within 3 %');
+    assert.ok(typeof last.system!.cpu_percent === 'number' && typeof last.system!.memory_used_bytes === 'number');
+    // Times: t and wallMs are the native thread's read times, increasing with the deadlines.
+    for (let i = 1; i < native.samples.length; i++) {
+      const [p, s] = [native.samples[i - 1]!, native.samples[i]!];
+      assert.ok(s.t > p.t && s.wallMs > p.wallMs, `sample ${i} is later than sample ${i - 1}`);
+      assert.ok(Math.abs(s.t - s.index * 0.2 - s.lateMs / 1000) < 0.05, `sample ${i}: t ${s.t} matches its deadline + lateness`);
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('native: the run ends when the process exits, with its exit event', async (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const child = await startBurner(0.2, 1.5);
+  const sampler = new Sampler({ pid: child.pid!, intervalMs: 100, children: false, system: false, native: true, keepAlive: true });
+  const { samples, exits, reason } = await collect(sampler);
+  assert.equal(sampler.engine, 'native');
+  assert.equal(reason, 'process-exited');
+  assert.deepEqual(exits, [child.pid]);
+  assert.ok(samples.length >= 5, `samples until the exit (${samples.length})`);
+});
+
+test('native: a 500 ms block of the event loop does not delay samples', async (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const child = await startBurner(0.2, 8);
+  try {
+    const sampler = new Sampler({ pid: child.pid!, intervalMs: 100, durationMs: 1500, children: false, system: false, native: true, keepAlive: true });
+    let blockStart = 0;
+    let blockEnd = 0;
+    sampler.once('sample', () => {
+      setTimeout(() => {
+        blockStart = Date.now();
+        while (Date.now() - blockStart < 500);
+        blockEnd = Date.now();
+      }, 200);
+    });
+    const { samples, reason } = await collect(sampler);
+    assert.equal(reason, 'duration');
+    assert.equal(samples.length, 16);
+    assert.ok(blockEnd > blockStart, 'the block ran');
+    const during = samples.filter((s) => s.wallMs > blockStart + 50 && s.wallMs < blockEnd - 50);
+    assert.ok(during.length >= 1, `samples were taken while the event loop was blocked (${during.length})`);
+    const worst = Math.max(...samples.map((s) => s.lateMs));
+    assert.ok(worst < 400, `no sample delayed by the block: worst lateness ${worst.toFixed(1)} ms`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('native: the iterator sees sample 0; stop() delivers what was read before it and nothing after', async (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const child = await startBurner(0.1, 8);
+  try {
+    const sampler = new Sampler({ pid: child.pid!, intervalMs: 20, children: false, system: false, native: true, keepAlive: true });
+    const seen: Sample[] = [];
+    setTimeout(() => sampler.stop(), 300); // before the first 1 s batch: everything comes from stop()
+    for await (const s of sampler.start()) seen.push(s);
+    assert.equal(await sampler.done, 'stopped');
+    assert.equal(seen[0]!.index, 0);
+    assert.ok(seen.length >= 8, `the ticks read before stop() were delivered by it (${seen.length})`);
+    assert.equal(sampler.samples, seen.length);
+    let late = 0;
+    sampler.on('sample', () => late++);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(late, 0, 'no sample after stop()');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('native: falls back to the event loop where a tick is more than fixed re-reads', (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const cases: [string, ConstructorParameters<typeof Sampler>[0]][] = [
+    ['children', { children: true }],
+    ['perProcess', { children: false, perProcess: true }],
+    ['precise', { children: false, precise: true }],
+    ['runtime (this process)', { pid: process.pid, children: false }],
+  ];
+  for (const [why, o] of cases) {
+    const s = new Sampler({ pid: process.ppid, intervalMs: 1000, system: false, native: true, ...o });
+    s.start();
+    try {
+      assert.equal(s.engine, 'event-loop', why);
+    } finally {
+      s.stop();
+    }
+  }
+  const s = new Sampler({ pid: process.ppid, intervalMs: 1000, system: false, children: false, native: true });
+  s.start();
+  assert.equal(s.engine, 'native');
+  s.stop();
+});
+
+test('native: monitor() ticks natively for one process and returns the classic columns', async (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const child = await startBurner(0.5, 8);
+  try {
+    const r = await monitor({ pid: child.pid!, interval: 0.1, duration: 2, children: false, system: false });
+    assert.equal(r.timestamp.length, 21);
+    assert.equal(r.cpu_percent[0], null);
+    const m = mean(r.cpu_percent);
+    assert.ok(Math.abs(m - 50) <= 6, `mean CPU ${m.toFixed(1)} % near 50 % (10 ms ticks over 2 s)`);
+    assert.ok(r.io_counters.every((io) => io !== null));
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+/** A process that samples its parent natively and must exit by itself: after stop(), or with keepAlive off. */
+async function runsToExit(code: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = await new Promise<number | null>((resolve) => {
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(-1);
+    }, 30_000);
+    child.once('exit', (c) => {
+      clearTimeout(guard);
+      resolve(c);
+    });
+  });
+  assert.equal(exited, 0, `the process exited by itself (output: ${out.trim()})`);
+  return out;
+}
+
+test('native: the thread never holds the process open (stop() with keepAlive, or keepAlive off)', async (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const entry = JSON.stringify(new URL('../../src/sampling/sampler.ts', import.meta.url).href);
+  const stopped = await runsToExit(`
+    const { Sampler } = await import(${entry});
+    const s = new Sampler({ pid: process.ppid, intervalMs: 20, children: false, system: false, native: true, keepAlive: true });
+    let n = 0;
+    s.on('sample', () => { if (++n === 60) s.stop(); });
+    s.on('end', (r) => console.log('end ' + r + ' ' + s.samples + ' ' + s.engine));
+    s.start();`);
+  assert.match(stopped, /^end stopped 60 native$/m);
+  const unref = await runsToExit(`
+    const { Sampler } = await import(${entry});
+    const s = new Sampler({ pid: process.ppid, intervalMs: 20, children: false, system: false, native: true });
+    s.start();
+    console.log('started ' + s.engine);`);
+  assert.match(unref, /^started native$/m);
+});
+
+test('native: the addon rejects a malformed spec with a TypeError; errnoError names the errno', (t) => {
+  if (off) return t.skip('PERFSCOPE_NATIVE=0');
+  const addon = loadNative()!;
+  const start = addon.start as (spec: unknown, cb: unknown) => object;
+  assert.throws(() => start({}, () => {}), TypeError);
+  assert.throws(() => start({ fds: [0], kinds: [0], capacities: [64], vital: [0], intervalMs: 0, t0Ms: 0, firstIndex: 0, lastIndex: -1, batchTicks: 1 }, () => {}), TypeError);
+  assert.throws(() => start({ fds: [987654], kinds: [0], capacities: [64], vital: [0], intervalMs: 100, t0Ms: 0, firstIndex: 0, lastIndex: -1, batchTicks: 1 }, () => {}), /EBADF|cannot be duplicated/);
+  assert.throws(() => addon.drain({}), TypeError);
+  const e = errnoError(-3, 'read', '/proc/1/stat');
+  assert.equal(e.code, 'ESRCH');
+  assert.equal(e.errno, -3);
+});
