@@ -3,7 +3,7 @@
  * Builds perfscope's optional native ticker (native/ticker.c, N-API) with the node-gyp that ships with
  * npm; runs on `npm install` / `npm ci`. It needs a C compiler, make and Python. Without them the
  * build is skipped with one line on stderr and everything works on the JavaScript ticker
- * (`SamplerOptions.native`, docs/sampling.md). PERFSCOPE_NATIVE_REQUIRED=1 (CI) makes a failed build
+ * (`SamplerOptions.native`; README, "In code"). PERFSCOPE_NATIVE_REQUIRED=1 (CI) makes a failed build
  * an error; PERFSCOPE_NATIVE=0 skips the build.
  *
  * Usage: node scripts/build-native.js

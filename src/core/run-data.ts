@@ -36,6 +36,11 @@ export interface RunMeta {
    * was no earlier reading (never a fake 0.0); 'measured' means it covers a real interval.
    */
   firstCpuSample: 'measured' | 'omitted';
+  /**
+   * Where the ticks ran: this event loop, a worker thread, or the native ticker (SamplerOptions
+   * `thread` / `native`). Absent in runs recorded before it was added.
+   */
+  engine?: 'event-loop' | 'thread' | 'native';
   perfscopeVersion: string;
   nodeVersion: string;
   platform: string;

@@ -145,6 +145,7 @@ export class RunRecorder {
     Object.assign(this.meta, patch);
     this.meta.endedAtMs ??= Date.now();
     this.meta.missedDeadlines = this.sampler.missedDeadlines;
+    this.meta.engine = this.sampler.engine;
     this.sink?.finish({ ...this.meta });
     return this.data();
   }

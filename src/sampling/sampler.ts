@@ -6,6 +6,8 @@
  * Events: 'sample' (Sample), 'process-start' (ProcessInfo), 'process-exit' ({ pid, t }), 'end' (EndReason),
  * 'error' (unexpected failure; the sampler has stopped). Not safe to share between threads. With
  * `thread: true` the ticks run in a worker (sampler-worker.ts) and the same events arrive in batches.
+ * With `native: true` the native thread (native.ts) reads the files on each deadline and this thread
+ * replays the captured ticks through the same tick code, in batches.
  */
 import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
@@ -440,13 +442,15 @@ export class Sampler extends EventEmitter {
     const slots = this.nativeSlots;
     this.replaying = true;
     try {
-      for (const row of ticks) {
+      for (let k = 0; k < ticks.length; k++) {
+        const row = ticks[k]!;
         if (this.ended) return;
         for (let i = 0; i < slots.length; i++) slots[i]!.feed(row[5 + i]!);
-        const [index, deadlineMs, actualMs, wallMs, missed] = row;
+        // Indexed, not destructured: array destructuring runs the iterator protocol on every tick.
+        const missed = row[4];
         this.threadMissed += missed;
-        this.replayWallMs = wallMs;
-        this.tick({ index, deadlineMs, actualMs, missed });
+        this.replayWallMs = row[3];
+        this.tick({ index: row[0], deadlineMs: row[1], actualMs: row[2], missed });
       }
     } catch (err) {
       this.fail(err); // still `replaying`: the run ends at this tick

@@ -180,6 +180,7 @@ test('native: monitor() ticks natively for one process and returns the classic c
   const child = await startBurner(0.5, 8);
   try {
     const r = await monitor({ pid: child.pid!, interval: 0.1, duration: 2, children: false, system: false });
+    assert.equal(r.meta.engine, 'native', 'the run says where its ticks ran');
     assert.equal(r.timestamp.length, 21);
     assert.equal(r.cpu_percent[0], null);
     const m = mean(r.cpu_percent);
