@@ -313,9 +313,8 @@ static void on_env_cleanup(void *arg) {
   t->tsfn_released = 1;
 }
 
-static void ticker_free(napi_env env, void *data, void *hint) {
-  (void)hint;
-  Ticker *t = data;
+/* Joins the thread, closes its fds, and lets go of the environment (stop() and the finaliser; idempotent). */
+static void shut_down(napi_env env, Ticker *t) {
   stop_thread(t);
   close_files(t);
   if (t->hook_added) {
@@ -323,6 +322,12 @@ static void ticker_free(napi_env env, void *data, void *hint) {
     t->hook_added = 0;
   }
   release_tsfn(t);
+}
+
+static void ticker_free(napi_env env, void *data, void *hint) {
+  (void)hint;
+  Ticker *t = data;
+  shut_down(env, t);
   for (Batch *b = t->ready; b;) {
     Batch *n = b->next;
     batch_free(b);
@@ -546,13 +551,7 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
 static napi_value js_stop(napi_env env, napi_callback_info info) {
   Ticker *t = get_ticker(env, info, NULL, NULL);
   if (!t) return throw_type(env, "stop(handle): a ticker handle expected");
-  stop_thread(t);
-  close_files(t);
-  if (t->hook_added) {
-    napi_remove_env_cleanup_hook(env, on_env_cleanup, t);
-    t->hook_added = 0;
-  }
-  release_tsfn(t);
+  shut_down(env, t);
   return NULL;
 }
 

@@ -405,12 +405,12 @@ export class Sampler extends EventEmitter {
     this.nativeSlots = slots;
     this.engineUsed = 'native';
     const t0 = this.t0Ms;
-    this.replay0(t0);
+    this.firstNativeTick(t0);
     return true;
   }
 
   /** Tick 0 of a native run, live (nothing fed yet); a failure ends the run as a failed tick does. */
-  private replay0(t0: number): void {
+  private firstNativeTick(t0: number): void {
     this.replaying = true;
     try {
       this.tick({ index: 0, deadlineMs: t0, actualMs: t0, missed: 0 });

@@ -7,43 +7,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Sampler, type EndReason, type ProcessInfo, type Sample } from '../../src/sampling/sampler.js';
+import { Sampler, type Sample } from '../../src/sampling/sampler.js';
+import { assertBlockDoesNotDelay, collect, mean, startBurner } from '../helpers/sampler-runs.js';
 import { errnoError, loadNative, nativeUnavailableReason } from '../../src/sampling/native.js';
 import { monitor } from '../../src/sampling/monitor.js';
 
-const workloads = fileURLToPath(new URL('../fixtures/workloads/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const off = process.env.PERFSCOPE_NATIVE === '0';
-
-function startBurner(duty: number, seconds: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [`${workloads}burn.js`, String(duty), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`burn.js exited early (${code})`)));
-  });
-}
-
-const mean = (xs: (number | null | undefined)[]): number => {
-  const v = xs.filter((x): x is number => typeof x === 'number');
-  return v.reduce((a, b) => a + b, 0) / v.length;
-};
-
-async function collect(sampler: Sampler): Promise<{ samples: Sample[]; starts: ProcessInfo[]; exits: number[]; reason: EndReason }> {
-  const samples: Sample[] = [];
-  const starts: ProcessInfo[] = [];
-  const exits: number[] = [];
-  sampler.on('sample', (s: Sample) => samples.push(s));
-  sampler.on('process-start', (p: ProcessInfo) => starts.push(p));
-  sampler.on('process-exit', (p: { pid: number }) => exits.push(p.pid));
-  sampler.on('error', (err: unknown) => assert.fail(`sampler error: ${String(err)}`));
-  sampler.start();
-  const reason = await sampler.done;
-  return { samples, starts, exits, reason };
-}
 
 test('native: the addon is built and loads', (t) => {
   if (off) return t.skip('PERFSCOPE_NATIVE=0: the native ticker is switched off');
@@ -108,24 +81,9 @@ test('native: a 500 ms block of the event loop does not delay samples', async (t
   if (off) return t.skip('PERFSCOPE_NATIVE=0');
   const child = await startBurner(0.2, 8);
   try {
-    const sampler = new Sampler({ pid: child.pid!, intervalMs: 100, durationMs: 1500, children: false, system: false, native: true, keepAlive: true });
-    let blockStart = 0;
-    let blockEnd = 0;
-    sampler.once('sample', () => {
-      setTimeout(() => {
-        blockStart = Date.now();
-        while (Date.now() - blockStart < 500);
-        blockEnd = Date.now();
-      }, 200);
-    });
-    const { samples, reason } = await collect(sampler);
-    assert.equal(reason, 'duration');
-    assert.equal(samples.length, 16);
-    assert.ok(blockEnd > blockStart, 'the block ran');
-    const during = samples.filter((s) => s.wallMs > blockStart + 50 && s.wallMs < blockEnd - 50);
-    assert.ok(during.length >= 1, `samples were taken while the event loop was blocked (${during.length})`);
-    const worst = Math.max(...samples.map((s) => s.lateMs));
-    assert.ok(worst < 400, `no sample delayed by the block: worst lateness ${worst.toFixed(1)} ms`);
+    await assertBlockDoesNotDelay(
+      new Sampler({ pid: child.pid!, intervalMs: 100, durationMs: 1500, children: false, system: false, native: true, keepAlive: true }),
+    );
   } finally {
     child.kill('SIGKILL');
   }

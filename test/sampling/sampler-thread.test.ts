@@ -5,38 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Sampler, type EndReason, type ProcessInfo, type Sample } from '../../src/sampling/sampler.js';
+import { Sampler, type EndReason, type Sample } from '../../src/sampling/sampler.js';
+import { assertBlockDoesNotDelay, collect, mean, startBurner } from '../helpers/sampler-runs.js';
 
-const workloads = fileURLToPath(new URL('../fixtures/workloads/', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-function startBurner(duty: number, seconds: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [`${workloads}burn.js`, String(duty), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`burn.js exited early (${code})`)));
-  });
-}
-
-const mean = (xs: (number | null)[]): number => {
-  const v = xs.filter((x): x is number => x !== null);
-  return v.reduce((a, b) => a + b, 0) / v.length;
-};
-
-/** Runs a Sampler to its end and collects what it emitted. */
-async function collect(sampler: Sampler): Promise<{ samples: Sample[]; starts: ProcessInfo[]; reason: EndReason }> {
-  const samples: Sample[] = [];
-  const starts: ProcessInfo[] = [];
-  sampler.on('sample', (s: Sample) => samples.push(s));
-  sampler.on('process-start', (p: ProcessInfo) => starts.push(p));
-  sampler.start();
-  const reason = await sampler.done;
-  return { samples, starts, reason };
-}
 
 test('thread: a 50 % burner reads the same as on the main thread (mean within 3 points of 50 %)', async () => {
   const child = await startBurner(0.5, 8);
@@ -66,23 +41,9 @@ test('thread: a 50 % burner reads the same as on the main thread (mean within 3 
 test('thread: a 500 ms block of the main thread does not delay samples', async () => {
   const child = await startBurner(0.2, 8);
   try {
-    const sampler = new Sampler({ pid: child.pid!, intervalMs: 100, durationMs: 1500, children: false, system: false, thread: true, keepAlive: true });
-    let blockStart = 0;
-    let blockEnd = 0;
-    sampler.once('sample', () => {
-      setTimeout(() => {
-        blockStart = Date.now();
-        while (Date.now() - blockStart < 500);
-        blockEnd = Date.now();
-      }, 200);
-    });
-    const { samples, reason } = await collect(sampler);
-    assert.equal(reason, 'duration');
-    assert.ok(blockEnd > blockStart, 'the block ran');
-    const during = samples.filter((s) => s.wallMs > blockStart + 50 && s.wallMs < blockEnd - 50);
-    assert.ok(during.length >= 1, `samples were taken while the main thread was blocked (${during.length})`);
-    const worst = Math.max(...samples.map((s) => s.lateMs));
-    assert.ok(worst < 400, `no sample delayed by the block: worst lateness ${worst.toFixed(1)} ms`);
+    await assertBlockDoesNotDelay(
+      new Sampler({ pid: child.pid!, intervalMs: 100, durationMs: 1500, children: false, system: false, thread: true, keepAlive: true }),
+    );
   } finally {
     child.kill('SIGKILL');
   }

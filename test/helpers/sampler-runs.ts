@@ -1,0 +1,69 @@
+/**
+ * Shared by the tests of the Sampler's engines (event loop, `thread`, `native`) on the real /proc: a
+ * CPU burner child, a run collected to its end, and the check that a blocked event loop does not move
+ * sample times.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { EndReason, ProcessInfo, Sample, Sampler } from '../../src/sampling/sampler.js';
+
+const workloads = fileURLToPath(new URL('../fixtures/workloads/', import.meta.url));
+
+/** test/fixtures/workloads/burn.js at `duty` (0-1) of a core for `seconds`; resolves once it runs. */
+export function startBurner(duty: number, seconds: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [`${workloads}burn.js`, String(duty), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`burn.js exited early (${code})`)));
+  });
+}
+
+export function mean(xs: (number | null | undefined)[]): number {
+  const v = xs.filter((x): x is number => typeof x === 'number');
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+export interface CollectedRun {
+  samples: Sample[];
+  starts: ProcessInfo[];
+  exits: number[];
+  reason: EndReason;
+}
+
+/** Starts `sampler`, runs it to its end and returns what it emitted; an 'error' event fails the test. */
+export async function collect(sampler: Sampler): Promise<CollectedRun> {
+  const run: Omit<CollectedRun, 'reason'> = { samples: [], starts: [], exits: [] };
+  sampler.on('sample', (s: Sample) => run.samples.push(s));
+  sampler.on('process-start', (p: ProcessInfo) => run.starts.push(p));
+  sampler.on('process-exit', (p: { pid: number }) => run.exits.push(p.pid));
+  sampler.on('error', (err: unknown) => assert.fail(`sampler error: ${String(err)}`));
+  sampler.start();
+  const reason = await sampler.done;
+  return { ...run, reason };
+}
+
+/**
+ * Blocks the event loop for 500 ms, 200 ms after sample 0, while `sampler` (1.5 s at 100 ms) runs, and
+ * checks that samples were taken during the block and none was late by 400 ms: the one timing assertion
+ * of these tests, with a margin of 4 intervals.
+ */
+export async function assertBlockDoesNotDelay(sampler: Sampler): Promise<void> {
+  let blockStart = 0;
+  let blockEnd = 0;
+  sampler.once('sample', () => {
+    setTimeout(() => {
+      blockStart = Date.now();
+      while (Date.now() - blockStart < 500);
+      blockEnd = Date.now();
+    }, 200);
+  });
+  const { samples, reason } = await collect(sampler);
+  assert.equal(reason, 'duration');
+  assert.ok(blockEnd > blockStart, 'the block ran');
+  const during = samples.filter((s) => s.wallMs > blockStart + 50 && s.wallMs < blockEnd - 50);
+  assert.ok(during.length >= 1, `samples were taken while the event loop was blocked (${during.length})`);
+  const worst = Math.max(...samples.map((s) => s.lateMs));
+  assert.ok(worst < 400, `no sample delayed by the block: worst lateness ${worst.toFixed(1)} ms`);
+}
