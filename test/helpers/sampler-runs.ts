@@ -67,3 +67,27 @@ export async function assertBlockDoesNotDelay(sampler: Sampler): Promise<void> {
   const worst = Math.max(...samples.map((s) => s.lateMs));
   assert.ok(worst < 400, `no sample delayed by the block: worst lateness ${worst.toFixed(1)} ms`);
 }
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Runs `code` as an ES module in a fresh node (`execArgv` first, cwd the repo root) that must exit by
+ * itself with status 0 within 30 s (killed and failed otherwise); returns its stdout.
+ */
+export async function runToExit(execArgv: string[], code: string): Promise<string> {
+  const child = spawn(process.execPath, [...execArgv, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = await new Promise<number | null>((resolve) => {
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(-1);
+    }, 30_000);
+    child.once('exit', (c) => {
+      clearTimeout(guard);
+      resolve(c);
+    });
+  });
+  assert.equal(exited, 0, `the process exited by itself (output: ${out.trim()})`);
+  return out;
+}

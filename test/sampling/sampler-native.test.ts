@@ -7,15 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
-import { assertBlockDoesNotDelay, collect, mean, startBurner } from '../helpers/sampler-runs.js';
+import { assertBlockDoesNotDelay, collect, mean, runToExit, startBurner } from '../helpers/sampler-runs.js';
 import { errnoError, loadNative, nativeUnavailableReason } from '../../src/sampling/native.js';
 import { monitor } from '../../src/sampling/monitor.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const off = process.env.PERFSCOPE_NATIVE === '0';
 
 test('native: the addon is built and loads', (t) => {
@@ -149,29 +146,10 @@ test('native: monitor() ticks natively for one process and returns the classic c
   }
 });
 
-/** A process that samples its parent natively and must exit by itself: after stop(), or with keepAlive off. */
-async function runsToExit(code: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = await new Promise<number | null>((resolve) => {
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve(-1);
-    }, 30_000);
-    child.once('exit', (c) => {
-      clearTimeout(guard);
-      resolve(c);
-    });
-  });
-  assert.equal(exited, 0, `the process exited by itself (output: ${out.trim()})`);
-  return out;
-}
-
 test('native: the thread never holds the process open (stop() with keepAlive, or keepAlive off)', async (t) => {
   if (off) return t.skip('PERFSCOPE_NATIVE=0');
   const entry = JSON.stringify(new URL('../../src/sampling/sampler.ts', import.meta.url).href);
-  const stopped = await runsToExit(`
+  const stopped = await runToExit(['--import', 'tsx'], `
     const { Sampler } = await import(${entry});
     const s = new Sampler({ pid: process.ppid, intervalMs: 20, children: false, system: false, native: true, keepAlive: true });
     let n = 0;
@@ -179,7 +157,7 @@ test('native: the thread never holds the process open (stop() with keepAlive, or
     s.on('end', (r) => console.log('end ' + r + ' ' + s.samples + ' ' + s.engine));
     s.start();`);
   assert.match(stopped, /^end stopped 60 native$/m);
-  const unref = await runsToExit(`
+  const unref = await runToExit(['--import', 'tsx'], `
     const { Sampler } = await import(${entry});
     const s = new Sampler({ pid: process.ppid, intervalMs: 20, children: false, system: false, native: true });
     s.start();

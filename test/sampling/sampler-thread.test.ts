@@ -5,13 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Sampler, type EndReason, type Sample } from '../../src/sampling/sampler.js';
-import { assertBlockDoesNotDelay, collect, mean, startBurner } from '../helpers/sampler-runs.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { assertBlockDoesNotDelay, collect, mean, runToExit, startBurner } from '../helpers/sampler-runs.js';
 
 test('thread: a 50 % burner reads the same as on the main thread (mean within 3 points of 50 %)', async () => {
   const child = await startBurner(0.5, 8);
@@ -77,20 +74,7 @@ async function exitsAfterStop(entry: string, execArgv: string[]): Promise<void> 
     s.on('sample', () => { if (++n === 3) s.stop(); });
     s.on('end', (r) => console.log('end ' + r + ' ' + s.samples));
     s.start();`;
-  const child = spawn(process.execPath, [...execArgv, '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'], cwd: repoRoot });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = await new Promise<number | null>((resolve) => {
-    const guard = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve(-1);
-    }, 30_000);
-    child.once('exit', (c) => {
-      clearTimeout(guard);
-      resolve(c);
-    });
-  });
-  assert.equal(exited, 0, `the process exited by itself after stop() (output: ${out.trim()})`);
+  const out = await runToExit(execArgv, code);
   assert.match(out, /^end stopped [3-9]\d*$/m);
 }
 
