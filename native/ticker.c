@@ -12,7 +12,7 @@
  *   drain(handle) -> { ticks, ended } ticks: [[index, deadlineMs, actualMs, wallMs, missed, r0, r1, ...]]
  *                                     with ri a latin1 string (text), a count, or -errno.
  *   stop(handle)                      wakes and joins the thread; drain() then returns the rest.
- *   ref(handle) / unref(handle)       whether a waiting batch keeps the event loop alive.
+ *   ref(handle, keepAlive)            whether the running ticker keeps the event loop alive.
  *   monotonicMs()                     CLOCK_MONOTONIC in ms (the clock of t0Ms and the tick times).
  */
 #define _GNU_SOURCE
@@ -21,7 +21,6 @@
 #endif
 #include <node_api.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -66,7 +65,6 @@ typedef struct Batch {
 } Batch;
 
 typedef struct {
-  napi_env env;
   pthread_t thread;
   pthread_mutex_t mu;
   pthread_cond_t cond;
@@ -137,7 +135,8 @@ static size_t batch_put(Batch *b, const char *src, size_t n) {
 static ssize_t read_text(File *f) {
   for (;;) {
     ssize_t n = pread(f->fd, f->buf, f->cap, 0);
-    if (n < 0) return errno == EINTR ? read_text(f) : -errno;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -errno;
     if ((size_t)n < f->cap) return n;
     if (f->cap >= MAX_FILE_BYTES) return -EFBIG;
     char *p = realloc(f->buf, f->cap * 2);
@@ -219,12 +218,13 @@ static int take_tick(Ticker *t, double index, double deadline, double actual, do
   return gone;
 }
 
-/* Moves the current batch to the ready list and wakes the JS thread (once until the next drain). */
+/* Moves the current batch to the ready list and wakes the JS thread (once until the next drain). Out of
+ * memory for a fresh batch, the current one stays and keeps growing; the next hand-over retries. */
 static void hand_over(Ticker *t) {
   Batch *fresh = batch_new(t->batch_ticks < 256 ? t->batch_ticks : 256);
   pthread_mutex_lock(&t->mu);
   if (t->current->nticks > 0 || t->ended) {
-    if (t->current->nticks > 0) {
+    if (t->current->nticks > 0 && fresh != NULL) {
       *t->ready_tail = t->current;
       t->ready_tail = &t->current->next;
       t->current = fresh;
@@ -432,7 +432,6 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "start: out of memory");
     return NULL;
   }
-  t->env = env;
   t->nfiles = nfiles;
   for (uint32_t i = 0; i < nfiles; i++) t->files[i].fd = -1;
   for (uint32_t i = 0; i < nfiles; i++) {

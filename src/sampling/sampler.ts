@@ -94,15 +94,14 @@ export interface ThreadWorkerData {
 }
 
 /**
- * Delivery batches of `thread: true`. Measured at 10 Hz, one PID (2026-11-24): batches every 250 ms cost
+ * Delivery batches of `thread: true` and `native: true` (the ticks themselves run on time in the worker
+ * or the native thread). Measured at 10 Hz, one PID (2026-11-24): batches every 250 ms cost
  * the owning thread 0.09-0.11 % of a core and the whole monitor 1.19x psutil; every 1 s, 0.06-0.07 % and
  * 0.95-1.06x. Each delivery wakes the owner's event loop, the cost this mode exists to avoid.
  */
-const threadBatchMs = 1000;
+const batchMs = 1000;
 /** How long stop() waits for the worker's last batch (it finishes at most one tick, well under 1 ms here). */
 const threadStopWaitMs = 1000;
-/** Delivery batches of `native: true`, as for `thread` (the ticks themselves run on time on the native thread). */
-const nativeBatchMs = 1000;
 
 /**
  * The worker script next to this module: the .js file from dist/; from src/ under tsx, an eval stub that
@@ -156,7 +155,7 @@ export class Sampler extends EventEmitter {
   private readonly threaded: boolean;
   private thread: Thread | null = null;
   /** Missed deadlines reported by the worker or the native thread. */
-  private threadMissed = 0;
+  private batchedMissed = 0;
   /** Whether start() tries the native ticker: the `native` option, an eligible run, and the addon loaded. */
   private readonly nativeWanted: boolean;
   private native: NativeTicker | null = null;
@@ -209,7 +208,7 @@ export class Sampler extends EventEmitter {
 
   /** Missed deadlines so far. */
   get missedDeadlines(): number {
-    return this.engineUsed === 'event-loop' ? this.scheduler.missedTotal : this.threadMissed;
+    return this.engineUsed === 'event-loop' ? this.scheduler.missedTotal : this.batchedMissed;
   }
 
   /** Where the ticks run (settled by start()): see the `thread` and `native` options. */
@@ -323,7 +322,7 @@ export class Sampler extends EventEmitter {
     const options = { ...rest, durationMs: durationMs ?? undefined };
     const ctl = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
     const { port1, port2 } = new MessageChannel();
-    const data: ThreadWorkerData = { options, ctl: ctl.buffer as SharedArrayBuffer, port: port2, batchMs: threadBatchMs };
+    const data: ThreadWorkerData = { options, ctl: ctl.buffer as SharedArrayBuffer, port: port2, batchMs };
     const [script, { eval: isEval }] = workerScript();
     // execArgv []: a worker inherits the process's flags, and `node --input-type=module -e` made it fail (ERR_INPUT_TYPE_NOT_ALLOWED).
     const worker = new Worker(script, { eval: isEval, execArgv: [], workerData: data, transferList: [port2] });
@@ -342,7 +341,7 @@ export class Sampler extends EventEmitter {
       if (this.ended) return;
       switch (ev[0]) {
         case 'sample':
-          this.threadMissed += ev[1].missed;
+          this.batchedMissed += ev[1].missed;
           this.samples++;
           this.emit('sample', ev[1]);
           break;
@@ -395,7 +394,7 @@ export class Sampler extends EventEmitter {
         t0Ms: this.t0Ms,
         firstIndex: 1,
         lastIndex: o.durationMs === null ? null : Math.max(1, Math.ceil((o.durationMs - 0.5) / o.intervalMs)),
-        batchTicks: Math.max(1, Math.round(nativeBatchMs / o.intervalMs)),
+        batchTicks: Math.max(1, Math.round(batchMs / o.intervalMs)),
         keepAlive: o.keepAlive,
         onReady: () => this.drainNative(),
       });
@@ -433,9 +432,13 @@ export class Sampler extends EventEmitter {
       return;
     }
     this.replay(batch.ticks);
-    // The thread stops by itself only at the last deadline or when the process is gone, and the
-    // replay of that tick ends the run; anything else is a fault.
-    if (batch.ended && !this.ended) this.fail(new Error('the native ticker stopped before the run ended'));
+    if (!batch.ended || this.ended) return;
+    // The thread stops by itself only at the last deadline or when the process is gone, and the replay
+    // of that tick ends the run. Not ended yet: the last batch is still in the thread (no memory for a
+    // fresh one when it ended); joined, it comes with drain(). Still not ended: a fault.
+    ticker.stop();
+    this.replay(ticker.drain().ticks);
+    if (!this.ended) this.fail(new Error('the native ticker stopped before the run ended (out of memory?)'));
   }
 
   private replay(ticks: NativeTick[]): void {
@@ -448,7 +451,7 @@ export class Sampler extends EventEmitter {
         for (let i = 0; i < slots.length; i++) slots[i]!.feed(row[5 + i]!);
         // Indexed, not destructured: array destructuring runs the iterator protocol on every tick.
         const missed = row[4];
-        this.threadMissed += missed;
+        this.batchedMissed += missed;
         this.replayWallMs = row[3];
         this.tick({ index: row[0], deadlineMs: row[1], actualMs: row[2], missed });
       }
