@@ -13,7 +13,7 @@ export type { RunData, RunMeta, RunEvent, RunEventKind, ProcessSeries, SeriesCol
 export { monitor, samples, withClassicColumns } from './sampling/monitor.js';
 export type { MonitorOptions, MonitorResult, IoCounters } from './sampling/monitor.js';
 export { Sampler, cpuShares } from './sampling/sampler.js';
-export type { Sample, Row, ProcessInfo, EndReason, HostFacts } from './sampling/sampler.js';
+export type { Sample, Row, ProcessInfo, EndReason, SamplerEnd, HostFacts } from './sampling/sampler.js';
 export type { SamplerOptions } from './sampling/options.js';
 export { RunRecorder } from './sampling/recorder.js';
 export { DeadlineScheduler } from './sampling/scheduler.js';

@@ -15,5 +15,5 @@ const timer = setInterval(() => {
   const end = Date.now() + 150;
   while (Date.now() < end);
 }, 500);
-console.log(`ended: ${await sampler.done}`);
+console.log(`ended: ${(await sampler.done).reason}`);
 clearInterval(timer);

@@ -86,7 +86,7 @@ export const runCommand: Command = {
         if (!(err instanceof PerfscopeError && err.code === 'ENOPROC')) throw err;
       }
       // --duration ends the recording; the command is then asked to stop (SIGTERM, SIGKILL after 5 s).
-      void sampler.done.then((reason) => {
+      void sampler.done.then(({ reason }) => {
         if (reason !== 'duration' || child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();

@@ -1,5 +1,7 @@
 /** `perfscope watch PID`: attach to a running process (and its children) until it exits, --duration, or Ctrl-C. */
-import { Sampler } from '../sampling/sampler.js';
+import { ExitCode } from '../core/errors.js';
+import { samplerFault } from '../sampling/monitor.js';
+import { Sampler, type SamplerEnd } from '../sampling/sampler.js';
 import { parseFlags, positiveInt } from './args.js';
 import type { Command } from './command.js';
 import { RecordSession, recordFlags, recordFlagsHelp, recordSettings } from './record.js';
@@ -16,7 +18,8 @@ Examples:
   perfscope watch 1234
   perfscope watch -i 0.5 -d 60 --json web.json $(pgrep -o nginx)
 
-Exit codes: 0 done; 2 bad options; 3 no such process; 4 process not readable (permissions).`;
+Exit codes: 0 done; 2 bad options; 3 no such process; 4 process not readable (permissions);
+8 sampling failed mid-run (the run is kept up to the fault).`;
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -35,14 +38,18 @@ export const watchCommand: Command = {
     const stop = (): void => sampler.stop('stopped');
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    let end: SamplerEnd;
     try {
       sampler.start();
-      await sampler.done;
+      end = await sampler.done;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
     session.finish({ endedAtMs: Date.now() });
-    return 0;
+    if (end.error === null) return 0;
+    // The run is kept up to the fault; the fault is one line and its own exit code.
+    io.stderr.write(`perfscope: ${samplerFault(end.error).message}\n`);
+    return ExitCode.samplerFailed;
   },
 };

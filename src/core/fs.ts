@@ -2,7 +2,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PerfscopeError } from './errors.js';
+import { PerfscopeError, errnoWordsOf, isErrno } from './errors.js';
 
 /**
  * Writes `data` to a temp file in the same directory, fsyncs it and renames it over `path`, so readers
@@ -27,21 +27,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     } catch {
       // The temp file was never created or is already renamed.
     }
-    const reason = err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err);
-    throw new PerfscopeError('EIO', `cannot write ${path}: ${describe(reason)}`, { cause: err });
+    // ENOENT here can only be the directory: the file itself is created.
+    const words = isErrno(err, 'ENOENT') ? 'no such directory' : errnoWordsOf(err);
+    throw new PerfscopeError('EIO', `cannot write ${path}: ${words}`, { cause: err });
   }
-}
-
-const reasons: Record<string, string> = {
-  ENOENT: 'no such directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOSPC: 'no space left on device',
-  EROFS: 'read-only file system',
-  ENOTDIR: 'a parent is not a directory',
-};
-
-function describe(code: string): string {
-  return reasons[code] ?? code;
 }

@@ -14,7 +14,7 @@ import { openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
-import { PerfscopeError, isErrno, usageError } from '../core/errors.js';
+import { fromErrno, usageError } from '../core/errors.js';
 import { EcsLineBuilder, IsoTimestampFormatter, durationNs, type EcsIdentity } from './ecs.js';
 import { LineWriter } from './file-writer.js';
 import { AsctimeFormatter, callMessages, errorParts, textLine, type Lang } from './text-format.js';
@@ -247,13 +247,7 @@ class FilePerformanceLog extends BaseLog {
       // Opened here, synchronously, so a bad path fails now and not at the first timed call.
       fd = openSync(file, 'a');
     } catch (err) {
-      const code = isErrno(err) ? err.code : undefined;
-      const why = isErrno(err) ? `${err.code}: ${err.message.replace(/^\w+: /, '').replace(/, open .*$/, '')}` : String(err);
-      throw new PerfscopeError(
-        code === 'ENOENT' || code === 'ENOTDIR' ? 'ENOTFOUND' : code === 'EACCES' || code === 'EPERM' ? 'EACCESS' : 'EIO',
-        `cannot open the performance log ${file}: ${why}`,
-        { cause: err },
-      );
+      throw fromErrno(err, `cannot open the performance log ${file}`);
     }
     this.writer = new LineWriter(fd, (err) => {
       // a failing disk must not crash the application: report once, then drop lines

@@ -2,7 +2,7 @@
  * monitor(): the one-call form of the classic "sample cpu_percent, memory_percent and io_counters of a
  * process for a duration at an interval" loop, done with deadlines and without the 0.0-first-sample trap.
  */
-import { usageError } from '../core/errors.js';
+import { PerfscopeError, usageError } from '../core/errors.js';
 import type { RunData } from '../core/run-data.js';
 import type { SamplerOptions } from './options.js';
 import { RunRecorder } from './recorder.js';
@@ -52,8 +52,8 @@ function toMs(seconds: number | undefined, ms: number | undefined, what: string)
  * seconds, and resolves to the columns. The first cpu_percent is null (no earlier reading), never 0.0.
  * Ticks on the native thread where it applies (`native` defaults to true here: one process, addon
  * built; see SamplerOptions.native), else on the event loop.
- * Rejects with PerfscopeError ENOPROC/EACCESS when the process cannot be read; ends early (resolving)
- * when the process exits.
+ * Rejects with PerfscopeError ENOPROC/EACCESS when the process cannot be read, ESAMPLER (the fault as
+ * `cause`) when sampling fails mid-run; ends early (resolving) when the process exits.
  */
 export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   const durationMs = toMs(options.duration, options.durationMs, 'duration');
@@ -69,12 +69,17 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
   try {
     sampler.start();
     if (options.signal?.aborted) sampler.stop('stopped');
-    const reason = await sampler.done;
-    if (reason === 'error') throw new Error('the sampler failed');
+    const end = await sampler.done;
+    if (end.error !== null) throw samplerFault(end.error);
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }
   return withClassicColumns(recorder.finish());
+}
+
+/** A sampler's fault as the error monitor() rejects with: its message, and the fault as `cause`. */
+export function samplerFault(error: Error): PerfscopeError {
+  return new PerfscopeError('ESAMPLER', `sampling failed: ${error.message}`, { cause: error });
 }
 
 /** Adds the top-level classic columns (shared arrays, not copies) to a run. */

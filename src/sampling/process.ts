@@ -3,7 +3,7 @@
  * count, and on request ns-resolution CPU time (task/∗/schedstat) and USS/PSS (smaps_rollup).
  */
 import { closeSync, existsSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
-import { PerfscopeError, isErrno } from '../core/errors.js';
+import { PerfscopeError, fromErrno, isErrno } from '../core/errors.js';
 import { assertSupported } from './platform.js';
 import { ProcFile, Scanner, intAt, isRealProcfs, readAuxv, readProcFileOnce, resolveProcfsOptions } from './procfs.js';
 import { errnoError, type CaptureSlot } from './native.js';
@@ -457,11 +457,7 @@ export class ProcessReader {
   /** Maps an errno error on a required file to the user-facing PerfscopeError. */
   private requiredError(err: unknown, name: string): PerfscopeError {
     if (isErrno(err, ...GONE)) return new PerfscopeError('ENOPROC', `no process with PID ${this.pid}`, { cause: err });
-    if (isErrno(err, ...DENIED)) {
-      return new PerfscopeError('EACCESS', `cannot read ${this.dir}/${name}: permission denied`, { cause: err });
-    }
-    const detail = err instanceof Error ? err.message : String(err);
-    return new PerfscopeError('EIO', `cannot read ${this.dir}/${name}: ${detail}`, { cause: err });
+    return fromErrno(err, `cannot read ${this.dir}/${name}`);
   }
 
   private readIo(): ProcessIo | null {

@@ -57,6 +57,12 @@ export interface ProcessInfo {
 
 export type EndReason = 'duration' | 'process-exited' | 'stopped' | 'error';
 
+/** How a sampler ended: the reason, and the fault when the reason is 'error' (else null). */
+export interface SamplerEnd {
+  reason: EndReason;
+  error: Error | null;
+}
+
 /** Where the ticks run: this thread's event loop, a worker thread (`thread`), or the native thread (`native`). */
 export type Engine = 'event-loop' | 'thread' | 'native';
 
@@ -145,12 +151,14 @@ export class Sampler extends EventEmitter {
   private prevSystem: SystemSnapshot | null = null;
   private prevSystemT = 0;
   private ended: EndReason | null = null;
+  /** The fault that ended the run (reason 'error'), kept for `done` and `error`. */
+  private failure: Error | null = null;
   /** Whether discovery lists task/TID/children files (decided at the first discovery) or scans /proc. */
   private childrenFiles: boolean | undefined;
   /** Sample 0, kept until the turn of start() is over so `for await (s of sampler.start())` sees it. */
   private first: Sample | null = null;
-  private readonly endPromise: Promise<EndReason>;
-  private resolveEnd!: (r: EndReason) => void;
+  private readonly endPromise: Promise<SamplerEnd>;
+  private resolveEnd!: (end: SamplerEnd) => void;
   /** Whether the ticks run in a worker thread: the `thread` option, honoured with runtime off and the real clock. */
   private readonly threaded: boolean;
   private thread: Thread | null = null;
@@ -216,9 +224,17 @@ export class Sampler extends EventEmitter {
     return this.engineUsed;
   }
 
-  /** Resolves when the sampler ends, with the reason. */
-  get done(): Promise<EndReason> {
+  /**
+   * Resolves when the sampler ends, with the reason and, for reason 'error', the fault (never rejects:
+   * a fault is data the caller receives, whether or not anyone listens to 'error').
+   */
+  get done(): Promise<SamplerEnd> {
     return this.endPromise;
+  }
+
+  /** The fault that ended the run, or null (still running, or ended for another reason). */
+  get error(): Error | null {
+    return this.failure;
   }
 
   /** Opens the root process (PerfscopeError ENOPROC/EACCESS if it cannot be read) and takes sample 0 now. */
@@ -270,17 +286,27 @@ export class Sampler extends EventEmitter {
     this.system?.close();
     this.runtime?.close();
     this.emit('end', reason);
-    this.resolveEnd(reason);
+    this.resolveEnd({ reason, error: this.failure });
   }
 
   /**
    * The samples as an async iterator that finishes when the sampler ends. An iterator taken before
    * start() or in the same turn (`for await (const s of sampler.start())`) sees sample 0; samples are
-   * buffered until the consumer pulls them.
+   * buffered until the consumer pulls them. While iterated (until it finishes or `return()` is
+   * called) it keeps the process alive, whatever `keepAlive` says: a loop waiting for samples would
+   * otherwise see the process exit under it.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<Sample> {
     const queue: Sample[] = this.first ? [this.first] : [];
     let wake: (() => void) | null = null;
+    // One ref'd timer for the whole iteration (it never fires: 2^31-1 ms is the longest a timer waits).
+    let alive: NodeJS.Timeout | null = setInterval(() => {}, 0x7fffffff);
+    const finish = (): IteratorResult<Sample> => {
+      this.off('sample', onSample);
+      if (alive !== null) clearInterval(alive);
+      alive = null;
+      return { value: undefined, done: true };
+    };
     const onSample = (smp: Sample): void => {
       queue.push(smp);
       wake?.();
@@ -291,10 +317,7 @@ export class Sampler extends EventEmitter {
       for (;;) {
         const head = queue.shift();
         if (head !== undefined) return { value: head, done: false };
-        if (this.ended) {
-          this.off('sample', onSample);
-          return { value: undefined, done: true };
-        }
+        if (this.ended) return finish();
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
@@ -303,10 +326,7 @@ export class Sampler extends EventEmitter {
     };
     const it: AsyncIterableIterator<Sample> = {
       next,
-      return: async () => {
-        this.off('sample', onSample);
-        return { value: undefined, done: true };
-      },
+      return: async () => finish(),
       [Symbol.asyncIterator]: () => it,
     };
     return it;
@@ -468,10 +488,15 @@ export class Sampler extends EventEmitter {
     return { procRoot: o.procRoot, cgroupRoot: o.cgroupRoot, precise: o.precise, smaps: o.smaps };
   }
 
+  /**
+   * Ends the run on a fault: kept as `error` and in `done`, and emitted as 'error' when someone listens
+   * (an 'error' nobody listens to would throw out of the tick).
+   */
   private fail(err: unknown): void {
     if (this.ended) return;
+    this.failure = err instanceof Error ? err : new Error(String(err));
     this.stop('error');
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    if (this.listenerCount('error') > 0) this.emit('error', this.failure);
   }
 
   private tick(tick: TickInfo): void {

@@ -2,7 +2,7 @@
  * System-wide snapshots from five kept-open files: /proc/stat, meminfo, loadavg, diskstats and
  * net/dev, each re-read with pread and parsed by hand.
  */
-import { PerfscopeError, isErrno } from '../core/errors.js';
+import { fromErrno } from '../core/errors.js';
 import { assertSupported } from './platform.js';
 import { ProcFile, Scanner, readAuxv, resolveProcfsOptions } from './procfs.js';
 import type { CaptureSlot } from './native.js';
@@ -70,11 +70,7 @@ export class SystemReader {
         return f;
       } catch (err) {
         for (const f of opened) f.close();
-        if (isErrno(err, 'EACCES', 'EPERM')) {
-          throw new PerfscopeError('EACCESS', `cannot read ${path}: permission denied`, { cause: err });
-        }
-        if (isErrno(err, 'ENOENT')) throw new PerfscopeError('ENOTFOUND', `${path} does not exist`, { cause: err });
-        throw new PerfscopeError('EIO', `cannot open ${path}: ${(err as Error).message}`, { cause: err });
+        throw fromErrno(err, `cannot read ${path}`);
       }
     };
     this.files = {

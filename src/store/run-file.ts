@@ -1,6 +1,6 @@
 /** Reading a `--json` run file back, with its shape checked so later code can trust it. */
 import { readFileSync } from 'node:fs';
-import { PerfscopeError, isErrno } from '../core/errors.js';
+import { PerfscopeError, fromErrno, isErrno } from '../core/errors.js';
 import type { RunData } from '../core/run-data.js';
 
 /**
@@ -13,7 +13,7 @@ export function readRunFile(path: string): RunData {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (isErrno(err, 'ENOENT')) throw new PerfscopeError('ENOTFOUND', `no such file: ${path}`);
-    throw new PerfscopeError('EIO', `cannot read ${path}: ${isErrno(err) ? err.code : String(err)}`, { cause: err });
+    throw fromErrno(err, `cannot read ${path}`);
   }
   let value: unknown;
   try {

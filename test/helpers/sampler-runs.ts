@@ -40,7 +40,7 @@ export async function collect(sampler: Sampler): Promise<CollectedRun> {
   sampler.on('process-exit', (p: { pid: number }) => run.exits.push(p.pid));
   sampler.on('error', (err: unknown) => assert.fail(`sampler error: ${String(err)}`));
   sampler.start();
-  const reason = await sampler.done;
+  const { reason } = await sampler.done;
   return { ...run, reason };
 }
 

@@ -198,9 +198,9 @@ test('a path that cannot be opened throws at once, with the path in the message'
       (e: unknown) =>
         e instanceof PerfscopeError &&
         e.code === 'ENOTFOUND' &&
-        e.message === `cannot open the performance log ${missing}: ENOENT: no such file or directory`,
+        e.message === `cannot open the performance log ${missing}: no such file or directory`,
     );
-    assert.throws(() => createPerformanceLog({ file: dir }), (e: unknown) => e instanceof PerfscopeError && e.message.includes(dir) && /EISDIR/.test(e.message));
+    assert.throws(() => createPerformanceLog({ file: dir }), (e: unknown) => e instanceof PerfscopeError && e.message === `cannot open the performance log ${dir}: is a directory`);
   } finally {
     cleanup();
   }

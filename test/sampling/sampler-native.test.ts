@@ -99,7 +99,7 @@ test('native: the iterator sees sample 0; stop() delivers what was read before i
       sampler.stop();
     }, 300);
     for await (const s of sampler.start()) seen.push(s);
-    assert.equal(await sampler.done, 'stopped');
+    assert.equal((await sampler.done).reason, 'stopped');
     assert.equal(seen[0]!.index, 0);
     assert.ok(seen.length >= 2, `the ticks read before stop() were delivered by it (${seen.length})`);
     const last = seen.at(-1)!;

@@ -56,7 +56,7 @@ test('thread: the async iterator sees sample 0; stop() ends the run and delivers
     if (seen.length === 3) sampler.stop();
   }
   assert.equal(ended, 'stopped');
-  assert.equal(await sampler.done, 'stopped');
+  assert.equal((await sampler.done).reason, 'stopped');
   assert.equal(seen[0]!.index, 0);
   assert.equal(sampler.samples, seen.length, 'every delivered sample reached the iterator');
   let late = 0;

@@ -12,6 +12,8 @@ import { FakeClock } from '../../src/core/clock.js';
 import { RunRecorder } from '../../src/sampling/recorder.js';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
 import { PerfscopeError } from '../../src/core/errors.js';
+import { monitor } from '../../src/sampling/monitor.js';
+import { spawn, spawnSync } from 'node:child_process';
 
 const fixture = fileURLToPath(new URL('../fixtures/proc/', import.meta.url));
 
@@ -188,5 +190,80 @@ test('for await over start() sees sample 0 too', async () => {
     assert.deepEqual(got, [0, 1, 2]);
   } finally {
     p.cleanup();
+  }
+});
+
+test('a fault mid-run is kept: done resolves with it, error holds it, monitor() rejects with it as cause', async () => {
+  const p = fakeProc();
+  const clock = new FakeClock();
+  try {
+    const opts = { pid: 4242, procRoot: p.root, cgroupRoot: join(p.root, 'x'), clock, intervalMs: 100, system: false, children: false };
+    // Nobody listens to 'error': the fault must still reach the caller, through done and error.
+    const sampler = new Sampler(opts);
+    sampler.start();
+    clock.advance(100);
+    writeFileSync(join(p.root, '4242', 'stat'), 'garbage\n');
+    clock.advance(100);
+    const end = await sampler.done;
+    assert.equal(end.reason, 'error');
+    assert.ok(end.error instanceof PerfscopeError && end.error.code === 'EBADDATA', String(end.error));
+    assert.match(end.error.message, /cannot parse .*4242\/stat/);
+    assert.equal(sampler.error, end.error);
+    assert.equal(sampler.samples, 2, 'samples before the fault were delivered');
+
+    // A listener gets the same error object.
+    p.stat(4242, 4200, { u: 1000, s: 500 });
+    const listened = new Sampler(opts);
+    const seen: unknown[] = [];
+    listened.on('error', (e) => seen.push(e));
+    listened.start();
+    writeFileSync(join(p.root, '4242', 'stat'), 'garbage\n');
+    clock.advance(100);
+    assert.deepEqual(seen, [listened.error]);
+
+    // A sampler that ends normally has no error.
+    p.stat(4242, 4200, { u: 1000, s: 500 });
+    const fine = new Sampler({ ...opts, durationMs: 200 });
+    fine.start();
+    clock.advance(100);
+    clock.advance(100);
+    assert.deepEqual(await fine.done, { reason: 'duration', error: null });
+
+    // monitor(): ESAMPLER with the fault as cause (was a bare "the sampler failed").
+    p.stat(4242, 4200, { u: 1000, s: 500 });
+    const pending = monitor({ ...opts, durationMs: 1000, intervalMs: 100 });
+    clock.advance(100);
+    writeFileSync(join(p.root, '4242', 'stat'), 'garbage\n');
+    clock.advance(100);
+    await assert.rejects(pending, (e: unknown) => {
+      assert.ok(e instanceof PerfscopeError && e.code === 'ESAMPLER' && e.exitCode === 8, String(e));
+      assert.match(e.message, /^sampling failed: cannot parse /);
+      assert.ok(e.cause instanceof PerfscopeError && e.cause.code === 'EBADDATA');
+      return true;
+    });
+  } finally {
+    p.cleanup();
+  }
+});
+
+test('iterating a sampler keeps the process alive until the loop ends (the README sample)', () => {
+  // keepAlive is off by default; the loop alone must keep the process running to its end.
+  const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const script = `
+      import { Sampler } from ${JSON.stringify(new URL('../../src/sampling/sampler.ts', import.meta.url).href)};
+      const sampler = new Sampler({ pid: ${sleeper.pid}, intervalMs: 50, system: false });
+      let n = 0;
+      for await (const s of sampler.start()) {
+        n++;
+        if (s.t > 0.3) sampler.stop();
+      }
+      console.log('samples', n);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const n = Number(/samples (\d+)/.exec(r.stdout)?.[1]);
+    assert.ok(n >= 7, `the loop ran to its end: ${r.stdout}`);
+  } finally {
+    sleeper.kill();
   }
 });

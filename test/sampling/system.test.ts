@@ -96,7 +96,7 @@ describe('SystemReader on the fixture tree', () => {
       const empty = mkdtempSync(join(dir, 'empty-'));
       assert.throws(
         () => new SystemReader({ procRoot: empty }),
-        (err: unknown) => err instanceof PerfscopeError && err.code === 'ENOTFOUND' && err.message === `${empty}/stat does not exist`,
+        (err: unknown) => err instanceof PerfscopeError && err.code === 'ENOTFOUND' && err.message === `cannot read ${empty}/stat: no such file or directory`,
       );
       const r = new SystemReader({ procRoot });
       r.close();
