@@ -1,0 +1,217 @@
+/**
+ * A protobuf wire-format writer for the two small schemas we send (remote_write's WriteRequest, OTLP's
+ * ExportMetricsServiceRequest), written by hand rather than taken from protobufjs: one growing Buffer,
+ * no per-field objects, nested messages written in place and their length patched at `end()`.
+ *
+ * Measured (bench/export.bench.ts, `--only encode`): encoding 10,000 remote_write samples costs
+ * ~1.3 ms with this writer against ~6.5 ms through protobufjs 7 (Writer.create() + fork/ldelim over the
+ * same fields, no message objects), and the OTLP encoder built on it is far ahead of the OpenTelemetry
+ * exporter's serializer (BENCHMARKS.md, Export). Output is canonical: minimal varints, fields in number
+ * order, packed repeated scalars.
+ */
+
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LEN = 2;
+const TWO_32 = 4294967296;
+
+export class ProtoWriter {
+  buf: Buffer;
+  pos = 0;
+  private starts: Int32Array = new Int32Array(32);
+  private depth = 0;
+  private readonly f64 = new Float64Array(1);
+  private readonly f64Bytes = new Uint8Array(this.f64.buffer);
+
+  constructor(initialBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Starts a new message, reusing the buffer. */
+  reset(): void {
+    this.pos = 0;
+    this.depth = 0;
+  }
+
+  /** The bytes written so far (a view of the internal buffer: copy it before the next `reset()`). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** An unsigned varint of an integer in [0, 2^53). */
+  varint(v: number): void {
+    this.ensure(10);
+    const b = this.buf;
+    let p = this.pos;
+    while (v >= 0x80) {
+      b[p++] = (v & 0x7f) | 0x80; // `&` takes v modulo 2^32: the low 7 bits are right for any integer
+      v = v >= 0x80000000 ? Math.floor(v / 128) : v >>> 7;
+    }
+    b[p++] = v;
+    this.pos = p;
+  }
+
+  tag(field: number, wire: number): void {
+    if (field < 16) {
+      this.ensure(1);
+      this.buf[this.pos++] = (field << 3) | wire;
+    } else this.varint(field * 8 + wire);
+  }
+
+  /** Field of type uint32/uint64/int64 (non-negative)/enum/bool. Zero is written too (callers skip defaults). */
+  uint(field: number, v: number): void {
+    this.tag(field, WIRE_VARINT);
+    this.varint(v);
+  }
+
+  /** A signed int64 as protobuf's two's-complement varint (10 bytes when negative). */
+  int64(field: number, v: number): void {
+    this.tag(field, WIRE_VARINT);
+    if (v >= 0) {
+      this.varint(v);
+      return;
+    }
+    const big = BigInt.asUintN(64, BigInt(v));
+    this.ensure(10);
+    let x = big;
+    while (x >= 0x80n) {
+      this.buf[this.pos++] = Number(x & 0x7fn) | 0x80;
+      x >>= 7n;
+    }
+    this.buf[this.pos++] = Number(x);
+  }
+
+  double(field: number, v: number): void {
+    this.tag(field, WIRE_FIXED64);
+    this.rawDouble(v);
+  }
+
+  /** 8 bytes of a double (inside a packed field or after a tag). */
+  rawDouble(v: number): void {
+    this.ensure(8);
+    this.f64[0] = v;
+    const s = this.f64Bytes;
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = s[0]!;
+    b[p + 1] = s[1]!;
+    b[p + 2] = s[2]!;
+    b[p + 3] = s[3]!;
+    b[p + 4] = s[4]!;
+    b[p + 5] = s[5]!;
+    b[p + 6] = s[6]!;
+    b[p + 7] = s[7]!;
+    this.pos = p + 8;
+  }
+
+  /** fixed64 of a non-negative integer below 2^53 (counts). */
+  fixed64(field: number, v: number): void {
+    this.tag(field, WIRE_FIXED64);
+    this.rawFixed64(v);
+  }
+
+  rawFixed64(v: number): void {
+    this.ensure(8);
+    const lo = v % TWO_32;
+    const hi = (v - lo) / TWO_32;
+    this.buf.writeUInt32LE(lo, this.pos);
+    this.buf.writeUInt32LE(hi, this.pos + 4);
+    this.pos += 8;
+  }
+
+  /** fixed64 from 8 ready bytes (nanosecond timestamps, converted once per collection). */
+  fixed64Bytes(field: number, bytes: Uint8Array): void {
+    this.tag(field, WIRE_FIXED64);
+    this.raw(bytes);
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  string(field: number, s: string): void {
+    this.tag(field, WIRE_LEN);
+    const n = s.length;
+    if (n < 43) {
+      // at most 3 UTF-8 bytes per UTF-16 unit, so the length fits one byte: write ASCII inline
+      this.ensure(1 + n * 3);
+      const b = this.buf;
+      const start = this.pos;
+      let p = start + 1;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          const len = b.write(s, start + 1, 'utf8');
+          b[start] = len;
+          this.pos = start + 1 + len;
+          return;
+        }
+        b[p++] = c;
+      }
+      b[start] = n;
+      this.pos = p;
+      return;
+    }
+    const len = Buffer.byteLength(s, 'utf8');
+    this.varint(len);
+    this.ensure(len);
+    this.buf.write(s, this.pos, 'utf8');
+    this.pos += len;
+  }
+
+  bytes(field: number, bytes: Uint8Array): void {
+    this.tag(field, WIRE_LEN);
+    this.varint(bytes.length);
+    this.raw(bytes);
+  }
+
+  /** Opens a length-delimited field (a nested message or a packed array); close it with `end()`. */
+  begin(field: number): void {
+    this.tag(field, WIRE_LEN);
+    this.ensure(1);
+    if (this.depth === this.starts.length) {
+      const next = new Int32Array(this.depth * 2);
+      next.set(this.starts);
+      this.starts = next;
+    }
+    this.starts[this.depth++] = this.pos;
+    this.pos++; // one byte reserved for the length: most nested messages are < 128 bytes
+  }
+
+  end(): void {
+    const start = this.starts[--this.depth]!;
+    const len = this.pos - start - 1;
+    if (len < 0x80) {
+      this.buf[start] = len;
+      return;
+    }
+    let k = 1;
+    for (let x = len; x >= 0x80; x = Math.floor(x / 128)) k++;
+    this.ensure(k - 1);
+    this.buf.copyWithin(start + k, start + 1, this.pos);
+    this.pos += k - 1;
+    const saved = this.pos;
+    this.pos = start;
+    this.varint(len);
+    this.pos = saved;
+  }
+}
+
+/** The 8 little-endian bytes of `ms` milliseconds as nanoseconds (fixed64), exact for any ms integer. */
+export function nanosBytes(ms: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(Math.round(ms)) * 1_000_000n, true);
+  return out;
+}
