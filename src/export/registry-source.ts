@@ -212,5 +212,11 @@ function summaryPoints(name: string, values: FlatValue[], defaults: Labels | nul
     } else if (metricName === sumName) cur.sum = v.value;
     else if (metricName === countName) cur.count = v.value;
   }
-  return out.map((g) => ({ ...g, labels: withDefaults(g.raw as Record<string, unknown>, defaults, null) }));
+  return out.map((g) => ({
+    labels: withDefaults(g.raw as Record<string, unknown>, defaults, null),
+    quantiles: g.quantiles,
+    values: g.values,
+    sum: g.sum,
+    count: g.count,
+  }));
 }
