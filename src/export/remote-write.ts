@@ -10,10 +10,12 @@
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { PerfscopeError, usageError } from '../core/errors.js';
+import { authHeader, checkHeaders, parseExportUrl, positive } from './options.js';
 import type { Registry } from '../metrics/registry.js';
 import { globalRegistry } from '../metrics/registry.js';
 import { defaultStorePath } from '../store/store.js';
 import { agentFor, post, type PostTarget } from './http-post.js';
+import type { ExportAuth } from './options.js';
 import { ProtoWriter } from './protobuf.js';
 import { RemoteWriteQueue, type Eviction, type QueueBatch } from './queue.js';
 import { registrySource } from './registry-source.js';
@@ -22,8 +24,6 @@ import { backoffDelayMs, RateLimitedLog, stderrLine, type BackoffOptions } from 
 import { remoteWriteMetrics, urlLabel, type RemoteWriteMetrics } from './self-metrics.js';
 import { flattenFamily, type FlatSample, type Labels, type SeriesSource } from './series.js';
 
-/** Credentials for the receiver: HTTP basic or a bearer token (or put them in `headers`). */
-export type RemoteWriteAuth = { readonly username: string; readonly password: string } | { readonly bearerToken: string };
 
 export interface RemoteWriteOptions {
   /** The receiver's write endpoint, e.g. `http://127.0.0.1:9090/api/v1/write`. */
@@ -34,7 +34,7 @@ export interface RemoteWriteOptions {
   source?: SeriesSource;
   /** Seconds between collections of `source`; default 15. 0 turns the timer off (call `collect()` or `append()`). */
   intervalSeconds?: number;
-  auth?: RemoteWriteAuth;
+  auth?: ExportAuth;
   /** Extra request headers (e.g. `X-Scope-OrgID` for a multi-tenant Mimir). */
   headers?: Record<string, string>;
   /** Labels added to every series that does not set them itself (e.g. `{ job: 'api', instance: 'host-1' }`). */
@@ -113,54 +113,6 @@ interface Resolved {
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-function positive(name: string, v: number | undefined, dflt: number, min: number, integer = false): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
-    throw usageError(`remote_write: ${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${String(v)}`);
-  }
-  return v;
-}
-
-/** Parses and checks a target URL (http/https), the bad value in the message. */
-export function parseExportUrl(kind: string, raw: unknown): URL {
-  if (typeof raw !== 'string' || raw === '') throw usageError(`${kind}: url is required (e.g. http://127.0.0.1:9090/api/v1/write)`);
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw usageError(`${kind}: invalid url ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`${kind}: url must be http or https, got ${JSON.stringify(raw)}`);
-  return url;
-}
-
-/** Authorization header for `auth`, checked. */
-export function authHeader(kind: string, auth: RemoteWriteAuth | undefined): Record<string, string> {
-  if (auth === undefined) return {};
-  if ('bearerToken' in auth) {
-    if (typeof auth.bearerToken !== 'string' || auth.bearerToken === '' || /[\r\n]/.test(auth.bearerToken)) {
-      throw usageError(`${kind}: auth.bearerToken must be a non-empty single-line string`);
-    }
-    return { Authorization: `Bearer ${auth.bearerToken}` };
-  }
-  if (typeof auth.username !== 'string' || typeof auth.password !== 'string' || auth.username.includes(':')) {
-    throw usageError(`${kind}: auth needs string username (without ':') and password, or bearerToken`);
-  }
-  return { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
-}
-
-/** Extra headers, checked (no line breaks; no overriding of the protocol's own). */
-export function checkHeaders(kind: string, headers: Record<string, string> | undefined, reserved: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) throw usageError(`${kind}: invalid header name ${JSON.stringify(k)}`);
-    if (typeof v !== 'string' || /[\r\n]/.test(v)) throw usageError(`${kind}: header ${k} must be a single-line string`);
-    if (reserved.includes(k.toLowerCase())) throw usageError(`${kind}: header ${k} is set by the protocol and cannot be overridden`);
-    out[k] = v;
-  }
-  return out;
-}
-
 function resolve(o: RemoteWriteOptions): Resolved {
   if (typeof o !== 'object' || o === null) throw usageError('startRemoteWrite: expected an options object');
   const url = parseExportUrl('remote_write', o.url);
@@ -172,10 +124,10 @@ function resolve(o: RemoteWriteOptions): Resolved {
     external.push([k, v]);
   }
   external.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  const interval = positive('intervalSeconds', o.intervalSeconds, 15, 0);
-  const maxAge = positive('maxQueueAgeSeconds', o.maxQueueAgeSeconds, 7200, 1);
-  const minBackoffMs = positive('minBackoffMs', o.minBackoffMs, 100, 1);
-  const maxBackoffMs = positive('maxBackoffMs', o.maxBackoffMs, 5000, minBackoffMs);
+  const interval = positive('remote_write', 'intervalSeconds', o.intervalSeconds, 15, 0);
+  const maxAge = positive('remote_write', 'maxQueueAgeSeconds', o.maxQueueAgeSeconds, 7200, 1);
+  const minBackoffMs = positive('remote_write', 'minBackoffMs', o.minBackoffMs, 100, 1);
+  const maxBackoffMs = positive('remote_write', 'maxBackoffMs', o.maxBackoffMs, 5000, minBackoffMs);
   const reserved = ['content-type', 'content-encoding', 'content-length', 'x-prometheus-remote-write-version'];
   const headers = { ...REMOTE_WRITE_HEADERS, ...checkHeaders('remote_write', o.headers, reserved), ...authHeader('remote_write', o.auth) };
   const sig = JSON.stringify([urlLabel(url), external]);
@@ -196,12 +148,12 @@ function resolve(o: RemoteWriteOptions): Resolved {
     external,
     queuePath,
     maxAgeMs: maxAge * 1000,
-    maxPendingSamples: positive('maxPendingSamples', o.maxPendingSamples, 10_000_000, 1, true),
-    maxSamplesPerSend: positive('maxSamplesPerSend', o.maxSamplesPerSend, 2000, 1, true),
-    timeoutMs: positive('timeoutSeconds', o.timeoutSeconds, 30, 0.001) * 1000,
-    backoff: { minBackoffMs, maxBackoffMs, maxRetryAfterMs: positive('maxRetryAfterSeconds', o.maxRetryAfterSeconds, 300, 0) * 1000 },
+    maxPendingSamples: positive('remote_write', 'maxPendingSamples', o.maxPendingSamples, 10_000_000, 1, true),
+    maxSamplesPerSend: positive('remote_write', 'maxSamplesPerSend', o.maxSamplesPerSend, 2000, 1, true),
+    timeoutMs: positive('remote_write', 'timeoutSeconds', o.timeoutSeconds, 30, 0.001) * 1000,
+    backoff: { minBackoffMs, maxBackoffMs, maxRetryAfterMs: positive('remote_write', 'maxRetryAfterSeconds', o.maxRetryAfterSeconds, 300, 0) * 1000 },
     log,
-    flushTimeoutMs: positive('flushTimeoutSeconds', o.flushTimeoutSeconds, 5, 0) * 1000,
+    flushTimeoutMs: positive('remote_write', 'flushTimeoutSeconds', o.flushTimeoutSeconds, 5, 0) * 1000,
   };
 }
 

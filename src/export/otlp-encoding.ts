@@ -1,0 +1,371 @@
+/**
+ * OTLP metrics (opentelemetry-proto `ExportMetricsServiceRequest`) from a Collection, as protobuf or as
+ * OTLP/JSON. Names stay the Prometheus names `/metrics` shows. Counters are monotonic Sums (cumulative,
+ * or delta against the previous collection), gauges and untyped series Gauges, histograms explicit-bucket
+ * Histograms (per-bucket counts, as OTLP wants, from the cumulative ones), summaries Summaries.
+ *
+ * Field numbers (opentelemetry/proto/metrics/v1/metrics.proto, common/v1/common.proto):
+ *   ExportMetricsServiceRequest.resource_metrics 1; ResourceMetrics.resource 1, scope_metrics 2;
+ *   Resource.attributes 1; ScopeMetrics.scope 1, metrics 2; InstrumentationScope.name 1, version 2;
+ *   Metric.name 1, description 2, unit 3, gauge 5, sum 7, histogram 9, summary 11;
+ *   Gauge.data_points 1; Sum.data_points 1, aggregation_temporality 2, is_monotonic 3;
+ *   Histogram.data_points 1, aggregation_temporality 2; Summary.data_points 1;
+ *   NumberDataPoint.start_time_unix_nano 2, time_unix_nano 3, as_double 4, attributes 7;
+ *   HistogramDataPoint.start_time_unix_nano 2, time_unix_nano 3, count 4, sum 5, bucket_counts 6,
+ *     explicit_bounds 7, attributes 9; SummaryDataPoint.start_time_unix_nano 2, time_unix_nano 3,
+ *     count 4, sum 5, quantile_values 6, attributes 7; ValueAtQuantile.quantile 1, value 2;
+ *   KeyValue.key 1, value 2; AnyValue.string_value 1, bool_value 2, int_value 3, double_value 4.
+ */
+import { nanosBytes, ProtoWriter } from './protobuf.js';
+import type { Collection, HistogramPoint, Labels, SummaryPoint, ValuePoint } from './series.js';
+
+export type Temporality = 'cumulative' | 'delta';
+/** AggregationTemporality enum values. */
+const TEMPORALITY_DELTA = 1;
+const TEMPORALITY_CUMULATIVE = 2;
+
+export type AttributeValue = string | number | boolean;
+
+export interface OtlpResource {
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+}
+
+export interface OtlpScope {
+  readonly name: string;
+  readonly version: string;
+}
+
+/**
+ * Turns cumulative values into deltas between collections. Keeps the previous value of each series; a
+ * value that went down (a counter reset) starts a new delta from zero at the previous collection.
+ */
+export class DeltaState {
+  private prev = new Map<string, { t: number; v: number; counts?: Float64Array; sum?: number }>();
+  private next = new Map<string, { t: number; v: number; counts?: Float64Array; sum?: number }>();
+
+  /** Call once per collection, after encoding it: forgets series that did not appear. */
+  commit(): void {
+    this.prev = this.next;
+    this.next = new Map();
+  }
+
+  value(key: string, t: number, v: number, start: number): { start: number; value: number } {
+    const p = this.prev.get(key);
+    this.next.set(key, { t, v });
+    if (p === undefined) return { start, value: v };
+    if (v < p.v) return { start: p.t, value: v };
+    return { start: p.t, value: v - p.v };
+  }
+
+  histogram(key: string, t: number, counts: Float64Array, count: number, sum: number, start: number): { start: number; counts: Float64Array; count: number; sum: number } {
+    const p = this.prev.get(key);
+    this.next.set(key, { t, v: count, counts: counts.slice(), sum });
+    if (p === undefined || count < p.v || p.counts!.length !== counts.length) return { start, counts, count, sum };
+    const d = new Float64Array(counts.length);
+    for (let i = 0; i < counts.length; i++) d[i] = counts[i]! - p.counts![i]!;
+    return { start: p.t, counts: d, count: count - p.v, sum: sum - p.sum! };
+  }
+}
+
+function labelKey(name: string, labels: Labels): string {
+  let k = name;
+  for (const l in labels) k += `\u0000${l}\u0000${String(labels[l])}`;
+  return k;
+}
+
+/** Per-bucket counts (OTLP) from cumulative ones (Prometheus), +Inf last. */
+function bucketCounts(p: HistogramPoint, out: Float64Array): Float64Array {
+  let prev = 0;
+  const n = p.bounds.length;
+  for (let i = 0; i < n; i++) {
+    const c = p.cumulativeCounts[i]!;
+    out[i] = c - prev;
+    prev = c;
+  }
+  out[n] = p.count - prev;
+  return out;
+}
+
+export interface EncodeOptions {
+  readonly resource: OtlpResource;
+  readonly scope: OtlpScope;
+  readonly temporality: Temporality;
+  /** Required for delta temporality. */
+  readonly delta?: DeltaState;
+}
+
+/** Number of data points the request for `c` carries (for the self-metrics). */
+export function countPoints(c: Collection): number {
+  let n = 0;
+  for (const f of c.families) n += f.points.length;
+  return n;
+}
+
+function writeAttributes(w: ProtoWriter, field: number, labels: Labels): void {
+  for (const k in labels) {
+    w.begin(field);
+    w.string(1, k);
+    w.begin(2);
+    w.string(1, String(labels[k]));
+    w.end();
+    w.end();
+  }
+}
+
+function writeResourceAttribute(w: ProtoWriter, k: string, v: AttributeValue): void {
+  w.begin(1);
+  w.string(1, k);
+  w.begin(2);
+  if (typeof v === 'string') w.string(1, v);
+  else if (typeof v === 'boolean') w.uint(2, v ? 1 : 0);
+  else if (Number.isInteger(v)) w.int64(3, v);
+  else w.double(4, v);
+  w.end();
+  w.end();
+}
+
+/** Caches the 8-byte nanosecond form of the few distinct timestamps of a collection. */
+class NanosCache {
+  private lastMs = NaN;
+  private lastBytes: Uint8Array = new Uint8Array(8);
+  private readonly map = new Map<number, Uint8Array>();
+  get(ms: number): Uint8Array {
+    if (ms === this.lastMs) return this.lastBytes;
+    let b = this.map.get(ms);
+    if (b === undefined) {
+      b = nanosBytes(ms);
+      if (this.map.size > 1024) this.map.clear();
+      this.map.set(ms, b);
+    }
+    this.lastMs = ms;
+    this.lastBytes = b;
+    return b;
+  }
+}
+
+const sharedWriter = new ProtoWriter(256 * 1024);
+
+/** The protobuf request body (uncompressed). A copy: safe to keep. */
+export function encodeOtlpProtobuf(c: Collection, o: EncodeOptions, w: ProtoWriter = sharedWriter): Buffer {
+  w.reset();
+  const nanos = new NanosCache();
+  w.begin(1); // ResourceMetrics
+  w.begin(1); // Resource
+  for (const k of Object.keys(o.resource.attributes)) writeResourceAttribute(w, k, o.resource.attributes[k]!);
+  w.end();
+  w.begin(2); // ScopeMetrics
+  w.begin(1);
+  w.string(1, o.scope.name);
+  if (o.scope.version !== '') w.string(2, o.scope.version);
+  w.end();
+  const delta = o.temporality === 'delta' ? o.delta : undefined;
+  const temporality = delta !== undefined ? TEMPORALITY_DELTA : TEMPORALITY_CUMULATIVE;
+  let scratch = new Float64Array(16);
+  for (const f of c.families) {
+    if (f.points.length === 0) continue;
+    w.begin(2); // Metric
+    w.string(1, f.name);
+    if (f.help !== '') w.string(2, f.help);
+    if (f.unit !== undefined && f.unit !== '') w.string(3, f.unit);
+    switch (f.type) {
+      case 'counter': {
+        w.begin(7);
+        for (const p of f.points as readonly ValuePoint[]) {
+          const t = p.timestampMs ?? c.timestampMs;
+          let start = p.startTimeMs ?? c.startTimeMs;
+          let value = p.value;
+          if (delta !== undefined) ({ start, value } = delta.value(labelKey(f.name, p.labels), t, value, start));
+          w.begin(1);
+          w.fixed64Bytes(2, nanos.get(start));
+          w.fixed64Bytes(3, nanos.get(t));
+          w.double(4, value);
+          writeAttributes(w, 7, p.labels);
+          w.end();
+        }
+        w.uint(2, temporality);
+        w.uint(3, 1);
+        w.end();
+        break;
+      }
+      case 'gauge':
+      case 'untyped': {
+        w.begin(5);
+        for (const p of f.points as readonly ValuePoint[]) {
+          w.begin(1);
+          w.fixed64Bytes(3, nanos.get(p.timestampMs ?? c.timestampMs));
+          w.double(4, p.value);
+          writeAttributes(w, 7, p.labels);
+          w.end();
+        }
+        w.end();
+        break;
+      }
+      case 'histogram': {
+        w.begin(9);
+        for (const p of f.points as readonly HistogramPoint[]) {
+          const nb = p.bounds.length + 1;
+          if (scratch.length < nb) scratch = new Float64Array(nb * 2);
+          let counts = bucketCounts(p, scratch.length === nb ? scratch : scratch.subarray(0, nb));
+          const t = p.timestampMs ?? c.timestampMs;
+          let start = p.startTimeMs ?? c.startTimeMs;
+          let count = p.count;
+          let sum = p.sum;
+          if (delta !== undefined) ({ start, counts, count, sum } = delta.histogram(labelKey(f.name, p.labels), t, counts, count, sum, start));
+          w.begin(1);
+          w.fixed64Bytes(2, nanos.get(start));
+          w.fixed64Bytes(3, nanos.get(t));
+          w.fixed64(4, count);
+          w.double(5, sum);
+          w.begin(6);
+          for (let i = 0; i < nb; i++) w.rawFixed64(counts[i]!);
+          w.end();
+          if (p.bounds.length > 0) {
+            w.begin(7);
+            for (const b of p.bounds) w.rawDouble(b);
+            w.end();
+          }
+          writeAttributes(w, 9, p.labels);
+          w.end();
+        }
+        w.uint(2, temporality);
+        w.end();
+        break;
+      }
+      case 'summary': {
+        w.begin(11);
+        for (const p of f.points as readonly SummaryPoint[]) {
+          w.begin(1);
+          w.fixed64Bytes(2, nanos.get(p.startTimeMs ?? c.startTimeMs));
+          w.fixed64Bytes(3, nanos.get(p.timestampMs ?? c.timestampMs));
+          w.fixed64(4, p.count);
+          w.double(5, p.sum);
+          for (let i = 0; i < p.quantiles.length; i++) {
+            w.begin(6);
+            w.double(1, p.quantiles[i]!);
+            w.double(2, p.values[i]!);
+            w.end();
+          }
+          writeAttributes(w, 7, p.labels);
+          w.end();
+        }
+        w.end();
+        break;
+      }
+    }
+    w.end();
+  }
+  w.end(); // ScopeMetrics
+  w.end(); // ResourceMetrics
+  delta?.commit();
+  return Buffer.from(w.view());
+}
+
+// ---- OTLP/JSON: protobuf's JSON mapping with OTLP's rules (lowerCamelCase names, 64-bit integers as
+// decimal strings, enums as numbers, non-finite doubles as "NaN"/"Infinity"/"-Infinity").
+
+function jsonDouble(v: number): number | string {
+  if (Number.isFinite(v)) return v;
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
+}
+
+function nanosString(ms: number): string {
+  return (BigInt(Math.round(ms)) * 1_000_000n).toString();
+}
+
+function jsonAttributes(labels: Labels): { key: string; value: { stringValue: string } }[] {
+  const out = [];
+  for (const k in labels) out.push({ key: k, value: { stringValue: String(labels[k]) } });
+  return out;
+}
+
+function jsonAnyValue(v: AttributeValue): Record<string, unknown> {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Number.isInteger(v)) return { intValue: String(v) };
+  return { doubleValue: jsonDouble(v) };
+}
+
+/** The OTLP/JSON request body. */
+export function encodeOtlpJson(c: Collection, o: EncodeOptions): string {
+  const delta = o.temporality === 'delta' ? o.delta : undefined;
+  const temporality = delta !== undefined ? TEMPORALITY_DELTA : TEMPORALITY_CUMULATIVE;
+  const metrics: Record<string, unknown>[] = [];
+  for (const f of c.families) {
+    if (f.points.length === 0) continue;
+    const m: Record<string, unknown> = { name: f.name };
+    if (f.help !== '') m.description = f.help;
+    if (f.unit !== undefined && f.unit !== '') m.unit = f.unit;
+    switch (f.type) {
+      case 'counter':
+        m.sum = {
+          dataPoints: (f.points as readonly ValuePoint[]).map((p) => {
+            const t = p.timestampMs ?? c.timestampMs;
+            let start = p.startTimeMs ?? c.startTimeMs;
+            let value = p.value;
+            if (delta !== undefined) ({ start, value } = delta.value(labelKey(f.name, p.labels), t, value, start));
+            return { startTimeUnixNano: nanosString(start), timeUnixNano: nanosString(t), asDouble: jsonDouble(value), attributes: jsonAttributes(p.labels) };
+          }),
+          aggregationTemporality: temporality,
+          isMonotonic: true,
+        };
+        break;
+      case 'gauge':
+      case 'untyped':
+        m.gauge = {
+          dataPoints: (f.points as readonly ValuePoint[]).map((p) => ({
+            timeUnixNano: nanosString(p.timestampMs ?? c.timestampMs),
+            asDouble: jsonDouble(p.value),
+            attributes: jsonAttributes(p.labels),
+          })),
+        };
+        break;
+      case 'histogram':
+        m.histogram = {
+          dataPoints: (f.points as readonly HistogramPoint[]).map((p) => {
+            const t = p.timestampMs ?? c.timestampMs;
+            let start = p.startTimeMs ?? c.startTimeMs;
+            let counts = bucketCounts(p, new Float64Array(p.bounds.length + 1));
+            let count = p.count;
+            let sum = p.sum;
+            if (delta !== undefined) ({ start, counts, count, sum } = delta.histogram(labelKey(f.name, p.labels), t, counts, count, sum, start));
+            const dp: Record<string, unknown> = {
+              startTimeUnixNano: nanosString(start),
+              timeUnixNano: nanosString(t),
+              count: String(count),
+              sum: jsonDouble(sum),
+              bucketCounts: Array.from(counts, (x) => String(x)),
+            };
+            if (p.bounds.length > 0) dp.explicitBounds = p.bounds.map(jsonDouble);
+            dp.attributes = jsonAttributes(p.labels);
+            return dp;
+          }),
+          aggregationTemporality: temporality,
+        };
+        break;
+      case 'summary':
+        m.summary = {
+          dataPoints: (f.points as readonly SummaryPoint[]).map((p) => ({
+            startTimeUnixNano: nanosString(p.startTimeMs ?? c.startTimeMs),
+            timeUnixNano: nanosString(p.timestampMs ?? c.timestampMs),
+            count: String(p.count),
+            sum: jsonDouble(p.sum),
+            quantileValues: p.quantiles.map((q, i) => ({ quantile: jsonDouble(q), value: jsonDouble(p.values[i]!) })),
+            attributes: jsonAttributes(p.labels),
+          })),
+        };
+        break;
+    }
+    metrics.push(m);
+  }
+  delta?.commit();
+  const scope: Record<string, unknown> = { name: o.scope.name };
+  if (o.scope.version !== '') scope.version = o.scope.version;
+  return JSON.stringify({
+    resourceMetrics: [
+      {
+        resource: { attributes: Object.entries(o.resource.attributes).map(([key, v]) => ({ key, value: jsonAnyValue(v) })) },
+        scopeMetrics: [{ scope, metrics }],
+      },
+    ],
+  });
+}
