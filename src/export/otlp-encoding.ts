@@ -101,7 +101,21 @@ export function countPoints(c: Collection): number {
   return n;
 }
 
-function writeAttributes(w: ProtoWriter, field: number, labels: Labels): void {
+/**
+ * The encoded `attributes` fields of a label set, cached per labels object: sources hand the same object
+ * for a series at every collection (our metrics keep it), so a series' attributes are encoded once, not
+ * at every export (bench/export.bench.ts, `--only otlp`: the encode of 10,000 counter points drops from
+ * ~5.7 ms to about a fifth of that with the cache). Two caches: the field number differs by point type.
+ */
+const attributeCache = [new WeakMap<object, Uint8Array>(), new WeakMap<object, Uint8Array>()];
+const attributeWriter = new ProtoWriter(4096);
+
+function attributesBytes(labels: Labels, field: 7 | 9): Uint8Array {
+  const cache = attributeCache[field === 7 ? 0 : 1]!;
+  let b = cache.get(labels);
+  if (b !== undefined) return b;
+  const w = attributeWriter;
+  w.reset();
   for (const k in labels) {
     w.begin(field);
     w.string(1, k);
@@ -110,6 +124,104 @@ function writeAttributes(w: ProtoWriter, field: number, labels: Labels): void {
     w.end();
     w.end();
   }
+  b = Uint8Array.prototype.slice.call(w.view());
+  // a frozen or primitive-keyed label set cannot be a WeakMap key only if it is not an object
+  if (typeof labels === 'object' && labels !== null) cache.set(labels, b);
+  return b;
+}
+
+/**
+ * Attribute bytes by position within a family: a source returns a family's points in the same order
+ * with the same labels objects at every collection, so an identity check at the same index finds the
+ * bytes without hashing (a WeakMap lookup costs 45-100 ns here, the index check ~1 ns).
+ */
+interface PositionalCache {
+  labels: (Labels | undefined)[];
+  bytes: Uint8Array[];
+}
+const positional = new Map<string, PositionalCache>();
+
+function positionalCache(name: string, field: 7 | 9, n: number): PositionalCache {
+  const key = `${name}\u0000${field}`;
+  let e = positional.get(key);
+  if (e === undefined) positional.set(key, (e = { labels: [], bytes: [] }));
+  if (e.labels.length > n) {
+    e.labels.length = n;
+    e.bytes.length = n;
+  }
+  return e;
+}
+
+function attrsAt(e: PositionalCache, i: number, labels: Labels, field: 7 | 9): Uint8Array {
+  if (e.labels[i] === labels) return e.bytes[i]!;
+  const b = attributesBytes(labels, field);
+  e.labels[i] = labels;
+  e.bytes[i] = b;
+  return b;
+}
+
+/**
+ * A NumberDataPoint's opening bytes: its tag (data_points = 1), its length (`fixedBytes` of times and
+ * value plus the attributes) and its attributes, written first (field order is free in protobuf), so a
+ * point costs two copies and one double store.
+ */
+function pointPrefixAt(e: PositionalCache, i: number, labels: Labels, fixedBytes: number): Uint8Array {
+  if (e.labels[i] === labels) return e.bytes[i]!;
+  const attrs = attributesBytes(labels, 7);
+  const w = attributeWriter;
+  w.reset();
+  w.tag(1, 2);
+  w.varint(fixedBytes + attrs.length);
+  w.raw(attrs);
+  const b = Uint8Array.prototype.slice.call(w.view());
+  e.labels[i] = labels;
+  e.bytes[i] = b;
+  return b;
+}
+
+/** `start_time_unix_nano` (2) and `time_unix_nano` (3) fields together: 18 bytes, built once per pair. */
+class TimePair {
+  private start = NaN;
+  private time = NaN;
+  private bytes = new Uint8Array(18);
+  get(nanos: NanosCache, start: number, time: number): Uint8Array {
+    if (start === this.start && time === this.time) return this.bytes;
+    const b = new Uint8Array(18);
+    b[0] = (2 << 3) | 1;
+    b.set(nanos.get(start), 1);
+    b[9] = (3 << 3) | 1;
+    b.set(nanos.get(time), 10);
+    this.start = start;
+    this.time = time;
+    this.bytes = b;
+    return b;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function varintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** The packed `explicit_bounds` field (7) of a bounds array, cached per array (series of a histogram share one). */
+const boundsCache = new WeakMap<readonly number[], Uint8Array>();
+function boundsBytes(bounds: readonly number[]): Uint8Array {
+  let b = boundsCache.get(bounds);
+  if (b !== undefined) return b;
+  const w = attributeWriter;
+  w.reset();
+  w.tag(7, 2);
+  w.varint(bounds.length * 8);
+  for (const x of bounds) w.rawDouble(x);
+  b = Uint8Array.prototype.slice.call(w.view());
+  boundsCache.set(bounds, b);
+  return b;
 }
 
 function writeResourceAttribute(w: ProtoWriter, k: string, v: AttributeValue): void {
@@ -149,6 +261,7 @@ const sharedWriter = new ProtoWriter(256 * 1024);
 export function encodeOtlpProtobuf(c: Collection, o: EncodeOptions, w: ProtoWriter = sharedWriter): Buffer {
   w.reset();
   const nanos = new NanosCache();
+  const times = new TimePair();
   w.begin(1); // ResourceMetrics
   w.begin(1); // Resource
   for (const k of Object.keys(o.resource.attributes)) writeResourceAttribute(w, k, o.resource.attributes[k]!);
@@ -170,17 +283,18 @@ export function encodeOtlpProtobuf(c: Collection, o: EncodeOptions, w: ProtoWrit
     switch (f.type) {
       case 'counter': {
         w.begin(7);
-        for (const p of f.points as readonly ValuePoint[]) {
+        const points = f.points as readonly ValuePoint[];
+        const cache = positionalCache(f.name, 7, points.length);
+        for (let i = 0; i < points.length; i++) {
+          const p = points[i]!;
           const t = p.timestampMs ?? c.timestampMs;
           let start = p.startTimeMs ?? c.startTimeMs;
           let value = p.value;
           if (delta !== undefined) ({ start, value } = delta.value(labelKey(f.name, p.labels), t, value, start));
-          w.begin(1);
-          w.fixed64Bytes(2, nanos.get(start));
-          w.fixed64Bytes(3, nanos.get(t));
+          // NumberDataPoint: cached tag, length and attributes, then times (2, 3) and as_double (4)
+          w.raw(pointPrefixAt(cache, i, p.labels, 27));
+          w.raw(times.get(nanos, start, t));
           w.double(4, value);
-          writeAttributes(w, 7, p.labels);
-          w.end();
         }
         w.uint(2, temporality);
         w.uint(3, 1);
@@ -190,19 +304,23 @@ export function encodeOtlpProtobuf(c: Collection, o: EncodeOptions, w: ProtoWrit
       case 'gauge':
       case 'untyped': {
         w.begin(5);
-        for (const p of f.points as readonly ValuePoint[]) {
-          w.begin(1);
+        const points = f.points as readonly ValuePoint[];
+        const cache = positionalCache(f.name, 7, points.length);
+        for (let i = 0; i < points.length; i++) {
+          const p = points[i]!;
+          w.raw(pointPrefixAt(cache, i, p.labels, 18));
           w.fixed64Bytes(3, nanos.get(p.timestampMs ?? c.timestampMs));
           w.double(4, p.value);
-          writeAttributes(w, 7, p.labels);
-          w.end();
         }
         w.end();
         break;
       }
       case 'histogram': {
         w.begin(9);
-        for (const p of f.points as readonly HistogramPoint[]) {
+        const points = f.points as readonly HistogramPoint[];
+        const cache = positionalCache(f.name, 9, points.length);
+        for (let j = 0; j < points.length; j++) {
+          const p = points[j]!;
           const nb = p.bounds.length + 1;
           if (scratch.length < nb) scratch = new Float64Array(nb * 2);
           let counts = bucketCounts(p, scratch.length === nb ? scratch : scratch.subarray(0, nb));
@@ -211,21 +329,21 @@ export function encodeOtlpProtobuf(c: Collection, o: EncodeOptions, w: ProtoWrit
           let count = p.count;
           let sum = p.sum;
           if (delta !== undefined) ({ start, counts, count, sum } = delta.histogram(labelKey(f.name, p.labels), t, counts, count, sum, start));
-          w.begin(1);
-          w.fixed64Bytes(2, nanos.get(start));
-          w.fixed64Bytes(3, nanos.get(t));
+          // HistogramDataPoint of known length (no length patching, which would move ~250 bytes a point)
+          const bounds = p.bounds.length > 0 ? boundsBytes(p.bounds) : EMPTY;
+          const attrs = attrsAt(cache, j, p.labels, 9);
+          const countsLen = nb * 8;
+          const len = 18 + 9 + 9 + 1 + varintSize(countsLen) + countsLen + bounds.length + attrs.length;
+          w.tag(1, 2);
+          w.varint(len);
+          w.raw(times.get(nanos, start, t));
           w.fixed64(4, count);
           w.double(5, sum);
-          w.begin(6);
-          for (let i = 0; i < nb; i++) w.rawFixed64(counts[i]!);
-          w.end();
-          if (p.bounds.length > 0) {
-            w.begin(7);
-            for (const b of p.bounds) w.rawDouble(b);
-            w.end();
-          }
-          writeAttributes(w, 9, p.labels);
-          w.end();
+          w.tag(6, 2);
+          w.varint(countsLen);
+          w.fixed64Array(counts, nb);
+          w.raw(bounds);
+          w.raw(attrs);
         }
         w.uint(2, temporality);
         w.end();
@@ -245,7 +363,7 @@ export function encodeOtlpProtobuf(c: Collection, o: EncodeOptions, w: ProtoWrit
             w.double(2, p.values[i]!);
             w.end();
           }
-          writeAttributes(w, 7, p.labels);
+          w.raw(attributesBytes(p.labels, 7));
           w.end();
         }
         w.end();
@@ -257,7 +375,11 @@ export function encodeOtlpProtobuf(c: Collection, o: EncodeOptions, w: ProtoWrit
   w.end(); // ScopeMetrics
   w.end(); // ResourceMetrics
   delta?.commit();
-  return Buffer.from(w.view());
+  // allocUnsafe + copy: Buffer.from(view) zero-fills a new buffer first
+  const view = w.view();
+  const out = Buffer.allocUnsafe(view.length);
+  view.copy(out);
+  return out;
 }
 
 // ---- OTLP/JSON: protobuf's JSON mapping with OTLP's rules (lowerCamelCase names, 64-bit integers as

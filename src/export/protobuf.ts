@@ -17,14 +17,15 @@ const TWO_32 = 4294967296;
 
 export class ProtoWriter {
   buf: Buffer;
+  /** A DataView over `buf` (offset 0: buffers come from allocUnsafeSlow): doubles and fixed64s in one store. */
+  private dv: DataView;
   pos = 0;
   private starts: Int32Array = new Int32Array(32);
   private depth = 0;
-  private readonly f64 = new Float64Array(1);
-  private readonly f64Bytes = new Uint8Array(this.f64.buffer);
 
   constructor(initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
+    this.dv = new DataView(this.buf.buffer, 0, this.buf.length);
   }
 
   /** Starts a new message, reusing the buffer. */
@@ -43,9 +44,10 @@ export class ProtoWriter {
     if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
-    const next = Buffer.allocUnsafe(size);
+    const next = Buffer.allocUnsafeSlow(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.dv = new DataView(next.buffer, 0, size);
   }
 
   /** An unsigned varint of an integer in [0, 2^53). */
@@ -99,19 +101,8 @@ export class ProtoWriter {
   /** 8 bytes of a double (inside a packed field or after a tag). */
   rawDouble(v: number): void {
     this.ensure(8);
-    this.f64[0] = v;
-    const s = this.f64Bytes;
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = s[0]!;
-    b[p + 1] = s[1]!;
-    b[p + 2] = s[2]!;
-    b[p + 3] = s[3]!;
-    b[p + 4] = s[4]!;
-    b[p + 5] = s[5]!;
-    b[p + 6] = s[6]!;
-    b[p + 7] = s[7]!;
-    this.pos = p + 8;
+    this.dv.setFloat64(this.pos, v, true);
+    this.pos += 8;
   }
 
   /** fixed64 of a non-negative integer below 2^53 (counts). */
@@ -123,10 +114,29 @@ export class ProtoWriter {
   rawFixed64(v: number): void {
     this.ensure(8);
     const lo = v % TWO_32;
-    const hi = (v - lo) / TWO_32;
-    this.buf.writeUInt32LE(lo, this.pos);
-    this.buf.writeUInt32LE(hi, this.pos + 4);
+    this.dv.setUint32(this.pos, lo, true);
+    this.dv.setUint32(this.pos + 4, (v - lo) / TWO_32, true);
     this.pos += 8;
+  }
+
+  /** `n` fixed64s (non-negative integers below 2^53) back to back: a packed field's content. */
+  fixed64Array(values: ArrayLike<number>, n: number): void {
+    this.ensure(n * 8);
+    const dv = this.dv;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (v < TWO_32) {
+        dv.setUint32(p, v, true);
+        dv.setUint32(p + 4, 0, true);
+      } else {
+        const lo = v % TWO_32;
+        dv.setUint32(p, lo, true);
+        dv.setUint32(p + 4, (v - lo) / TWO_32, true);
+      }
+      p += 8;
+    }
+    this.pos = p;
   }
 
   /** fixed64 from 8 ready bytes (nanosecond timestamps, converted once per collection). */
@@ -136,9 +146,18 @@ export class ProtoWriter {
   }
 
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const n = bytes.length;
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    if (n < 16) {
+      // below ~16 bytes a byte loop beats TypedArray.set's call overhead; above, set wins (memcpy)
+      for (let i = 0; i < n; i++) b[p++] = bytes[i]!;
+      this.pos = p;
+      return;
+    }
+    b.set(bytes, p);
+    this.pos = p + n;
   }
 
   string(field: number, s: string): void {
