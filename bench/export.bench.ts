@@ -317,6 +317,7 @@ async function benchRemoteWrite(): Promise<void> {
         env: { ...process.env, PERFSCOPE_BENCH_CHILD: 'app', PERFSCOPE_BENCH_MODE: mode, PERFSCOPE_BENCH_SERIES: String(seriesCount), PERFSCOPE_BENCH_URL: writeUrl, PERFSCOPE_BENCH_QUEUE: queue },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      process.once('exit', () => child.kill('SIGKILL'));
       let buf = '';
       let sent = 0;
       let port = -1;
@@ -374,7 +375,7 @@ async function benchRemoteWrite(): Promise<void> {
       port,
       [dir],
     );
-    const promPid = Number(spawnSync('pgrep', ['-f', `--web.listen-address=127.0.0.1:${port}`], { encoding: 'utf8' }).stdout.trim().split('\n').find((p) => {
+    const promPid = Number(spawnSync('pgrep', ['-f', '--', `--web.listen-address=127.0.0.1:${port}`], { encoding: 'utf8' }).stdout.trim().split('\n').find((p) => {
       try {
         return readProcCpu(Number(p)) !== null && spawnSync('cat', [`/proc/${p}/comm`], { encoding: 'utf8' }).stdout.trim() === 'prometheus';
       } catch {
