@@ -270,3 +270,35 @@ test('bad OTLP options are one clear EUSAGE error', () => {
     assert.throws(() => startOtlpExport({ registry: new Registry(), log: false, ...o } as OtlpExportOptions), (e: unknown) => e instanceof PerfscopeError && e.code === 'EUSAGE' && re.test(e.message));
   }
 });
+
+test('an unreachable receiver: the retry queue is bounded, overflow and what stop() leaves are counted and logged', async () => {
+  const { freePort } = await import('../integration/engines.js');
+  const port = await freePort();
+  const self = new Registry();
+  const reg = new Registry();
+  new Gauge({ name: 'g', help: 'h', labelNames: ['i'], registers: [reg] }).set({ i: '1' }, 1);
+  const lines: string[] = [];
+  const exp = startOtlpExport({
+    url: `http://127.0.0.1:${port}/v1/metrics`,
+    source: registrySource(reg),
+    registry: self,
+    intervalSeconds: 0,
+    maxQueuedRequests: 2,
+    minBackoffMs: 20,
+    maxBackoffMs: 40,
+    log: (l) => lines.push(l),
+  });
+  for (let i = 0; i < 5; i++) await exp.exportNow();
+  await until('a failed attempt', () => exp.status().failedPoints > 0);
+  const st = exp.status();
+  assert.equal(st.pendingRequests, 2);
+  assert.equal(st.droppedPoints, 3, JSON.stringify(st));
+  const res = await exp.stop({ timeoutMs: 100, finalExport: false });
+  assert.equal(res.droppedPoints, 2);
+  const json = await self.getMetricsAsJSON();
+  const dropped = json.find((m) => m.name === 'perfscope_otlp_dropped_points_total')!.values;
+  const by = (reason: string): number => dropped.find((v) => v.labels.reason === reason)?.value ?? 0;
+  assert.deepEqual([by('queue_full'), by('shutdown')], [3, 2]);
+  assert.ok(lines.some((l) => /export failed \(.*ECONNREFUSED/.test(l)), lines.join('\n'));
+  assert.ok(lines.some((l) => /stopped with 2 points not exported/.test(l)), lines.join('\n'));
+});

@@ -84,3 +84,27 @@ test('prom-client metric objects registered in our registry are read through the
   const sf = c.families.find((f) => f.name === 'pc_sum') as SummaryFamily;
   assert.deepEqual([sf.points[0]!.quantiles, Array.from(sf.points[0]!.values), sf.points[0]!.count], [[0.5], [4], 1]);
 });
+
+test('histogram values in an unusual order (series interleaved) are still grouped by their labels', async () => {
+  const reg = new Registry();
+  const values = [
+    { metricName: 'x_bucket', labels: { le: 1, a: '1' }, value: 1 },
+    { metricName: 'x_bucket', labels: { le: 1, a: '2' }, value: 5 },
+    { metricName: 'x_bucket', labels: { le: '+Inf', a: '1' }, value: 2 },
+    { metricName: 'x_bucket', labels: { le: '+Inf', a: '2' }, value: 6 },
+    { metricName: 'x_sum', labels: { a: '2' }, value: 60 },
+    { metricName: 'x_sum', labels: { a: '1' }, value: 10 },
+    { metricName: 'x_count', labels: { a: '1' }, value: 2 },
+    { metricName: 'x_count', labels: { a: '2' }, value: 6 },
+  ];
+  reg.registerMetric({ name: 'x', get: () => ({ name: 'x', help: 'h', type: 'histogram', values }) } as never);
+  const c = await registrySource(reg).collect();
+  const hf = c.families[0] as HistogramFamily;
+  assert.deepEqual(
+    hf.points.map((p) => [p.labels, p.bounds, Array.from(p.cumulativeCounts), p.sum, p.count]),
+    [
+      [{ a: '1' }, [1], [1], 10, 2],
+      [{ a: '2' }, [1], [5], 60, 6],
+    ],
+  );
+});
