@@ -40,7 +40,7 @@ test('a collection reaches the receiver as remote write 1.0: headers, snappy pro
   const rw = startRemoteWrite(fastOptions(rx.url, reg, { externalLabels: { job: 'app', service: 'ignored-when-set' } }));
   try {
     await rw.collect();
-    await until('a request', () => rx.requests.length === 1);
+    await until('a request, answered', () => rx.requests.length === 1 && rw.status().sentSamples > 0);
     const req = rx.requests[0]!;
     assert.equal(req.headers['content-type'], 'application/x-protobuf');
     assert.equal(req.headers['content-encoding'], 'snappy');
@@ -85,7 +85,8 @@ test('5xx and 429 are retried with backoff (Retry-After honoured) and the same s
   const rw = startRemoteWrite(fastOptions(rx.url, reg));
   try {
     await rw.collect();
-    await until('acceptance', () => rx.requests.some((r) => r.status === 204), 10_000);
+    // the receiver records the request before the sender has read the answer: wait for the sender
+    await until('acceptance', () => rx.requests.some((r) => r.status === 204) && rw.status().sentSamples > 0, 10_000);
     const [a, b, c, d] = rx.requests;
     assert.deepEqual([a, b, c, d].map((r) => r!.status), [503, 429, 500, 204]);
     assert.ok(a!.body.equals(d!.body), 'a retry resends the same body');
@@ -136,7 +137,7 @@ test('a 4xx other than 429 drops the batch (counted, logged) and the next one is
     const dropped = rw.status().droppedSamples;
     g.set(2);
     await rw.collect();
-    await until('second request', () => rx.requests.length === 2);
+    await until('second request, answered', () => rx.requests.length === 2 && rw.status().sentSamples > 0);
     assert.equal(rx.requests[1]!.status, 204);
     assert.equal(await valueOf(reg, 'perfscope_remote_write_dropped_total', { reason: 'rejected' }), dropped);
     assert.ok(lines.some((l) => /rejected .* samples \(dropped\): HTTP 400: out of order sample/.test(l)), lines.join('\n'));
