@@ -363,8 +363,11 @@ class OtlpExporter implements OtlpExport {
       this.sleepWake?.();
       this.wake?.();
     }, timeoutMs);
-    if (finalExport) await this.exportNow();
-    else await this.exporting;
+    const expired = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      t.unref();
+    });
+    await Promise.race([finalExport ? this.exportNow() : (this.exporting ?? Promise.resolve()), expired]);
     this.stopping = true;
     this.wake?.();
     await this.loop;

@@ -334,7 +334,14 @@ class RemoteWriter implements RemoteWrite {
         const v = await post(this.target, body, this.abort.signal);
         if (this.stopped) return;
         if (v.verdict === 'sent') {
-          this.queue.ack(batch);
+          try {
+            this.queue.ack(batch);
+          } catch (err) {
+            // the samples stay queued and are sent again (receivers accept an identical duplicate)
+            this.fault('queue', `perfscope remote_write ${urlLabel(this.r.url)}: sent, but cannot delete from the queue ${this.queuePath}: ${errText(err)}`);
+            await this.sleep(this.r.backoff.maxBackoffMs);
+            break;
+          }
           this.sent += batch.count;
           this.m.samples.inc(batch.count);
           if (this.highestSentMs === null || batch.maxTimestampMs > this.highestSentMs) {
@@ -422,8 +429,12 @@ class RemoteWriter implements RemoteWrite {
       this.sleepWake?.();
       this.wake?.();
     }, timeoutMs);
-    if (finalCollect) await this.collect();
-    else await this.collecting;
+    // a source that never answers must not hold stop() past its deadline
+    const expired = new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      t.unref();
+    });
+    await Promise.race([finalCollect ? this.collect() : (this.collecting ?? Promise.resolve()), expired]);
     this.stopping = true;
     this.wake?.();
     await this.loop;

@@ -276,3 +276,18 @@ test('auth becomes an Authorization header; extra headers are sent', async () =>
     await rx.close();
   }
 });
+
+test('stop() is bounded even when the source never answers', async () => {
+  const rw = startRemoteWrite({
+    url: 'http://127.0.0.1:9/api/v1/write',
+    registry: new Registry(),
+    source: { collect: () => new Promise(() => {}) },
+    intervalSeconds: 0,
+    queuePath: queuePath(),
+    log: false,
+  });
+  const t0 = Date.now();
+  const res = await rw.stop({ timeoutMs: 200 });
+  assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
+  assert.equal(res.pendingSamples, 0);
+});
