@@ -1,5 +1,6 @@
 /** Options shared by the exporters, checked once with the bad value in the message. */
-import { usageError } from '../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { PerfscopeError, usageError } from '../core/errors.js';
 
 /** Credentials for the receiver: HTTP basic or a bearer token (or put them in `headers`). */
 export type ExportAuth = { readonly username: string; readonly password: string } | { readonly bearerToken: string };
@@ -52,3 +53,40 @@ export function checkHeaders(kind: string, headers: Record<string, string> | und
   return out;
 }
 
+
+/**
+ * A `K=V` header argument (`--otlp-header api-key=SECRET`), checked: the name is an HTTP token, the value
+ * a single line. For the CLI of `perfscope serve`.
+ */
+export function parseHeaderArg(kind: string, arg: string): [string, string] {
+  const i = arg.indexOf('=');
+  if (i <= 0) throw usageError(`${kind}: a header must be NAME=VALUE, got ${JSON.stringify(arg)}`);
+  const name = arg.slice(0, i).trim();
+  const value = arg.slice(i + 1);
+  checkHeaders(kind, { [name]: value }, []);
+  return [name, value];
+}
+
+/**
+ * Credentials from a file (`--remote-write-auth-file FILE`), so secrets stay out of argv and shell
+ * history. The first non-empty line is `basic USER:PASSWORD`, `bearer TOKEN`, or a bare token (bearer).
+ * A missing or unreadable file is PerfscopeError ENOTFOUND/EACCESS naming it; a malformed one EUSAGE.
+ */
+export function readAuthFile(kind: string, path: string): ExportAuth {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new PerfscopeError('ENOTFOUND', `${kind}: auth file ${path} does not exist`, { cause: err });
+    throw new PerfscopeError('EACCESS', `${kind}: cannot read auth file ${path}: ${code ?? String(err)}`, { cause: err });
+  }
+  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+  if (line === undefined) throw usageError(`${kind}: auth file ${path} is empty`);
+  const m = /^(basic|bearer)\s+(.+)$/i.exec(line);
+  if (m === null) return { bearerToken: line };
+  if (m[1]!.toLowerCase() === 'bearer') return { bearerToken: m[2]! };
+  const i = m[2]!.indexOf(':');
+  if (i <= 0) throw usageError(`${kind}: auth file ${path}: 'basic' needs USER:PASSWORD`);
+  return { username: m[2]!.slice(0, i), password: m[2]!.slice(i + 1) };
+}
