@@ -153,8 +153,28 @@ function positionalCache(name: string, field: 7 | 9, n: number): PositionalCache
   return e;
 }
 
+/**
+ * Same label set? Sources that copy labels at every collection (histograms read through `get()`, series
+ * with default labels merged in) hand equal but new objects: a shallow comparison at the same index
+ * still finds the cached bytes, and costs less than encoding the attributes again.
+ */
+function sameLabelSet(a: Labels | undefined, b: Labels): boolean {
+  if (a === b) return true;
+  if (a === undefined) return false;
+  let n = 0;
+  for (const k in b) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _k in a) n--;
+  return n === 0;
+}
+
 function attrsAt(e: PositionalCache, i: number, labels: Labels, field: 7 | 9): Uint8Array {
-  if (e.labels[i] === labels) return e.bytes[i]!;
+  if (sameLabelSet(e.labels[i], labels)) {
+    e.labels[i] = labels;
+    return e.bytes[i]!;
+  }
   const b = attributesBytes(labels, field);
   e.labels[i] = labels;
   e.bytes[i] = b;
@@ -167,7 +187,10 @@ function attrsAt(e: PositionalCache, i: number, labels: Labels, field: 7 | 9): U
  * point costs two copies and one double store.
  */
 function pointPrefixAt(e: PositionalCache, i: number, labels: Labels, fixedBytes: number): Uint8Array {
-  if (e.labels[i] === labels) return e.bytes[i]!;
+  if (sameLabelSet(e.labels[i], labels)) {
+    e.labels[i] = labels;
+    return e.bytes[i]!;
+  }
   const attrs = attributesBytes(labels, 7);
   const w = attributeWriter;
   w.reset();

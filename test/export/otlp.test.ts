@@ -302,3 +302,29 @@ test('an unreachable receiver: the retry queue is bounded, overflow and what sto
   assert.ok(lines.some((l) => /export failed \(.*ECONNREFUSED/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /stopped with 2 points not exported/.test(l)), lines.join('\n'));
 });
+
+test('cached attribute bytes never go stale: series removed, reordered, relabelled between exports', async () => {
+  const { encodeOtlpProtobuf } = await import('../../src/export/otlp-encoding.js');
+  const o = { resource: { attributes: {} }, scope: { name: 's', version: '' }, temporality: 'cumulative' as const };
+  const col = (points: { labels: Record<string, string>; value: number }[]) => ({
+    families: [{ name: 'c_total', help: 'h', type: 'counter' as const, points }, { name: 'g', help: 'h', type: 'gauge' as const, points }],
+    timestampMs: 1_700_000_000_000,
+    startTimeMs: 1_700_000_000_000,
+    errors: [],
+  });
+  const attrsOf = (body: Buffer): string[][] => {
+    const m = decodeOtlp(body) as { resourceMetrics: { scopeMetrics: { metrics: { sum?: { dataPoints: { attributes: { key: string; value: { stringValue: string } }[]; asDouble: number }[] }; gauge?: { dataPoints: { attributes: { key: string; value: { stringValue: string } }[]; asDouble: number }[] } }[] }[] }[] };
+    return m.resourceMetrics[0]!.scopeMetrics[0]!.metrics.map((x) =>
+      (x.sum ?? x.gauge)!.dataPoints.map((p) => `${p.attributes.map((a) => `${a.key}=${a.value.stringValue}`).join(',')}:${p.asDouble}`),
+    ) as string[][];
+  };
+  const a = { route: '/a' };
+  const b = { route: '/b' };
+  assert.deepEqual(attrsOf(encodeOtlpProtobuf(col([{ labels: a, value: 1 }, { labels: b, value: 2 }]), o)), [['route=/a:1', 'route=/b:2'], ['route=/a:1', 'route=/b:2']]);
+  // /a removed: /b moves to index 0
+  assert.deepEqual(attrsOf(encodeOtlpProtobuf(col([{ labels: b, value: 3 }]), o)), [['route=/b:3'], ['route=/b:3']]);
+  // equal content in a new object is reused; a changed value at the same index is not
+  assert.deepEqual(attrsOf(encodeOtlpProtobuf(col([{ labels: { route: '/b' }, value: 4 }]), o)), [['route=/b:4'], ['route=/b:4']]);
+  assert.deepEqual(attrsOf(encodeOtlpProtobuf(col([{ labels: { route: '/c' }, value: 5 }]), o)), [['route=/c:5'], ['route=/c:5']]);
+  assert.deepEqual(attrsOf(encodeOtlpProtobuf(col([{ labels: { route: '/c', extra: 'x' }, value: 6 }]), o)), [['route=/c,extra=x:6'], ['route=/c,extra=x:6']]);
+});
