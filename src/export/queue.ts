@@ -75,6 +75,7 @@ export class RemoteWriteQueue {
   private readonly insertChunk: SqlStatement;
   private readonly readChunks: SqlStatement;
   private readonly deleteUpTo: SqlStatement;
+  private readonly deleteRange: SqlStatement;
 
   private constructor(path: string, db: SqlDatabase, opts: QueueOptions) {
     this.path = path;
@@ -84,6 +85,7 @@ export class RemoteWriteQueue {
     this.insertChunk = db.prepare('INSERT INTO rw_chunks (count, max_ts_ms, data) VALUES (?, ?, ?)');
     this.readChunks = db.prepare('SELECT data FROM rw_chunks WHERE seq >= ? AND seq <= ? ORDER BY seq');
     this.deleteUpTo = db.prepare('DELETE FROM rw_chunks WHERE seq <= ?');
+    this.deleteRange = db.prepare('DELETE FROM rw_chunks WHERE seq >= ? AND seq <= ?');
   }
 
   /**
@@ -238,7 +240,7 @@ export class RemoteWriteQueue {
       lastSeq = c.seq;
     }
     if (lastSeq < 0) return out;
-    this.db.prepare('DELETE FROM rw_chunks WHERE seq >= ? AND seq <= ?').run(this.chunks[firstEvictable]!.seq, lastSeq);
+    this.deleteRange.run(this.chunks[firstEvictable]!.seq, lastSeq);
     this.chunks.splice(firstEvictable, i - firstEvictable);
     this.pending -= tooOld + full;
     if (tooOld > 0) out.push({ samples: tooOld, reason: 'too_old' });

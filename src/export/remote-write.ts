@@ -192,6 +192,8 @@ class RemoteWriter implements RemoteWrite {
   private stopped = false;
   private readonly abort = new AbortController();
   private wake: (() => void) | undefined;
+  private sleepWake: (() => void) | undefined;
+  private finalPending = 0;
   private readonly loop: Promise<void>;
   private stopResult: Promise<RemoteWriteStopResult> | undefined;
   private sent = 0;
@@ -387,7 +389,6 @@ class RemoteWriter implements RemoteWrite {
     this.fault(reason, `perfscope remote_write ${urlLabel(this.r.url)}: ${text}`);
   }
 
-  private sleepWake: (() => void) | undefined;
   private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const t = setTimeout(() => {
@@ -414,8 +415,6 @@ class RemoteWriter implements RemoteWrite {
       lastError: this.lastError,
     };
   }
-  private finalPending = 0;
-
   stop(options: { timeoutMs?: number; finalCollect?: boolean } = {}): Promise<RemoteWriteStopResult> {
     this.stopResult ??= this.doStop(options.timeoutMs ?? this.r.flushTimeoutMs, options.finalCollect ?? true);
     return this.stopResult;
