@@ -12,8 +12,10 @@
  *                 perfscope (collect, durable queue, encode, send) vs the same app scraped by a real
  *                 Prometheus (agent mode: scrape, WAL, remote_write) — both to the same real
  *                 VictoriaMetrics. CPU of every process involved (app + Prometheus), alternating runs.
+ *   drain         how fast a queued backlog (150 collections of up to 2,000 series) drains into
+ *                 VictoriaMetrics once it is reachable: samples/s and CPU per 1,000 samples.
  *
- * Usage: node --import tsx bench/export.bench.ts [--only otlp,encode,remote-write] [--rounds 10]
+ * Usage: node --import tsx bench/export.bench.ts [--only otlp,encode,remote-write,drain] [--rounds 10]
  *        [--series 10000] [--window 20] [--runs 3]
  * Re-executes itself with --expose-gc and a large young generation (so one encode's allocation is
  * measured as a heap-size difference without a scavenge in between).
@@ -37,7 +39,7 @@ if (typeof (globalThis as { gc?: unknown }).gc !== 'function' && process.env.PER
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
-const parts = (flag('--only') ?? 'otlp,encode,remote-write').split(',');
+const parts = (flag('--only') ?? 'otlp,encode,remote-write,drain').split(',');
 const rounds = numberFlag('--rounds', 10, 3);
 const seriesCount = numberFlag('--series', 10_000, 10);
 const windowSeconds = numberFlag('--window', 20, 5);
@@ -414,6 +416,50 @@ async function benchRemoteWrite(): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------- drain
+/** How fast a backlog drains: 300 collections of `seriesCount` series queued while the receiver was away. */
+async function benchDrain(): Promise<void> {
+  const eng = await import('../test/integration/engines.js');
+  const { Registry, Gauge } = await import('../src/metrics/index.js');
+  const { startRemoteWrite } = await import('../src/export/remote-write.js');
+  const { registrySource } = await import('../src/export/registry-source.js');
+  const dir = eng.tempDir('perfscope-bench-drain-');
+  const queuePath = join(dir, 'q.db');
+  const reg = new Registry();
+  const g = new Gauge({ name: 'drain_value', help: 'bench', labelNames: ['route', 'code'], registers: [reg], cardinalityLimit: Infinity });
+  const n = Math.min(seriesCount, 2000);
+  const collections = 150;
+  for (let i = 0; i < n; i++) g.set({ route: `/route/${i % 100}`, code: String(200 + Math.floor(i / 100)) }, i);
+  const source = registrySource(reg);
+  // queue while nothing listens
+  const down = startRemoteWrite({ url: `http://127.0.0.1:${await eng.freePort()}/api/v1/write`, registry: new Registry(), source, intervalSeconds: 0, queuePath, log: false, maxBackoffMs: 60_000, minBackoffMs: 60_000 });
+  const q0 = process.cpuUsage();
+  for (let k = 0; k < collections; k++) {
+    // distinct timestamps, one ms apart at least, as consecutive collections would have
+    await down.collect();
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const q1 = process.cpuUsage(q0);
+  const queueMs = (q1.user + q1.system) / 1000;
+  const queued = (await down.stop({ timeoutMs: 10, finalCollect: false })).pendingSamples;
+  const vm = await eng.startVictoriaMetrics({ dataDir: join(dir, 'vm') });
+  const c0 = process.cpuUsage();
+  const w0 = Date.now();
+  const up = startRemoteWrite({ url: `${vm.url}/api/v1/write`, registry: new Registry(), source, intervalSeconds: 0, queuePath, log: false });
+  while (up.status().pendingSamples > 0) await new Promise((r) => setTimeout(r, 20));
+  const wallS = (Date.now() - w0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  await up.stop({ finalCollect: false });
+  await vm.stop();
+  say(`\n### remote_write backlog drain: ${queued} samples (${collections} collections of ${n} series) to VictoriaMetrics\n`);
+  say(
+    table(
+      ['queueing: collect + SQLite append (CPU)', 'drain wall time', 'drain rate', 'sender CPU per 1,000 samples drained'],
+      [[`${num((queueMs * 1000) / queued)} µs/sample`, `${num(wallS)} s`, `${num(queued / wallS)} samples/s`, `${num(((cpu.user + cpu.system) / 1000 / queued) * 1000)} ms`]],
+    ),
+  );
+}
+
 async function main(): Promise<void> {
   if (process.env.PERFSCOPE_BENCH_CHILD === 'app') return appMain();
   const m = machineFacts();
@@ -422,8 +468,9 @@ async function main(): Promise<void> {
   if (parts.includes('otlp')) await benchOtlp();
   if (parts.includes('encode')) await benchEncode();
   if (parts.includes('remote-write')) await benchRemoteWrite();
+  if (parts.includes('drain')) await benchDrain();
   mkdirSync(join('bench', 'results'), { recursive: true });
-  const file = join('bench', 'results', `export-${m.date.slice(0, 10)}${parts.length < 3 ? `-${parts.join('-')}` : ''}.md`);
+  const file = join('bench', 'results', `export-${m.date.slice(0, 10)}${parts.length < 4 ? `-${parts.join('-')}` : ''}.md`);
   writeFileSync(file, `${out.join('\n')}\n`);
   process.stderr.write(`written ${file}\n`);
 }
