@@ -105,6 +105,7 @@ export type { OtlpExport, OtlpExportOptions, OtlpExportStatus, OtlpProtocol } fr
 export type { Temporality } from './export/otlp-encoding.js';
 export type { ExportAuth } from './export/options.js';
 export { registrySource } from './export/registry-source.js';
+export { combineSources } from './export/series.js';
 export type {
   SeriesSource,
   Collection,

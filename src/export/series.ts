@@ -150,3 +150,45 @@ export function formatBound(v: number): string {
   if (v === -Infinity) return '-Inf';
   return `${v}`;
 }
+
+/**
+ * One source over several (serve: its own registry, the host and group series, each scraped target):
+ * collected concurrently; families concatenated in order, errors gathered (a source that throws
+ * becomes one error, the others still count); the collection's time is the latest of theirs.
+ */
+export function combineSources(sources: readonly SeriesSource[]): SeriesSource {
+  return {
+    async collect(): Promise<Collection> {
+      const settled = await Promise.allSettled(sources.map((s) => s.collect()));
+      const families: MetricFamily[] = [];
+      const errors: Error[] = [];
+      let timestampMs = 0;
+      let startTimeMs = Infinity;
+      for (const r of settled) {
+        if (r.status === 'rejected') {
+          errors.push(r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
+          continue;
+        }
+        const c = r.value;
+        // points without their own times keep their source's: stamp them before mixing sources
+        const stamp = c.timestampMs;
+        const start = c.startTimeMs;
+        for (const f of c.families) families.push(withTimes(f, stamp, start));
+        errors.push(...c.errors);
+        if (c.timestampMs > timestampMs) timestampMs = c.timestampMs;
+        if (c.startTimeMs < startTimeMs) startTimeMs = c.startTimeMs;
+      }
+      if (timestampMs === 0) timestampMs = Date.now();
+      if (startTimeMs === Infinity) startTimeMs = timestampMs;
+      return { families, timestampMs, startTimeMs, errors };
+    },
+  };
+}
+
+/** `f` with every point carrying explicit times (the defaults of the collection it came from). */
+function withTimes(f: MetricFamily, timestampMs: number, startTimeMs: number): MetricFamily {
+  const points = (f.points as readonly (ValuePoint | HistogramPoint | SummaryPoint)[]).map((p) =>
+    p.timestampMs !== undefined && p.startTimeMs !== undefined ? p : { ...p, timestampMs: p.timestampMs ?? timestampMs, startTimeMs: p.startTimeMs ?? startTimeMs },
+  );
+  return { ...f, points } as MetricFamily;
+}

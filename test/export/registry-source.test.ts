@@ -108,3 +108,20 @@ test('histogram values in an unusual order (series interleaved) are still groupe
     ],
   );
 });
+
+test('combineSources: families of every source, each point keeping its own source time, errors gathered', async () => {
+  const { combineSources } = await import('../../src/export/series.js');
+  const a = new Registry();
+  new Gauge({ name: 'a_g', help: 'h', registers: [a] }).set(1);
+  const b = {
+    collect: () => ({ families: [{ name: 'b_g', help: 'h', type: 'gauge' as const, points: [{ labels: {}, value: 2 }] }], timestampMs: 1000, startTimeMs: 500, errors: [new Error('one target down')] }),
+  };
+  const broken = { collect: () => Promise.reject(new Error('scrape failed')) };
+  const c = await combineSources([registrySource(a), b, broken]).collect();
+  assert.deepEqual(c.families.map((f) => f.name), ['a_g', 'b_g']);
+  assert.equal(c.families[1]!.points[0]!.timestampMs, 1000);
+  assert.equal(c.families[1]!.points[0]!.startTimeMs, 500);
+  assert.ok(c.families[0]!.points[0]!.timestampMs! > 1000);
+  assert.deepEqual(c.errors.map((e) => e.message), ['one target down', 'scrape failed']);
+  assert.equal(c.startTimeMs, 500);
+});
