@@ -97,6 +97,30 @@ export type {
 export { startMetricsServer, metricsHandler, negotiate } from './server/metrics-server.js';
 export type { MetricsServer, MetricsServerOptions, MetricsHandlerOptions, MetricsAuth } from './server/metrics-server.js';
 
+// export: remote_write, OTLP, OpenMetrics backfill
+export { startRemoteWrite } from './export/remote-write.js';
+export type { RemoteWrite, RemoteWriteOptions, RemoteWriteStatus, RemoteWriteStopResult } from './export/remote-write.js';
+export { startOtlpExport } from './export/otlp-export.js';
+export type { OtlpExport, OtlpExportOptions, OtlpExportStatus, OtlpProtocol } from './export/otlp-export.js';
+export type { Temporality } from './export/otlp-encoding.js';
+export type { ExportAuth } from './export/options.js';
+export { registrySource } from './export/registry-source.js';
+export { combineSources } from './export/series.js';
+export type {
+  SeriesSource,
+  Collection,
+  MetricFamily,
+  ValueFamily,
+  HistogramFamily,
+  SummaryFamily,
+  ValuePoint,
+  HistogramPoint,
+  SummaryPoint,
+  FlatSample,
+  Labels,
+} from './export/series.js';
+export { runToOpenMetrics } from './export/openmetrics.js';
+
 // report
 export { visualizePerformanceData, renderReport, reportFormat } from './report/visualize.js';
 export type { VisualizeOptions, ReportFormat } from './report/visualize.js';

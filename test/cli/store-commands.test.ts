@@ -137,7 +137,7 @@ test('user errors are one line with the right exit code', async (t) => {
   const none = await cli(['ls', '--store', join(dir, 'nope.db')]);
   assert.equal(none.code, 0, 'nothing recorded yet is not an error for ls');
   assert.match(none.stdout, /no runs yet/);
-  assertOneLineError(await cli(['export', '1', '--format', 'xml', '--store', path]), 2, /--format must be json or csv, got 'xml'/);
+  assertOneLineError(await cli(['export', '1', '--format', 'xml', '--store', path]), 2, /--format must be json, csv or openmetrics, got 'xml'/);
   assertOneLineError(await cli(['export', '1', '--scope', 'system', '--store', path]), 2, /--scope applies to --format csv only/);
   assertOneLineError(await cli(['export', '1', '--format', 'csv', '--scope', '77', '--store', path]), 2, /no process 77 in run 1/);
   assertOneLineError(await cli(['export', '1', '-o', join(dir, 'no', 'x.json'), '--store', path]), 74, /cannot write .*x\.json: no such directory/);

@@ -4,7 +4,7 @@
  * (even on SIGKILL of node) — no orphans.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +12,14 @@ import { join } from 'node:path';
 export const PROMETHEUS = '/usr/bin/prometheus';
 export const PROMTOOL = '/usr/bin/promtool';
 export const PUSHGATEWAY = '/usr/bin/prometheus-pushgateway';
+export const VICTORIA_METRICS = '/usr/bin/victoria-metrics';
 
 /** A reason to skip when a binary is missing outside CI; in CI a missing binary fails the test instead. */
 export function missing(...bins: string[]): string | false {
   const absent = bins.filter((b) => !existsSync(b));
   if (absent.length === 0) return false;
-  if (process.env.CI) throw new Error(`CI: required binaries missing: ${absent.join(', ')} (.ci/run must install prometheus and prometheus-pushgateway)`);
-  return `not installed: ${absent.join(', ')} (apt-get install prometheus prometheus-pushgateway)`;
+  if (process.env.CI) throw new Error(`CI: required binaries missing: ${absent.join(', ')} (.ci/run must install prometheus, prometheus-pushgateway and victoria-metrics)`);
+  return `not installed: ${absent.join(', ')} (apt-get install prometheus prometheus-pushgateway victoria-metrics)`;
 }
 
 export function freePort(): Promise<number> {
@@ -48,7 +49,7 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-export async function startEngine(bin: string, args: string[], port: number, cleanup: string[] = []): Promise<Engine> {
+export async function startEngine(bin: string, args: string[], port: number, cleanup: string[] = [], readyPath = '/-/ready'): Promise<Engine> {
   const child: ChildProcess = spawn('sh', ['-c', WATCHDOG, 'sh', String(process.pid), bin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,7 +73,7 @@ export async function startEngine(bin: string, args: string[], port: number, cle
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      const r = await fetch(`${url}/-/ready`);
+      const r = await fetch(`${url}${readyPath}`);
       if (r.ok) break;
     } catch {
       // not listening yet
@@ -106,4 +107,75 @@ export async function queryUntil<T>(promUrl: string, query: string, accept: (res
 export interface PromResult {
   metric: Record<string, string>;
   value: [number, string];
+}
+
+export interface PrometheusOptions {
+  /** scrape_configs and other YAML after `global:` (default: none). */
+  configTail?: string;
+  /** Accept remote_write at /api/v1/write (--web.enable-remote-write-receiver). */
+  remoteWriteReceiver?: boolean;
+  /** TSDB directory (kept by stop() when given; a temp dir removed by stop() otherwise). */
+  dataDir?: string;
+  /** Listen port (default a free one); give the same port to restart "the same" server. */
+  port?: number;
+  scrapeIntervalSeconds?: number;
+  extraArgs?: string[];
+}
+
+/** A real Prometheus on 127.0.0.1. */
+export async function startPrometheus(o: PrometheusOptions = {}): Promise<Engine & { port: number; dataDir: string }> {
+  const port = o.port ?? (await freePort());
+  const dir = tempDir('perfscope-prom-');
+  const dataDir = o.dataDir ?? join(dir, 'data');
+  const config = join(dir, 'prometheus.yml');
+  const every = o.scrapeIntervalSeconds ?? 1;
+  writeFileSync(config, `global:\n  scrape_interval: ${every}s\n  scrape_timeout: ${every}s\n${o.configTail ?? ''}`);
+  const args = [`--config.file=${config}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`];
+  if (o.remoteWriteReceiver) args.push('--web.enable-remote-write-receiver');
+  args.push(...(o.extraArgs ?? []));
+  const e = await startEngine(PROMETHEUS, args, port, [dir]);
+  return { ...e, port, dataDir };
+}
+
+export interface VictoriaMetricsOptions {
+  dataDir?: string;
+  port?: number;
+}
+
+/**
+ * A real VictoriaMetrics single node on 127.0.0.1, remote_write at `${url}/api/v1/write`. Its query
+ * latency offset is cut to 1 s (default 30 s hides fresh samples); still poll with a 15 s+ timeout.
+ */
+export async function startVictoriaMetrics(o: VictoriaMetricsOptions = {}): Promise<Engine & { port: number; dataDir: string }> {
+  const port = o.port ?? (await freePort());
+  const dir = tempDir('perfscope-vm-');
+  const dataDir = o.dataDir ?? join(dir, 'data');
+  const args = [
+    `-httpListenAddr=127.0.0.1:${port}`,
+    `-storageDataPath=${dataDir}`,
+    '-retentionPeriod=1y',
+    '-search.latencyOffset=1s',
+    '-search.disableCache',
+    '-loggerLevel=WARN',
+  ];
+  const e = await startEngine(VICTORIA_METRICS, args, port, [dir], '/health');
+  return { ...e, port, dataDir };
+}
+
+/** Polls a range-less query until `accept` returns a value (VictoriaMetrics: forces a flush first). */
+export async function vmQueryUntil<T>(vmUrl: string, query: string, accept: (result: PromResult[]) => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    await fetch(`${vmUrl}/internal/force_flush`).catch(() => undefined);
+    const r = await fetch(`${vmUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+    const body = (await r.json()) as { status: string; data?: { result: PromResult[] } };
+    last = JSON.stringify(body);
+    if (body.status === 'success' && body.data) {
+      const v = accept(body.data.result);
+      if (v !== undefined) return v;
+    }
+    if (Date.now() > deadline) throw new Error(`query ${query} never satisfied; last answer ${last}`);
+    await new Promise((res) => setTimeout(res, 500));
+  }
 }
