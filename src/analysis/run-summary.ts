@@ -3,6 +3,7 @@
  * CPU % mean/p50/p95/max, peak RSS, I/O totals, samples. Shared by the CLI summary and the reports.
  */
 import type { RunData } from '../core/run-data.js';
+import { treeColumns, type TreeColumn } from '../sampling/catalogue.js';
 import { distribution, firstLast, max, mean } from './stats.js';
 
 export interface RunSummary {
@@ -25,9 +26,10 @@ export interface RunSummary {
  * tree (meta.childCpu, from perfscope's own cutime/cstime) when recorded.
  */
 export function summarizeRun(run: RunData): RunSummary {
-  const { meta, samples } = run;
+  const { meta } = run;
+  const samples = treeColumns(run.samples);
   const watched = meta.command === null;
-  const total = (name: string): number | null => {
+  const total = (name: TreeColumn): number | null => {
     const col = samples[name];
     const fl = col ? firstLast(col) : null;
     if (fl === null) return null;

@@ -6,6 +6,7 @@ import { hostname, release } from 'node:os';
 import type { ProcessSeries, RunData, RunEvent, RunMeta } from '../core/run-data.js';
 import { version } from '../core/version.js';
 import { ColumnBuilder } from './columns.js';
+import { runUnits } from './catalogue.js';
 import type { ProcessInfo, Sample, Sampler } from './sampler.js';
 
 /** The subset of the store's RunWriter the recorder needs. */
@@ -19,18 +20,8 @@ export interface RunSink {
   finish(patch: Partial<RunMeta>): void;
 }
 
-export const units: Record<string, string> = {
-  timestamp: 'seconds since the run started',
-  cpu_percent: '% of one core (100 = one full core; psutil convention)',
-  cpu_percent_machine: '% of all cores (or of the cgroup CPU quota)',
-  memory_percent: '% of physical memory (RSS / MemTotal, psutil convention)',
-  memory_limit_percent: '% of the cgroup memory limit (null when none applies)',
-  io_read_bytes: 'bytes read from storage since the run started (cumulative, tree incl. exited children)',
-  io_write_bytes: 'bytes written to storage since the run started (cumulative)',
-  io_read_chars: 'bytes passed to read-like syscalls, cache and pipes included (cumulative)',
-  io_write_chars: 'bytes passed to write-like syscalls (cumulative)',
-  num_procs: 'live processes in the tree',
-};
+/** RunMeta.units, from the series catalogue. */
+export const units: Record<string, string> = runUnits();
 
 export interface RecorderOptions {
   command: string[] | null;

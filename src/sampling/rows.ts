@@ -5,7 +5,7 @@
  */
 import { Counter, counterCount } from './tree-account.js';
 import type { HostFacts } from './host-facts.js';
-import type { Row } from './sample.js';
+import { folder, systemSeries, type ProcessRow, type SystemRow, type TreeRow } from './catalogue.js';
 import type { CpuTimes, ProcessSnapshot, SystemSnapshot } from './types.js';
 
 /** What the tree row keeps from one tick to the next. One per Sampler. */
@@ -56,7 +56,7 @@ export function treeRow(
   carry: TreeCarry,
   host: HostFacts,
   counters: 'first' | 'zero',
-): Row {
+): TreeRow {
   if (carry.baseline === null) carry.baseline = counters === 'first' ? totals.slice() : new Float64Array(counterCount);
   const base = carry.baseline;
   let cpuPercent: number | null = null;
@@ -117,7 +117,7 @@ export function treeRow(
 }
 
 /** One process's own row at `t` (its counters since it started, not since the run's base). */
-export function processRow(s: ProcessSnapshot, t: number, carry: ProcessCarry, host: HostFacts): Row {
+export function processRow(s: ProcessSnapshot, t: number, carry: ProcessCarry, host: HostFacts): ProcessRow {
   const own = s.preciseCpuSeconds ?? s.userSeconds + s.systemSeconds;
   let cpu: number | null = null;
   if (carry.prevOwnCpu !== null && t > carry.prevT) cpu = Math.max(0, ((own - carry.prevOwnCpu) / (t - carry.prevT)) * 100);
@@ -141,12 +141,13 @@ export function processRow(s: ProcessSnapshot, t: number, carry: ProcessCarry, h
 }
 
 /** The system row at `t`: levels of `s`, and shares and rates against the carried snapshot. */
-export function systemRow(s: SystemSnapshot, t: number, carry: SystemCarry): Row {
+export function systemRow(s: SystemSnapshot, t: number, carry: SystemCarry): SystemRow {
   const prev = carry.prev;
   const dt = t - carry.prevT;
   carry.prev = s;
   carry.prevT = t;
-  const row: Row = {
+  const busy = prev ? cpuShares(prev.cpu, s.cpu) : null;
+  const row: SystemRow = {
     memory_used_bytes: s.memory.usedBytes,
     memory_available_bytes: s.memory.availableBytes,
     memory_percent: s.memory.totalBytes > 0 ? (s.memory.usedBytes / s.memory.totalBytes) * 100 : null,
@@ -157,16 +158,20 @@ export function systemRow(s: SystemSnapshot, t: number, carry: SystemCarry): Row
     load15: s.load.avg15,
     procs_running: s.procsRunning,
     procs_blocked: s.procsBlocked,
+    cpu_percent: busy?.busy ?? null,
+    cpu_user_percent: busy?.user ?? null,
+    cpu_system_percent: busy?.system ?? null,
+    cpu_iowait_percent: busy?.iowait ?? null,
+    cpu_steal_percent: busy?.steal ?? null,
+    context_switches_per_second: null,
+    disk_read_bytes: 0,
+    disk_write_bytes: 0,
+    net_rx_bytes: 0,
+    net_tx_bytes: 0,
   };
-  const busy = prev ? cpuShares(prev.cpu, s.cpu) : null;
-  row.cpu_percent = busy?.busy ?? null;
-  row.cpu_user_percent = busy?.user ?? null;
-  row.cpu_system_percent = busy?.system ?? null;
-  row.cpu_iowait_percent = busy?.iowait ?? null;
-  row.cpu_steal_percent = busy?.steal ?? null;
   for (let i = 0; i < s.perCpu.length; i++) {
     const p = prev?.perCpu[i];
-    row[`cpu${i}_percent`] = p ? cpuShares(p, s.perCpu[i]!).busy : null;
+    row[cpuColumn(i)] = p ? cpuShares(p, s.perCpu[i]!).busy : null;
   }
   row.context_switches_per_second = prev && dt > 0 ? (s.contextSwitches - prev.contextSwitches) / dt : null;
   let dr = 0;
@@ -186,19 +191,21 @@ export function systemRow(s: SystemSnapshot, t: number, carry: SystemCarry): Row
   row.net_rx_bytes = rx;
   row.net_tx_bytes = tx;
   for (const d of s.disks) {
-    row[`disk_${columnSafe(d.name)}_read_bytes`] = d.readBytes;
-    row[`disk_${columnSafe(d.name)}_write_bytes`] = d.writeBytes;
+    row[diskReadColumn(d.name)] = d.readBytes;
+    row[diskWriteColumn(d.name)] = d.writeBytes;
   }
   for (const n of s.net) {
-    row[`net_${columnSafe(n.name)}_rx_bytes`] = n.rxBytes;
-    row[`net_${columnSafe(n.name)}_tx_bytes`] = n.txBytes;
+    row[netRxColumn(n.name)] = n.rxBytes;
+    row[netTxColumn(n.name)] = n.txBytes;
   }
   return row;
 }
 
-function columnSafe(name: string): string {
-  return name.replace(/[^A-Za-z0-9_]/g, '_');
-}
+const cpuColumn = folder(systemSeries['cpu{cpu}_percent']);
+const diskReadColumn = folder(systemSeries['disk_{device}_read_bytes']);
+const diskWriteColumn = folder(systemSeries['disk_{device}_write_bytes']);
+const netRxColumn = folder(systemSeries['net_{iface}_rx_bytes']);
+const netTxColumn = folder(systemSeries['net_{iface}_tx_bytes']);
 
 /**
  * Shares of CPU time between two readings, in % of the CPUs covered (psutil's convention: busy excludes

@@ -2,6 +2,9 @@
  * What a Sampler produces, whatever engine ran its ticks: samples, the processes it saw, how it ended.
  * Plain data (it crosses threads by structured clone).
  */
+import type { ProcessRow, RuntimeRow, SystemRow, TreeRow } from './catalogue.js';
+
+/** A row of values by column name; a Sample's rows are typed by the catalogue (catalogue.ts). */
 export type Row = Record<string, number | null>;
 
 export interface Sample {
@@ -14,11 +17,11 @@ export interface Sample {
   lateMs: number;
   /** Deadlines skipped just before this sample. */
   missed: number;
-  /** Tree totals (or the single process). */
-  tree: Row;
-  system: Row | null;
+  /** Tree totals (or the single process); with `runtime`, this Node process's figures too. */
+  tree: TreeRow & Partial<RuntimeRow>;
+  system: SystemRow | null;
   /** Per-process rows keyed by PID, when `perProcess`. */
-  processes: Map<number, Row> | null;
+  processes: Map<number, ProcessRow> | null;
 }
 
 export interface ProcessInfo {

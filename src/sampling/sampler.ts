@@ -25,7 +25,8 @@ import { TreeMembers } from './tree-members.js';
 import { iterateSamples } from './sample-iterator.js';
 import { TreeAccount, counterCount, vectorInto } from './tree-account.js';
 import { machineCores, newSystemCarry, newTreeCarry, processRow, systemRow, treeRow } from './rows.js';
-import type { Engine, EndReason, Row, Sample, SamplerEnd } from './sample.js';
+import type { Engine, EndReason, Sample, SamplerEnd } from './sample.js';
+import type { ProcessRow, TreeRow } from './catalogue.js';
 import type { ProcessSnapshot } from './types.js';
 
 export type { Engine, EndReason, ProcessInfo, Row, Sample, SamplerEnd } from './sample.js';
@@ -276,8 +277,8 @@ export class Sampler extends EventEmitter {
     this.stop('process-exited');
   }
 
-  private processRows(live: Map<number, ProcessSnapshot>, t: number): Map<number, Row> {
-    const rows = new Map<number, Row>();
+  private processRows(live: Map<number, ProcessSnapshot>, t: number): Map<number, ProcessRow> {
+    const rows = new Map<number, ProcessRow>();
     const members = this.tree.members;
     for (const [pid, s] of live) {
       const carry = members.get(pid) ?? { prevOwnCpu: null, prevT: t };
@@ -286,7 +287,7 @@ export class Sampler extends EventEmitter {
     return rows;
   }
 
-  private emitSample(tick: TickInfo, t: number, tree: Row, processes: Map<number, Row> | null): void {
+  private emitSample(tick: TickInfo, t: number, tree: TreeRow, processes: Map<number, ProcessRow> | null): void {
     const o = this.options;
     const sample: Sample = {
       index: tick.index,
