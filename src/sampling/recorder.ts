@@ -1,11 +1,12 @@
 /**
- * Turns a Sampler's events into a run: columns in memory (RunData, the `--json` shape) and, when a store
- * writer is given, streamed to the store as they come (so a killed recorder loses at most a second).
+ * Turns a Sampler's events into a run: columns in memory (typed arrays, RunData — the `--json` shape —
+ * at data()/finish()) and, when a store writer is given, streamed to the store as they come (so a
+ * killed recorder loses at most a second).
  */
 import { hostname, release } from 'node:os';
 import type { ProcessSeries, RunData, RunEvent, RunMeta } from '../core/run-data.js';
 import { version } from '../core/version.js';
-import { ColumnBuilder } from './columns.js';
+import { ColumnAccumulator } from '../core/columns.js';
 import { runUnits } from './catalogue.js';
 import type { ProcessInfo, Sample, Sampler } from './sampler.js';
 
@@ -32,9 +33,9 @@ export interface RecorderOptions {
 
 export class RunRecorder {
   readonly meta: RunMeta;
-  private readonly tree = new ColumnBuilder();
-  private readonly system = new ColumnBuilder();
-  private readonly processes = new Map<number, { info: ProcessInfo; exited: number | null; cols: ColumnBuilder }>();
+  private readonly tree = new ColumnAccumulator();
+  private readonly system = new ColumnAccumulator();
+  private readonly processes = new Map<number, { info: ProcessInfo; exited: number | null; cols: ColumnAccumulator }>();
   private readonly events: RunEvent[] = [];
   private readonly keep: boolean;
   private sink: RunSink | null;
@@ -114,7 +115,7 @@ export class RunRecorder {
 
   private onStart(p: ProcessInfo): void {
     if (this.processes.has(p.pid)) return;
-    this.processes.set(p.pid, { info: p, exited: null, cols: new ColumnBuilder() });
+    this.processes.set(p.pid, { info: p, exited: null, cols: new ColumnAccumulator() });
     this.sink?.addProcess({ pid: p.pid, ppid: p.ppid, comm: p.comm, cmdline: p.cmdline, firstSeen: p.t });
     if (p.pid !== this.meta.pid) this.event({ t: p.t, kind: 'process-start', pid: p.pid, detail: p.cmdline ?? p.comm });
   }
@@ -143,8 +144,8 @@ export class RunRecorder {
 
   /** The run as recorded so far. */
   data(): RunData {
-    const run: RunData = { meta: { ...this.meta }, samples: this.tree.columns, events: this.events };
-    if (this.system.size > 0) run.system = this.system.columns;
+    const run: RunData = { meta: { ...this.meta }, samples: this.tree.toSeriesColumns(), events: this.events };
+    if (this.system.rows > 0) run.system = this.system.toSeriesColumns();
     if (this.sampler.options.perProcess) {
       run.processes = [...this.processes.values()].map(
         (p): ProcessSeries => ({
@@ -154,7 +155,7 @@ export class RunRecorder {
           cmdline: p.info.cmdline,
           firstSeen: p.info.t,
           exited: p.exited,
-          samples: p.cols.columns,
+          samples: p.cols.toSeriesColumns(),
         }),
       );
     }
