@@ -134,6 +134,11 @@ export const treeSeries = declare('tree', {
   ctx_switches_involuntary: counter('count', 'perfscope_tree_context_switches_total', 'involuntary context switches of the tree', { metricLabels: { type: 'involuntary' } }),
   page_faults_minor: counter('count', 'perfscope_tree_page_faults_total', 'minor page faults of the tree', { metricLabels: { type: 'minor' } }),
   page_faults_major: counter('count', 'perfscope_tree_page_faults_total', 'major page faults of the tree', { metricLabels: { type: 'major' } }),
+  peak_rss_bytes: gauge(
+    'bytes',
+    'perfscope_tree_max_process_peak_resident_memory_bytes',
+    "the kernel's peak RSS (VmHWM) of the tree's largest process so far, exited ones included (ru_maxrss's meaning); since each process started",
+  ),
 });
 
 /** Figures of the Node process perfscope runs in (`runtime`): extra columns of the tree row. */
@@ -162,6 +167,7 @@ export const processSeries = declare('process', {
   io_write_bytes: counter('bytes', 'perfscope_process_io_write_bytes_total', 'bytes the process wrote to storage since it started (reaped children included)'),
   num_threads: gauge('count', 'perfscope_process_threads', 'threads of the process'),
   num_fds: gauge('count', 'perfscope_process_open_fds', 'open file descriptors of the process'),
+  peak_rss_bytes: gauge('bytes', 'perfscope_process_peak_resident_memory_bytes', "the kernel's peak RSS of the process since it started (VmHWM)"),
 });
 
 /** The whole system (`system`): levels, shares over the interval, and counters since boot. */

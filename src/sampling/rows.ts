@@ -15,10 +15,12 @@ export interface TreeCarry {
   /** The previous row's tree counters and time (cpu_percent is their difference), null before it. */
   prevTotals: Float64Array | null;
   prevT: number;
+  /** The largest VmHWM of any member so far (members that exited included), null before one is known. */
+  peakRssBytes: number | null;
 }
 
 export function newTreeCarry(): TreeCarry {
-  return { baseline: null, prevTotals: null, prevT: 0 };
+  return { baseline: null, prevTotals: null, prevT: 0, peakRssBytes: null };
 }
 
 /** What a per-process row keeps from one tick to the next: its own CPU seconds and when. */
@@ -73,9 +75,12 @@ export function treeRow(
   let pss = root.pssBytes;
   let threads = root.numThreads;
   let fds = root.numFds;
+  let peak = carry.peakRssBytes;
+  if (root.peakRssBytes !== null && (peak === null || root.peakRssBytes > peak)) peak = root.peakRssBytes;
   if (live !== null) {
     for (const s of live.values()) {
       if (s === root) continue;
+      if (s.peakRssBytes !== null && (peak === null || s.peakRssBytes > peak)) peak = s.peakRssBytes;
       rss += s.rssBytes;
       vms += s.vmsBytes;
       if (s.swapBytes !== null) swap = (swap ?? 0) + s.swapBytes;
@@ -85,6 +90,7 @@ export function treeRow(
       if (fds !== null && s.numFds !== null) fds += s.numFds;
     }
   }
+  carry.peakRssBytes = peak;
   const { memTotalBytes, cgroup } = host;
   const limit = cgroup?.memoryLimitBytes ?? null;
   const io = root.io !== null;
@@ -113,6 +119,7 @@ export function treeRow(
     ctx_switches_involuntary: totals[Counter.involuntaryCtxSwitches]! - base[Counter.involuntaryCtxSwitches]!,
     page_faults_minor: totals[Counter.minorFaults]! - base[Counter.minorFaults]!,
     page_faults_major: totals[Counter.majorFaults]! - base[Counter.majorFaults]!,
+    peak_rss_bytes: peak,
   };
 }
 
@@ -137,6 +144,7 @@ export function processRow(s: ProcessSnapshot, t: number, carry: ProcessCarry, h
     io_write_bytes: s.io?.writeBytes ?? null,
     num_threads: s.numThreads,
     num_fds: s.numFds,
+    peak_rss_bytes: s.peakRssBytes,
   };
 }
 

@@ -51,6 +51,11 @@ export interface ProcessSnapshot {
   rssBytes: number;
   /** VmSize. */
   vmsBytes: number;
+  /**
+   * VmHWM: the kernel's peak resident set size of the process since it started (0 for a kernel thread
+   * or a zombie, which have no memory).
+   */
+  peakRssBytes: number | null;
   rssAnonBytes: number | null;
   rssFileBytes: number | null;
   rssShmemBytes: number | null;

@@ -20,6 +20,7 @@ export function processSnapshot(over: Partial<ProcessSnapshot> & { pid: number }
     majorFaults: 0,
     rssBytes: 0,
     vmsBytes: 0,
+    peakRssBytes: null,
     rssAnonBytes: null,
     rssFileBytes: null,
     rssShmemBytes: null,

@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { monitor } from '../../src/sampling/monitor.js';
 import { ProcessReader } from '../../src/sampling/process.js';
+import { summarizeRun } from '../../src/analysis/run-summary.js';
 
 const workloads = fileURLToPath(new URL('../fixtures/workloads/', import.meta.url));
 const psutilRef = fileURLToPath(new URL('../fixtures/psutil_ref.py', import.meta.url));
@@ -137,4 +138,30 @@ test('tree: CPU time of children that exited stays in the tree total (vs getrusa
   for (let i = 1; i < cum.length; i++) assert.ok(cum[i]! >= cum[i - 1]! - 1e-9, `cumulative CPU monotonic at sample ${i}`);
   assert.ok(run.processes!.length >= 4, 'per-process series for the root and each child');
   assert.ok(run.events.filter((e) => e.kind === 'process-exit').length >= 3);
+});
+
+test("peak RSS: the kernel's VmHWM, not the largest sample (a 200 MiB spike freed before the first sample)", async () => {
+  // Allocates and touches 200 MiB outside the V8 heap, frees it (GC unmaps it), then idles: sampling
+  // starts after the spike, so only the kernel's high-water mark can report it (issue 11, item 17).
+  const code = `let b = Buffer.allocUnsafeSlow(200 * 1024 * 1024); for (let i = 0; i < b.length; i += 4096) b[i] = 1;
+    b = null; globalThis.gc(); process.stdout.write('ready\\n'); setTimeout(() => {}, 20000);`;
+  const child = spawn(process.execPath, ['--expose-gc', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (c) => reject(new Error(`spike exited early (${c})`)));
+    });
+    const run = await monitor({ pid: child.pid!, duration: 1, interval: 0.5, system: false, children: true });
+    const truth = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
+    const sampledMax = Math.max(...(run.samples.rss_bytes as number[]));
+    assert.ok(sampledMax < 100 * 1024 * 1024, `the spike is gone before sampling (largest sample ${sampledMax})`);
+    assert.ok(truth >= 200 * 1024 * 1024, `the kernel saw the 200 MiB (VmHWM ${truth})`);
+    assert.deepEqual(new Set(run.samples.peak_rss_bytes), new Set([truth]), 'tree peak = the kernel high-water mark');
+    assert.equal(run.processes![0]!.samples.peak_rss_bytes!.at(-1), truth, 'per-process peak');
+    const s = summarizeRun(run);
+    assert.equal(s.peakRssBytes, truth);
+    assert.equal(s.peakRssSource, 'kernel');
+  } finally {
+    child.kill('SIGKILL');
+  }
 });

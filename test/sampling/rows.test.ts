@@ -135,3 +135,20 @@ test('cpuShares: guest time is inside user already, and a counter that went back
   assert.deepEqual(s, { busy: 100, user: 50, system: 0, iowait: 0, steal: 50 });
   assert.deepEqual(cpuShares(cpuTimes({ idle: 5 }), cpuTimes({ idle: 5 })), { busy: 0, user: 0, system: 0, iowait: 0, steal: 0 });
 });
+
+test("peak_rss_bytes: a process's VmHWM; for the tree the largest any member reached, kept after it exits", () => {
+  const carry = newTreeCarry();
+  const root = processSnapshot({ pid: 10, rssBytes: 100, peakRssBytes: 300 });
+  const kid = processSnapshot({ pid: 11, ppid: 10, rssBytes: 50, peakRssBytes: 900 });
+  const both = new Map([
+    [10, root],
+    [11, kid],
+  ]);
+  assert.equal(treeRow(root, both, new TreeAccount().update(both), 0, carry, host, 'zero').peak_rss_bytes, 900);
+  const alone = new Map([[10, root]]);
+  assert.equal(treeRow(root, alone, new Float64Array(counterCount), 1, carry, host, 'zero').peak_rss_bytes, 900, 'the exited child\'s peak stays');
+  assert.equal(processRow(kid, 0, { prevOwnCpu: null, prevT: 0 }, host).peak_rss_bytes, 900);
+  const unknown = newTreeCarry();
+  const kthread = processSnapshot({ pid: 2, peakRssBytes: null });
+  assert.equal(treeRow(kthread, null, vectorOf(kthread), 0, unknown, host, 'zero').peak_rss_bytes, null);
+});
