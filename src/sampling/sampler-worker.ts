@@ -69,6 +69,7 @@ function run(data: ThreadWorkerData, port: MessagePort): void {
   }
   sampler.on('sample', (s) => events.push(['sample', s]));
   sampler.on('process-start', (p) => events.push(['process-start', p]));
+  sampler.on('process-exec', (p) => events.push(['process-exec', p]));
   sampler.on('process-exit', (p) => events.push(['process-exit', p]));
   sampler.on('error', (err) => events.push(['error', err]));
   sampler.on('end', (reason) => events.push(['end', reason]));

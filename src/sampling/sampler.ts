@@ -3,8 +3,10 @@
  * cumulative counters into rates and emits one Sample. Synchronous reads through kept-open files: a
  * tick costs tens of microseconds, far below a threadpool round trip (async fs measured 3-15x dearer).
  *
- * Events: 'sample' (Sample), 'process-start' (ProcessInfo), 'process-exit' ({ pid, t }), 'end' (EndReason),
- * 'error' (unexpected failure; the sampler has stopped). Not safe to share between threads. With
+ * Events: 'sample' (Sample), 'process-start' (ProcessInfo), 'process-exec' (ProcessInfo: a process's
+ * comm changed — it exec'd another program or renamed itself — with its new comm and cmdline),
+ * 'process-exit' ({ pid, t }; a zombie counts as exited), 'end' (EndReason), 'error' (unexpected
+ * failure; the sampler has stopped). Not safe to share between threads. With
  * `thread: true` the ticks run in a worker (thread-engine.ts) and the same events arrive in batches.
  * With `native: true` the native thread reads the files on each deadline and this thread replays the
  * captured ticks through the same tick code, in batches (native-replay.ts). Rows are derived in rows.ts,
@@ -80,6 +82,7 @@ export class Sampler extends EventEmitter {
       { rootPid: o.pid, procRoot: o.procRoot, cgroupRoot: o.cgroupRoot, precise: o.precise, smaps: o.smaps },
       {
         started: (info) => this.emit('process-start', info),
+        exec: (info) => this.emit('process-exec', info),
         exited: (pid, t) => this.emit('process-exit', { pid, t }),
       },
     );
@@ -195,6 +198,7 @@ export class Sampler extends EventEmitter {
           this.emit('sample', ev[1]);
           break;
         case 'process-start':
+        case 'process-exec':
         case 'process-exit':
           this.emit(ev[0], ev[1]);
           break;
@@ -262,7 +266,7 @@ export class Sampler extends EventEmitter {
    * 10 Hz: see BENCHMARKS.md Sampling (the Sampler's cost above a bare ProcessReader.read() loop).
    */
   private tickSingle(tick: TickInfo, t: number): void {
-    const snap = this.tree.readRoot();
+    const snap = this.tree.readRoot(t);
     if (snap === null) {
       this.rootExited(t);
       return;

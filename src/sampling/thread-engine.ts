@@ -22,6 +22,7 @@ export const Ctl = {
 export type ThreadEvent =
   | ['sample', Sample]
   | ['process-start', ProcessInfo]
+  | ['process-exec', ProcessInfo]
   | ['process-exit', { pid: number; t: number }]
   | ['end', EndReason]
   | ['error', unknown];
