@@ -46,8 +46,9 @@ export async function collect(sampler: Sampler): Promise<CollectedRun> {
 
 /**
  * Blocks the event loop for 500 ms, 200 ms after sample 0, while `sampler` (1.5 s at 100 ms) runs, and
- * checks that samples were taken during the block and none was late by 400 ms: the one timing assertion
- * of these tests, with a margin of 4 intervals.
+ * checks what only ticks off the event loop can do: samples were read while the loop was blocked (their
+ * read times fall inside the block), and every deadline up to the last is a sample or a counted miss.
+ * No bound on lateness: on a shared machine that would be a timing assertion.
  */
 export async function assertBlockDoesNotDelay(sampler: Sampler): Promise<void> {
   let blockStart = 0;
@@ -62,10 +63,15 @@ export async function assertBlockDoesNotDelay(sampler: Sampler): Promise<void> {
   const { samples, reason } = await collect(sampler);
   assert.equal(reason, 'duration');
   assert.ok(blockEnd > blockStart, 'the block ran');
-  const during = samples.filter((s) => s.wallMs > blockStart + 50 && s.wallMs < blockEnd - 50);
-  assert.ok(during.length >= 1, `samples were taken while the event loop was blocked (${during.length})`);
-  const worst = Math.max(...samples.map((s) => s.lateMs));
-  assert.ok(worst < 400, `no sample delayed by the block: worst lateness ${worst.toFixed(1)} ms`);
+  const during = samples.filter((s) => s.wallMs > blockStart && s.wallMs < blockEnd);
+  assert.ok(during.length >= 1, `samples were read while the event loop was blocked (${during.length})`);
+  const last = samples.at(-1)!;
+  assert.equal(last.index + 1, samples.length + sampler.missedDeadlines, 'every deadline is a sample or a counted miss');
+  assert.deepEqual(
+    samples.map((s) => s.index),
+    [...samples.map((s) => s.index)].sort((a, b) => a - b),
+    'in deadline order',
+  );
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

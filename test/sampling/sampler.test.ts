@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeProcfs } from '../helpers/fake-procfs.js';
 import { FakeClock } from '../../src/core/clock.js';
@@ -24,6 +24,10 @@ test('samples land on deadlines, CPU % is exact from tick deltas, the first is n
     const samples: Sample[] = [];
     sampler.on('sample', (s: Sample) => samples.push(s));
     sampler.start();
+    // The system's CPU: 30 of 100 ticks busy in user mode, 100 context switches before sample 1.
+    const systemStat = join(p.root, 'stat');
+    const before = readFileSync(systemStat, 'utf8');
+    writeFileSync(systemStat, before.replace(/^cpu {2}9712 0 1878 151234 /m, 'cpu  9742 0 1878 151304 ').replace(/^ctxt 486034$/m, 'ctxt 486134'));
     // 100 ms per tick; 5 ticks (5 ms of CPU at 100 ticks/s = 0.05 s) between samples = 50 % of a core.
     for (let k = 1; k <= 5; k++) {
       p.stat(4242, 4200, { u: 1000 + 4 * k, s: 500 + k });
@@ -40,7 +44,12 @@ test('samples land on deadlines, CPU % is exact from tick deltas, the first is n
     assert.ok(Math.abs((samples[5]!.tree.cpu_system_seconds as number) - 0.05) < 1e-9);
     assert.equal(samples[5]!.tree.rss_bytes, 58300 * 1024);
     assert.equal(samples[5]!.tree.num_threads, 1);
-    assert.ok(samples[1]!.system!.cpu_percent !== undefined);
+    assert.equal(samples[0]!.system!.cpu_percent, null, 'no earlier reading, no share');
+    assert.ok(Math.abs(samples[1]!.system!.cpu_percent! - 30) < 1e-9, String(samples[1]!.system!.cpu_percent));
+    assert.ok(Math.abs(samples[1]!.system!.cpu_user_percent! - 30) < 1e-9);
+    assert.equal(samples[1]!.system!.cpu0_percent, 0, 'the per-CPU lines did not move');
+    assert.ok(Math.abs(samples[1]!.system!.context_switches_per_second! - 1000) < 1e-6);
+    assert.equal(samples[2]!.system!.cpu_percent, 0, 'nothing moved since');
     assert.equal(clock.pending, 0, 'stopped after the duration');
   } finally {
     p.cleanup();
