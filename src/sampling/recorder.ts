@@ -7,7 +7,7 @@ import { hostname, release } from 'node:os';
 import type { ProcessSeries, RunData, RunEvent, RunMeta } from '../core/run-data.js';
 import { version } from '../core/version.js';
 import { ColumnAccumulator } from '../core/columns.js';
-import { runUnits } from './catalogue.js';
+import { runUnits } from '../sampling/catalogue.js'; // the same path from src/record/ (where this file moves)
 import type { ProcessInfo, Sample, Sampler } from './sampler.js';
 
 /** The subset of the store's RunWriter the recorder needs. */
