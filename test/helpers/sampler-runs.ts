@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EndReason, ProcessInfo, Sample, Sampler } from '../../src/sampling/sampler.js';
 
@@ -18,6 +19,50 @@ export function startBurner(duty: number, seconds: number): Promise<ChildProcess
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`burn.js exited early (${code})`)));
   });
+}
+
+/**
+ * Ground truth for a CPU workload on a shared machine: the scheduler's own count of the process's run
+ * time (/proc/PID/schedstat, ns: not the tick-based utime/stime we sample) over a window of wall time.
+ * A burner asked for 50 % of a core gets less when the machine is saturated; the truth is what it got.
+ */
+export function cpuWindow(pid: number): { percent(): number } {
+  const runSeconds = (): number => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+  const cpu0 = runSeconds();
+  const wall0 = performance.now();
+  return { percent: () => ((runSeconds() - cpu0) / ((performance.now() - wall0) / 1000)) * 100 };
+}
+
+/**
+ * The same truth over the exact window of a run's samples, for engines whose sample 0 comes late (a
+ * worker thread starts in ~1 s under load): the process's schedstat read every 20 ms with the wall
+ * time, interpolated at the first and last sample's `wallMs`. Call stop() when done.
+ */
+export function cpuTrace(pid: number): { percentBetween(wallA: number, wallB: number): number; stop(): void } {
+  const points: [number, number][] = [];
+  const read = (): void => {
+    try {
+      points.push([performance.timeOrigin + performance.now(), Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9]);
+    } catch {
+      // The process is gone: the trace ends with it.
+    }
+  };
+  read();
+  const timer = setInterval(read, 20);
+  const at = (wall: number): number => {
+    const i = points.findIndex(([w]) => w >= wall);
+    if (i <= 0) throw new Error(`no CPU trace around ${wall} (trace ${points[0]?.[0]}..${points.at(-1)?.[0]})`);
+    const [w0, c0] = points[i - 1]!;
+    const [w1, c1] = points[i]!;
+    return c0 + ((c1 - c0) * (wall - w0)) / (w1 - w0);
+  };
+  return {
+    percentBetween: (a, b) => {
+      read();
+      return ((at(b) - at(a)) / ((b - a) / 1000)) * 100;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 export function mean(xs: (number | null | undefined)[]): number {
