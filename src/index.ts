@@ -13,8 +13,45 @@ export type { RunData, RunMeta, RunEvent, RunEventKind, ProcessSeries, SeriesCol
 export { monitor, samples, withClassicColumns } from './sampling/monitor.js';
 export type { MonitorOptions, MonitorResult, IoCounters } from './sampling/monitor.js';
 export { Sampler, cpuShares } from './sampling/sampler.js';
-export type { Sample, Row, ProcessInfo, EndReason, SamplerEnd, HostFacts } from './sampling/sampler.js';
+export type { Sample, Row, ProcessInfo, EndReason, SamplerEnd, HostFacts, Engine } from './sampling/sampler.js';
 export type { SamplerOptions } from './sampling/options.js';
+export {
+  treeSeries,
+  processSeries,
+  systemSeries,
+  runtimeSeries,
+  allSeries,
+  columnName,
+  parseColumn,
+  labelSafe,
+  runUnits,
+  treeColumns,
+  processColumns,
+  systemColumns,
+} from './sampling/catalogue.js';
+export type {
+  SeriesDecl,
+  SeriesKind,
+  SeriesUnit,
+  SeriesScope,
+  BaseUnit,
+  LabelKey,
+  ResolvedColumn,
+  TreeColumn,
+  ProcessColumn,
+  SystemColumn,
+  RuntimeColumn,
+  TreeRow,
+  ProcessRow,
+  SystemRow,
+  RuntimeRow,
+  TreeColumns,
+  ProcessColumns,
+  SystemColumns,
+  ColumnOf,
+} from './sampling/catalogue.js';
+export { sampleSeries } from './sampling/sample-series.js';
+export type { SeriesValue } from './sampling/sample-series.js';
 export { RunRecorder } from './sampling/recorder.js';
 export { DeadlineScheduler } from './sampling/scheduler.js';
 export type { TickInfo, SchedulerOptions } from './sampling/scheduler.js';

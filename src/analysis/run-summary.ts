@@ -1,8 +1,9 @@
 /**
  * The figures that summarise a run, computed on its raw samples: wall, user and system CPU time,
- * CPU % mean/p50/p95/max, peak RSS, I/O totals, samples. Shared by the CLI summary and the reports.
+ * CPU % mean/p50/p95/max, peak RSS (the kernel's when recorded), I/O totals, samples. Shared by the CLI summary and the reports.
  */
 import type { RunData } from '../core/run-data.js';
+import { treeColumns, type TreeColumn } from '../sampling/catalogue.js';
 import { distribution, firstLast, max, mean } from './stats.js';
 
 export interface RunSummary {
@@ -10,7 +11,14 @@ export interface RunSummary {
   userCpuSeconds: number | null;
   systemCpuSeconds: number | null;
   cpuPercent: { mean: number | null; p50: number | null; p95: number | null; max: number | null };
+  /** The larger of the kernel's peak RSS (peak_rss_bytes) and the largest sampled RSS; see peakRssSource. */
   peakRssBytes: number | null;
+  /**
+   * Where peakRssBytes comes from: 'kernel' — the largest VmHWM of any one process of the run, which no
+   * sampling interval can miss; 'sampled' — the largest tree RSS sampled (a tree's processes at their
+   * peaks at once, or a run recorded before peak_rss_bytes existed); null when neither was recorded.
+   */
+  peakRssSource: 'kernel' | 'sampled' | null;
   ioReadBytes: number | null;
   ioWriteBytes: number | null;
   samples: number;
@@ -25,9 +33,10 @@ export interface RunSummary {
  * tree (meta.childCpu, from perfscope's own cutime/cstime) when recorded.
  */
 export function summarizeRun(run: RunData): RunSummary {
-  const { meta, samples } = run;
+  const { meta } = run;
+  const samples = treeColumns(run.samples);
   const watched = meta.command === null;
-  const total = (name: string): number | null => {
+  const total = (name: TreeColumn): number | null => {
     const col = samples[name];
     const fl = col ? firstLast(col) : null;
     if (fl === null) return null;
@@ -35,12 +44,16 @@ export function summarizeRun(run: RunData): RunSummary {
   };
   const ts = samples.timestamp;
   const cpu = distribution(samples.cpu_percent ?? []);
+  const sampledPeak = max(samples.rss_bytes ?? []);
+  const kernelPeak = max(samples.peak_rss_bytes ?? []);
+  const kernelWins = kernelPeak !== null && (sampledPeak === null || kernelPeak >= sampledPeak);
   return {
     wallSeconds: meta.endedAtMs !== null ? (meta.endedAtMs - meta.startedAtMs) / 1000 : ts.length > 0 ? ts[ts.length - 1]! : null,
     userCpuSeconds: meta.childCpu ? meta.childCpu.userSeconds : total('cpu_user_seconds'),
     systemCpuSeconds: meta.childCpu ? meta.childCpu.systemSeconds : total('cpu_system_seconds'),
     cpuPercent: { mean: cpu.mean, p50: cpu.p50, p95: cpu.p95, max: cpu.max },
-    peakRssBytes: max(samples.rss_bytes ?? []),
+    peakRssBytes: kernelWins ? kernelPeak : sampledPeak,
+    peakRssSource: kernelWins ? 'kernel' : sampledPeak !== null ? 'sampled' : null,
     ioReadBytes: total('io_read_bytes'),
     ioWriteBytes: total('io_write_bytes'),
     samples: meta.sampleCount || ts.length,

@@ -3,12 +3,23 @@
  * `monitor()` resolves to and what reports read. Columnar: every series is an array aligned with its
  * `timestamp` column. Users' scripts read this, so changes are additive only (see docs/run-format.md).
  */
-import type { CgroupLimits } from '../sampling/types.js';
 
 /** Named columns aligned with `timestamp` (seconds since the run started). null = not measured. */
 export interface SeriesColumns {
   timestamp: number[];
   [column: string]: (number | null)[];
+}
+
+/** The cgroup limits of the sampled process, as the sampler read them at start (RunMeta.cgroup). */
+export interface CgroupLimits {
+  version: 1 | 2 | null;
+  /** The cgroup path of the process, as /proc/PID/cgroup gives it. */
+  path: string | null;
+  /** The tightest memory limit on the path (the cgroup or any ancestor), or null when unlimited. */
+  memoryLimitBytes: number | null;
+  memoryUsageBytes: number | null;
+  /** cpu.max quota / period (v2) or cfs_quota_us / cfs_period_us (v1), in cores; null when unlimited. */
+  cpuQuotaCores: number | null;
 }
 
 export interface RunMeta {

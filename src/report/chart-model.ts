@@ -5,6 +5,7 @@
  */
 import type { ProcessSeries, RunData, SeriesColumns } from '../core/run-data.js';
 import { labelsFor, type Labels, type Lang } from './i18n.js';
+import { processColumns, treeColumns } from '../sampling/catalogue.js';
 
 export type AxisUnit = 'percent' | 'bytes' | 'bytesPerSecond' | 'milliseconds';
 export type PanelId = 'cpu' | 'memory' | 'io' | 'loop';
@@ -104,7 +105,7 @@ export function buildChartModel(input: RunData | ChartRun[], options: ChartOptio
   const loop = panel('loop', labels.loopTitle, labels.loopAxis, 'milliseconds');
 
   runs.forEach((r, run) => {
-    const s = r.data.samples;
+    const s = treeColumns(r.data.samples);
     const x = s.timestamp;
     const prefix = overlay ? `${r.name}: ` : '';
     const idp = run === 0 ? '' : 'b:';
@@ -140,14 +141,14 @@ export function buildChartModel(input: RunData | ChartRun[], options: ChartOptio
     const procs = (r.data.processes ?? []).filter((p) => p.samples.timestamp.length > 0);
     if (procs.length > 1 && !overlay) {
       const ranked = procs
-        .map((p) => ({ p, cpu: meanOf(p.samples.cpu_percent) }))
+        .map((p) => ({ p, cpu: meanOf(processColumns(p.samples).cpu_percent) }))
         .sort((a, b) => b.cpu - a.cpu || a.p.firstSeen - b.p.firstSeen);
       const shown = ranked.slice(0, maxProcesses).map((e) => e.p).sort((a, b) => a.firstSeen - b.firstSeen || a.pid - b.pid);
       shown.forEach((p, k) => {
         const color = processPalette[k % processPalette.length]!;
         const label = `${p.comm} ${p.pid}`;
         const px = p.samples.timestamp;
-        const ps = p.samples;
+        const ps = processColumns(p.samples);
         if (hasValues(ps.cpu_percent)) cpu.series.push(procSeries(p, 'cpu', label, color, px, ps.cpu_percent!));
         const prss = memoryInBytes ? ps.rss_bytes : percentOf(ps.rss_bytes, memTotal, ps.memory_percent);
         if (hasValues(prss)) memory.series.push(procSeries(p, 'memory', label, color, px, prss!));

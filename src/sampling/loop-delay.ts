@@ -4,6 +4,8 @@
  * the previous timestamp, so a stall that ends just before a reset is never recorded (reproduced here:
  * a 150 ms block followed by reset() left max at 10.1 ms). Values are kept in a bounded reservoir.
  */
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+
 const reservoirSize = 4096;
 
 export interface LoopDelayStats {
@@ -19,36 +21,44 @@ export class LoopDelayProbe {
   private seen = 0;
   private maxMs = 0;
   private expected = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
 
-  constructor(private readonly resolutionMs = 10) {}
+  /** `clock` is injected for tests (the probe's timer never keeps the process alive). */
+  constructor(
+    private readonly resolutionMs = 10,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   start(): void {
     if (this.timer) return;
-    this.expected = performance.now() + this.resolutionMs;
-    const tick = (): void => {
-      const now = performance.now();
-      this.record(Math.max(0, now - this.expected));
-      this.expected = now + this.resolutionMs;
-      this.timer = setTimeout(tick, this.resolutionMs);
+    const clock = this.clock;
+    const arm = (): void => {
+      this.timer = clock.setTimer(this.expected, tick);
       this.timer.unref();
     };
-    this.timer = setTimeout(tick, this.resolutionMs);
-    this.timer.unref();
+    const tick = (): void => {
+      const now = clock.monotonicMs();
+      this.record(Math.max(0, now - this.expected));
+      this.expected = now + this.resolutionMs;
+      arm();
+    };
+    this.expected = clock.monotonicMs() + this.resolutionMs;
+    arm();
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 
   /** Stats of the delays recorded since the previous call, or null when none was. */
   take(): LoopDelayStats | null {
     // A stall still in progress (the timer is overdue right now) counts too.
-    const pending = this.timer ? Math.max(0, performance.now() - this.expected) : 0;
+    const now = this.clock.monotonicMs();
+    const pending = this.timer ? Math.max(0, now - this.expected) : 0;
     if (pending > 0) {
       this.record(pending);
-      this.expected = performance.now();
+      this.expected = now;
     }
     if (this.n === 0) return null;
     const sorted = this.values.subarray(0, this.n).sort();

@@ -7,6 +7,7 @@ import type { RunData } from '../core/run-data.js';
 import type { SamplerOptions } from './options.js';
 import { RunRecorder } from './recorder.js';
 import { Sampler, type Sample } from './sampler.js';
+import { treeColumns } from './catalogue.js';
 
 export interface MonitorOptions extends Omit<SamplerOptions, 'intervalMs' | 'durationMs'> {
   /** How long to sample, in seconds (like the classic recipe). Required unless `durationMs` or `signal` is given. */
@@ -84,7 +85,7 @@ export function samplerFault(error: Error): PerfscopeError {
 
 /** Adds the top-level classic columns (shared arrays, not copies) to a run. */
 export function withClassicColumns(run: RunData): MonitorResult {
-  const c = run.samples;
+  const c = treeColumns(run.samples);
   const io: (IoCounters | null)[] = c.timestamp.map((_, i) => {
     const rb = c.io_read_bytes?.[i];
     if (rb === null || rb === undefined) return null;
@@ -98,7 +99,7 @@ export function withClassicColumns(run: RunData): MonitorResult {
     };
   });
   return {
-    ...c,
+    ...run.samples,
     ...run,
     timestamp: c.timestamp,
     cpu_percent: c.cpu_percent ?? [],

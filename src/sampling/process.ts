@@ -357,8 +357,9 @@ export class ProcessReader {
     const scan = this.scan.reset(this.readRequired(statusFile, 'status'));
     const kernelThread = !scan.seekKey('VmSize:');
     const vmsKb = kernelThread ? 0 : intAt(scan.text, scan.pos);
-    const rssKb = scan.keyInt('VmRSS:', 0);
     const missing = kernelThread ? 0 : -1;
+    const hwmKb = scan.keyInt('VmHWM:', missing);
+    const rssKb = scan.keyInt('VmRSS:', 0);
     const rssAnonKb = scan.keyInt('RssAnon:', missing);
     const rssFileKb = scan.keyInt('RssFile:', missing);
     const rssShmemKb = scan.keyInt('RssShmem:', missing);
@@ -384,6 +385,7 @@ export class ProcessReader {
       majorFaults: st.majorFaults,
       rssBytes: rssKb * 1024,
       vmsBytes: vmsKb * 1024,
+      peakRssBytes: hwmKb >= 0 ? hwmKb * 1024 : this.notInStatus('peakRssBytes'),
       rssAnonBytes: rssAnonKb >= 0 ? rssAnonKb * 1024 : this.notInStatus('rssAnonBytes'),
       rssFileBytes: rssFileKb >= 0 ? rssFileKb * 1024 : this.notInStatus('rssFileBytes'),
       rssShmemBytes: rssShmemKb >= 0 ? rssShmemKb * 1024 : this.notInStatus('rssShmemBytes'),

@@ -1,11 +1,13 @@
 /**
- * Turns a Sampler's events into a run: columns in memory (RunData, the `--json` shape) and, when a store
- * writer is given, streamed to the store as they come (so a killed recorder loses at most a second).
+ * Turns a Sampler's events into a run: columns in memory (typed arrays, RunData — the `--json` shape —
+ * at data()/finish()) and, when a store writer is given, streamed to the store as they come (so a
+ * killed recorder loses at most a second).
  */
 import { hostname, release } from 'node:os';
 import type { ProcessSeries, RunData, RunEvent, RunMeta } from '../core/run-data.js';
 import { version } from '../core/version.js';
-import { ColumnBuilder } from './columns.js';
+import { ColumnAccumulator } from '../core/columns.js';
+import { runUnits } from '../sampling/catalogue.js'; // the same path from src/record/ (where this file moves)
 import type { ProcessInfo, Sample, Sampler } from './sampler.js';
 
 /** The subset of the store's RunWriter the recorder needs. */
@@ -19,18 +21,8 @@ export interface RunSink {
   finish(patch: Partial<RunMeta>): void;
 }
 
-export const units: Record<string, string> = {
-  timestamp: 'seconds since the run started',
-  cpu_percent: '% of one core (100 = one full core; psutil convention)',
-  cpu_percent_machine: '% of all cores (or of the cgroup CPU quota)',
-  memory_percent: '% of physical memory (RSS / MemTotal, psutil convention)',
-  memory_limit_percent: '% of the cgroup memory limit (null when none applies)',
-  io_read_bytes: 'bytes read from storage since the run started (cumulative, tree incl. exited children)',
-  io_write_bytes: 'bytes written to storage since the run started (cumulative)',
-  io_read_chars: 'bytes passed to read-like syscalls, cache and pipes included (cumulative)',
-  io_write_chars: 'bytes passed to write-like syscalls (cumulative)',
-  num_procs: 'live processes in the tree',
-};
+/** RunMeta.units, from the series catalogue. */
+export const units: Record<string, string> = runUnits();
 
 export interface RecorderOptions {
   command: string[] | null;
@@ -41,9 +33,9 @@ export interface RecorderOptions {
 
 export class RunRecorder {
   readonly meta: RunMeta;
-  private readonly tree = new ColumnBuilder();
-  private readonly system = new ColumnBuilder();
-  private readonly processes = new Map<number, { info: ProcessInfo; exited: number | null; cols: ColumnBuilder }>();
+  private readonly tree = new ColumnAccumulator();
+  private readonly system = new ColumnAccumulator();
+  private readonly processes = new Map<number, { info: ProcessInfo; exited: number | null; cols: ColumnAccumulator }>();
   private readonly events: RunEvent[] = [];
   private readonly keep: boolean;
   private sink: RunSink | null;
@@ -123,7 +115,7 @@ export class RunRecorder {
 
   private onStart(p: ProcessInfo): void {
     if (this.processes.has(p.pid)) return;
-    this.processes.set(p.pid, { info: p, exited: null, cols: new ColumnBuilder() });
+    this.processes.set(p.pid, { info: p, exited: null, cols: new ColumnAccumulator() });
     this.sink?.addProcess({ pid: p.pid, ppid: p.ppid, comm: p.comm, cmdline: p.cmdline, firstSeen: p.t });
     if (p.pid !== this.meta.pid) this.event({ t: p.t, kind: 'process-start', pid: p.pid, detail: p.cmdline ?? p.comm });
   }
@@ -152,8 +144,8 @@ export class RunRecorder {
 
   /** The run as recorded so far. */
   data(): RunData {
-    const run: RunData = { meta: { ...this.meta }, samples: this.tree.columns, events: this.events };
-    if (this.system.size > 0) run.system = this.system.columns;
+    const run: RunData = { meta: { ...this.meta }, samples: this.tree.toSeriesColumns(), events: this.events };
+    if (this.system.rows > 0) run.system = this.system.toSeriesColumns();
     if (this.sampler.options.perProcess) {
       run.processes = [...this.processes.values()].map(
         (p): ProcessSeries => ({
@@ -163,7 +155,7 @@ export class RunRecorder {
           cmdline: p.info.cmdline,
           firstSeen: p.info.t,
           exited: p.exited,
-          samples: p.cols.columns,
+          samples: p.cols.toSeriesColumns(),
         }),
       );
     }

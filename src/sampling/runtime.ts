@@ -6,29 +6,16 @@
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { LoopDelayProbe } from './loop-delay.js';
+import { runtimeSeries, type RuntimeColumn, type RuntimeRow } from './catalogue.js';
 
-export interface RuntimeSample {
-  event_loop_delay_p50_seconds: number | null;
-  event_loop_delay_p99_seconds: number | null;
-  event_loop_delay_max_seconds: number | null;
-  event_loop_utilization: number | null;
-  heap_used_bytes: number;
-  heap_total_bytes: number;
-  /** Sum of GC pause durations that ended during the interval, and how many. */
-  gc_pause_seconds: number;
-  gc_count: number;
-}
+/** Runtime columns that always have a value. */
+type Always<K extends RuntimeColumn> = { [P in K]: number };
 
-export const runtimeColumns = [
-  'event_loop_delay_p50_seconds',
-  'event_loop_delay_p99_seconds',
-  'event_loop_delay_max_seconds',
-  'event_loop_utilization',
-  'heap_used_bytes',
-  'heap_total_bytes',
-  'gc_pause_seconds',
-  'gc_count',
-] as const;
+/** The runtime columns of the tree row, as the catalogue declares them (runtimeSeries). */
+export type RuntimeSample = RuntimeRow & Always<'heap_used_bytes' | 'heap_total_bytes' | 'gc_pause_seconds' | 'gc_count'>;
+
+/** The runtime column names, in declaration order. */
+export const runtimeColumns = Object.keys(runtimeSeries) as RuntimeColumn[];
 
 export class RuntimeProbe {
   private readonly delay: LoopDelayProbe;
@@ -49,7 +36,7 @@ export class RuntimeProbe {
     this.gc.observe({ entryTypes: ['gc'] });
   }
 
-  /** Values for the interval since the previous call (or since construction), then resets. */
+  /** Values for the interval since the previous call (or since construction), then resets. GC figures are per interval. */
   sample(): RuntimeSample {
     const d = this.delay.take();
     const now = performance.eventLoopUtilization();

@@ -2,11 +2,12 @@
  * The Sampler's worker thread (`SamplerOptions.thread`): runs an ordinary main-thread-less Sampler on
  * an `AtomicsClock` — one futex wait (`Atomics.wait`) per deadline instead of a libuv timer — and posts
  * its events to the owning thread in batches. Control words (Int32Array over a SharedArrayBuffer):
- * see `Ctl` in sampler.ts.
+ * see `Ctl` in thread-engine.ts.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { Sampler, Ctl, type ThreadEvent, type ThreadWorkerData } from './sampler.js';
+import { Sampler } from './sampler.js';
+import { Ctl, type ThreadEvent, type ThreadWorkerData } from './thread-engine.js';
 
 /** The one pending timer of a DeadlineScheduler; fired by `run()`'s wait loop. */
 class PendingTimer implements TimerHandle {
@@ -68,6 +69,7 @@ function run(data: ThreadWorkerData, port: MessagePort): void {
   }
   sampler.on('sample', (s) => events.push(['sample', s]));
   sampler.on('process-start', (p) => events.push(['process-start', p]));
+  sampler.on('process-exec', (p) => events.push(['process-exec', p]));
   sampler.on('process-exit', (p) => events.push(['process-exit', p]));
   sampler.on('error', (err) => events.push(['error', err]));
   sampler.on('end', (reason) => events.push(['end', reason]));

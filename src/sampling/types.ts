@@ -51,6 +51,11 @@ export interface ProcessSnapshot {
   rssBytes: number;
   /** VmSize. */
   vmsBytes: number;
+  /**
+   * VmHWM: the kernel's peak resident set size of the process since it started (0 for a kernel thread
+   * or a zombie, which have no memory).
+   */
+  peakRssBytes: number | null;
   rssAnonBytes: number | null;
   rssFileBytes: number | null;
   rssShmemBytes: number | null;
@@ -127,16 +132,8 @@ export interface SystemSnapshot {
   net: NetCounters[];
 }
 
-export interface CgroupLimits {
-  version: 1 | 2 | null;
-  /** The cgroup path of the process, as /proc/PID/cgroup gives it. */
-  path: string | null;
-  /** The tightest memory limit on the path (the cgroup or any ancestor), or null when unlimited. */
-  memoryLimitBytes: number | null;
-  memoryUsageBytes: number | null;
-  /** cpu.max quota / period (v2) or cfs_quota_us / cfs_period_us (v1), in cores; null when unlimited. */
-  cpuQuotaCores: number | null;
-}
+/** Declared in core/run-data.ts (RunMeta carries it; core is the lowest layer); re-exported here with the other readers' types. */
+export type { CgroupLimits } from '../core/run-data.js';
 
 /** One row of a /proc scan, enough to build process trees. */
 export interface ProcEntry {

@@ -2,16 +2,20 @@
  * Accuracy against ground truth and against psutil. Workloads of known shape run as child processes:
  * a CPU burner whose duty cycle is budgeted in its own CPU time (so contention on this shared machine
  * does not change it), an allocator holding touched memory, a tree of burners. Tolerances are the
- * issue's: mean CPU within 3 points of truth, RSS within 3 %. No timing assertions.
+ * issue's: mean CPU within 3 points of truth, RSS within 3 %. CPU truth is the scheduler's own run time
+ * of the workload over the run (schedstat, ns), so a saturated machine that gives a burner less than it
+ * asked for does not fail the test. No timing assertions.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { monitor } from '../../src/sampling/monitor.js';
 import { ProcessReader } from '../../src/sampling/process.js';
+import { summarizeRun } from '../../src/analysis/run-summary.js';
+import { cpuWindow } from '../helpers/sampler-runs.js';
 
 const workloads = fileURLToPath(new URL('../fixtures/workloads/', import.meta.url));
 const psutilRef = fileURLToPath(new URL('../fixtures/psutil_ref.py', import.meta.url));
@@ -60,16 +64,20 @@ function psutil(pid: number, intervalS: number, count: number, children = false)
   });
 }
 
-test('CPU: a 50 % duty-cycle burner reads 50 ± 3 % on average, first sample null, and agrees with psutil', async (t) => {
+test('CPU: a 50 % duty-cycle burner reads within 3 points of the scheduler\'s truth, first sample null, and agrees with psutil', async (t) => {
   if (!requirePsutil(t)) return;
   const { child } = await start('burn.js', 0.5, 8);
   try {
+    const window = cpuWindow(child.pid!);
     const [ours, ref] = await Promise.all([monitor({ pid: child.pid!, duration: 5, interval: 0.5, system: false }), psutil(child.pid!, 0.5, 11)]);
+    const truth = window.percent();
     assert.equal(ours.cpu_percent[0], null, 'no fake 0.0 first sample');
     assert.equal(ours.meta.firstCpuSample, 'omitted');
     assert.equal(ours.timestamp.length, 11);
     const m = mean(ours.cpu_percent);
-    assert.ok(Math.abs(m - 50) <= 3, `mean CPU ${m.toFixed(2)} % is within 3 points of 50 %`);
+    // The burner gets its 50 % on an idle machine, less on a saturated one: the truth is what it got.
+    assert.ok(Math.abs(m - truth) <= 3, `mean CPU ${m.toFixed(2)} % is within 3 points of the scheduler's ${truth.toFixed(2)} %`);
+    assert.ok(truth > 10, `the burner ran (${truth.toFixed(1)} % of a core; 50 % asked)`);
     const r = mean(ref.map((x) => x.cpu_percent));
     assert.ok(Math.abs(m - r) <= 3, `ours ${m.toFixed(2)} % vs psutil ${r.toFixed(2)} % within 3 points`);
     // The machine-normalised figure is the same divided by the cores in use.
@@ -80,12 +88,17 @@ test('CPU: a 50 % duty-cycle burner reads 50 ± 3 % on average, first sample nul
   }
 });
 
-test('CPU: precise mode (schedstat) reads a 30 % burner within 3 points at 10 Hz', async () => {
+test('CPU: precise mode (schedstat) reads a 30 % burner within 3 points of the truth at 10 Hz', async () => {
   const { child } = await start('burn.js', 0.3, 6);
   try {
+    // Precise mode reads the threads' schedstat, the counter the truth sums too: this checks the rates
+    // over 100 ms intervals (tick-based CPU would be ±6 points per sample here), not the source.
+    const window = cpuWindow(child.pid!);
     const ours = await monitor({ pid: child.pid!, duration: 3, interval: 0.1, precise: true, system: false });
+    const truth = window.percent();
     const m = mean(ours.cpu_percent);
-    assert.ok(Math.abs(m - 30) <= 3, `mean CPU ${m.toFixed(2)} % within 3 points of 30 %`);
+    assert.ok(Math.abs(m - truth) <= 3, `mean CPU ${m.toFixed(2)} % within 3 points of the scheduler's ${truth.toFixed(2)} %`);
+    assert.ok(truth > 5, `the burner ran (${truth.toFixed(1)} % of a core; 30 % asked)`);
     assert.equal(ours.meta.precise, true);
   } finally {
     child.kill('SIGKILL');
@@ -128,7 +141,7 @@ test('tree: CPU time of children that exited stays in the tree total (vs getrusa
   // workload's own start-up (before sample 0) and its last <0.2 s are outside the window.
   assert.ok(user + sys <= truth + 0.05, `tree CPU ${(user + sys).toFixed(3)} s not above truth ${truth.toFixed(3)} s`);
   assert.ok(user + sys >= truth - 0.35, `tree CPU ${(user + sys).toFixed(3)} s close to truth ${truth.toFixed(3)} s`);
-  assert.ok(truth >= 1.0, `the children really burned CPU (${truth.toFixed(3)} s)`);
+  assert.ok(truth >= 0.3, `the children really burned CPU (${truth.toFixed(3)} s; 1.35 s asked, less on a saturated machine)`);
   const procs = run.samples.num_procs as number[];
   assert.ok(Math.max(...procs) >= 3, 'children were followed');
   assert.equal(procs.at(-1), 1, 'and seen to exit');
@@ -137,4 +150,30 @@ test('tree: CPU time of children that exited stays in the tree total (vs getrusa
   for (let i = 1; i < cum.length; i++) assert.ok(cum[i]! >= cum[i - 1]! - 1e-9, `cumulative CPU monotonic at sample ${i}`);
   assert.ok(run.processes!.length >= 4, 'per-process series for the root and each child');
   assert.ok(run.events.filter((e) => e.kind === 'process-exit').length >= 3);
+});
+
+test("peak RSS: the kernel's VmHWM, not the largest sample (a 200 MiB spike freed before the first sample)", async () => {
+  // Allocates and touches 200 MiB outside the V8 heap, frees it (GC unmaps it), then idles: sampling
+  // starts after the spike, so only the kernel's high-water mark can report it (issue 11, item 17).
+  const code = `let b = Buffer.allocUnsafeSlow(200 * 1024 * 1024); for (let i = 0; i < b.length; i += 4096) b[i] = 1;
+    b = null; globalThis.gc(); process.stdout.write('ready\\n'); setTimeout(() => {}, 20000);`;
+  const child = spawn(process.execPath, ['--expose-gc', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (c) => reject(new Error(`spike exited early (${c})`)));
+    });
+    const run = await monitor({ pid: child.pid!, duration: 1, interval: 0.5, system: false, children: true });
+    const truth = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
+    const sampledMax = Math.max(...(run.samples.rss_bytes as number[]));
+    assert.ok(sampledMax < 100 * 1024 * 1024, `the spike is gone before sampling (largest sample ${sampledMax})`);
+    assert.ok(truth >= 200 * 1024 * 1024, `the kernel saw the 200 MiB (VmHWM ${truth})`);
+    assert.deepEqual(new Set(run.samples.peak_rss_bytes), new Set([truth]), 'tree peak = the kernel high-water mark');
+    assert.equal(run.processes![0]!.samples.peak_rss_bytes!.at(-1), truth, 'per-process peak');
+    const s = summarizeRun(run);
+    assert.equal(s.peakRssBytes, truth);
+    assert.equal(s.peakRssSource, 'kernel');
+  } finally {
+    child.kill('SIGKILL');
+  }
 });

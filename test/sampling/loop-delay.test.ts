@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { FakeClock } from '../../src/core/clock.js';
 import { LoopDelayProbe } from '../../src/sampling/loop-delay.js';
 import { RuntimeProbe } from '../../src/sampling/runtime.js';
 
@@ -11,7 +12,7 @@ const block = (ms: number): void => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('a stall that ends right before take() is counted (monitorEventLoopDelay reset() loses it)', async () => {
+test('a real 150 ms block that ends right before take() is counted (monitorEventLoopDelay reset() loses it)', async () => {
   const probe = new LoopDelayProbe(10);
   probe.start();
   await sleep(50);
@@ -24,17 +25,36 @@ test('a stall that ends right before take() is counted (monitorEventLoopDelay re
   assert.ok(s.maxSeconds >= 0.1, `max ${s.maxSeconds}`);
 });
 
-test('the stall is counted once, not again in the next interval', async () => {
-  const probe = new LoopDelayProbe(10);
+test('the stall is counted once, in the interval it ended in, not again in the next (fake clock: exact)', () => {
+  const clock = new FakeClock();
+  const probe = new LoopDelayProbe(10, clock);
   probe.start();
-  await sleep(30);
-  block(120);
+  clock.advance(30); // three timers, each on time
+  clock.stall(120); // the loop is blocked: the timer due at +40 ms cannot fire
   const first = probe.take();
-  await sleep(60);
+  assert.ok(first !== null);
+  assert.equal(first.maxSeconds, 0.11, 'the overdue timer counts at take(): 150 - 40 ms');
+  assert.equal(first.count, 4);
+  clock.advance(60); // the overdue timer fires now, then six on time
   const second = probe.take();
   probe.stop();
-  assert.ok(first !== null && first.maxSeconds >= 0.1);
-  assert.ok(second !== null && second.maxSeconds < 0.1, `second interval max ${second?.maxSeconds}`);
+  assert.ok(second !== null);
+  assert.equal(second.maxSeconds, 0, 'the stall is not counted again');
+  assert.equal(second.count, 7);
+  assert.equal(clock.pending, 0, 'stop() cancels the timer');
+});
+
+test('a stall at the start of an interval is counted in full; no timer fired, no stats', () => {
+  const clock = new FakeClock();
+  const probe = new LoopDelayProbe(10, clock);
+  assert.equal(probe.take(), null, 'not started');
+  probe.start();
+  assert.equal(probe.take(), null, 'nothing recorded yet');
+  clock.stall(250);
+  clock.advance(5); // the timer fires 240 ms late
+  const s = probe.take();
+  probe.stop();
+  assert.deepEqual(s, { p50Seconds: 0.24, p99Seconds: 0.24, maxSeconds: 0.24, count: 1 });
 });
 
 test('RuntimeProbe reports heap, utilisation and GC counts', async () => {

@@ -77,6 +77,7 @@ describe('ProcessReader on the fixture tree', () => {
       majorFaults: 11,
       rssBytes: 58300 * KiB,
       vmsBytes: 1594908 * KiB,
+      peakRssBytes: 58300 * KiB,
       rssAnonBytes: 16828 * KiB,
       rssFileBytes: 41344 * KiB,
       rssShmemBytes: 128 * KiB,
@@ -122,6 +123,7 @@ describe('ProcessReader on the fixture tree', () => {
     assert.equal(s.startTimeTicks, 26);
     assert.equal(s.rssBytes, 0);
     assert.equal(s.vmsBytes, 0);
+    assert.equal(s.peakRssBytes, 0);
     assert.equal(s.rssAnonBytes, 0);
     assert.equal(s.swapBytes, 0);
     assert.equal(s.io, null);
@@ -225,6 +227,7 @@ describe('ProcessReader on the live /proc', () => {
     }
     assert.equal(snap.state, 'Z');
     assert.equal(snap.rssBytes, 0);
+    assert.equal(snap.peakRssBytes, 0, 'a zombie has no memory, and no peak left to report');
     assert.equal(snap.numFds, 0);
     assert.ok(snap.preciseCpuSeconds !== null && snap.preciseCpuSeconds > 0);
     assert.equal(snap.ussBytes, null);

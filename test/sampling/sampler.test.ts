@@ -4,10 +4,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fakeProcfs } from '../helpers/fake-procfs.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { RunRecorder } from '../../src/sampling/recorder.js';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
@@ -15,32 +14,7 @@ import { PerfscopeError } from '../../src/core/errors.js';
 import { monitor } from '../../src/sampling/monitor.js';
 import { spawn, spawnSync } from 'node:child_process';
 
-const fixture = fileURLToPath(new URL('../fixtures/proc/', import.meta.url));
-
-/** A writable fake /proc: process 4242 ("my ) worker") and the system files of the fixture. */
-function fakeProc() {
-  const root = mkdtempSync(join(tmpdir(), 'perfscope-fakeproc-'));
-  cpSync(fixture, root, { recursive: true });
-  rmSync(join(root, '4243'), { recursive: true, force: true });
-  const stat = (pid: number, ppid: number, t: { u: number; s: number; cu?: number; cs?: number }, start = 81326): void => {
-    writeFileSync(
-      join(root, String(pid), 'stat'),
-      `${pid} (w ${pid}) S ${ppid} 6188 2950 0 -1 4194304 4962 7 11 3 ${t.u} ${t.s} ${t.cu ?? 0} ${t.cs ?? 0} 20 0 1 0 ${start} 1633185792 14512 18446744073709551615 0 0 0 0 0 0 0 16781312 17922 0 0 0 17 1 0 0 0 0 0\n`,
-    );
-  };
-  const addChild = (pid: number, ppid: number): void => {
-    const dir = join(root, String(pid));
-    mkdirSync(join(dir, 'fd'), { recursive: true });
-    writeFileSync(join(dir, 'fd', '0'), '');
-    cpSync(join(root, '4242', 'status'), join(dir, 'status'));
-    cpSync(join(root, '4242', 'io'), join(dir, 'io'));
-    writeFileSync(join(dir, 'cmdline'), `worker\0--id\0${pid}\0`);
-    stat(pid, ppid, { u: 0, s: 0 }, 90000 + pid);
-  };
-  const remove = (pid: number): void => rmSync(join(root, String(pid)), { recursive: true, force: true });
-  stat(4242, 4200, { u: 1000, s: 500 });
-  return { root, stat, addChild, remove, cleanup: () => rmSync(root, { recursive: true, force: true }) };
-}
+const fakeProc = fakeProcfs;
 
 test('samples land on deadlines, CPU % is exact from tick deltas, the first is null', () => {
   const p = fakeProc();
@@ -50,6 +24,10 @@ test('samples land on deadlines, CPU % is exact from tick deltas, the first is n
     const samples: Sample[] = [];
     sampler.on('sample', (s: Sample) => samples.push(s));
     sampler.start();
+    // The system's CPU: 30 of 100 ticks busy in user mode, 100 context switches before sample 1.
+    const systemStat = join(p.root, 'stat');
+    const before = readFileSync(systemStat, 'utf8');
+    writeFileSync(systemStat, before.replace(/^cpu {2}9712 0 1878 151234 /m, 'cpu  9742 0 1878 151304 ').replace(/^ctxt 486034$/m, 'ctxt 486134'));
     // 100 ms per tick; 5 ticks (5 ms of CPU at 100 ticks/s = 0.05 s) between samples = 50 % of a core.
     for (let k = 1; k <= 5; k++) {
       p.stat(4242, 4200, { u: 1000 + 4 * k, s: 500 + k });
@@ -66,7 +44,12 @@ test('samples land on deadlines, CPU % is exact from tick deltas, the first is n
     assert.ok(Math.abs((samples[5]!.tree.cpu_system_seconds as number) - 0.05) < 1e-9);
     assert.equal(samples[5]!.tree.rss_bytes, 58300 * 1024);
     assert.equal(samples[5]!.tree.num_threads, 1);
-    assert.ok(samples[1]!.system!.cpu_percent !== undefined);
+    assert.equal(samples[0]!.system!.cpu_percent, null, 'no earlier reading, no share');
+    assert.ok(Math.abs(samples[1]!.system!.cpu_percent! - 30) < 1e-9, String(samples[1]!.system!.cpu_percent));
+    assert.ok(Math.abs(samples[1]!.system!.cpu_user_percent! - 30) < 1e-9);
+    assert.equal(samples[1]!.system!.cpu0_percent, 0, 'the per-CPU lines did not move');
+    assert.ok(Math.abs(samples[1]!.system!.context_switches_per_second! - 1000) < 1e-6);
+    assert.equal(samples[2]!.system!.cpu_percent, 0, 'nothing moved since');
     assert.equal(clock.pending, 0, 'stopped after the duration');
   } finally {
     p.cleanup();

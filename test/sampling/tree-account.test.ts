@@ -2,36 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter, TreeAccount } from '../../src/sampling/tree-account.js';
 import type { ProcessSnapshot } from '../../src/sampling/types.js';
+import { processSnapshot } from '../helpers/snapshots.js';
 
 function snap(pid: number, ppid: number, cpu: { u: number; s?: number; cu?: number; cs?: number }, ioRead = 0): ProcessSnapshot {
-  return {
+  return processSnapshot({
     pid,
     ppid,
-    comm: `p${pid}`,
-    state: 'S',
     startTimeTicks: pid,
     userSeconds: cpu.u,
     systemSeconds: cpu.s ?? 0,
     childrenUserSeconds: cpu.cu ?? 0,
     childrenSystemSeconds: cpu.cs ?? 0,
-    preciseCpuSeconds: null,
-    numThreads: 1,
-    minorFaults: 0,
-    majorFaults: 0,
-    rssBytes: 0,
-    vmsBytes: 0,
-    rssAnonBytes: null,
-    rssFileBytes: null,
-    rssShmemBytes: null,
-    swapBytes: null,
-    ussBytes: null,
-    pssBytes: null,
     io: { readChars: 0, writeChars: 0, readSyscalls: 0, writeSyscalls: 0, readBytes: ioRead, writeBytes: 0, cancelledWriteBytes: 0 },
     numFds: 3,
-    voluntaryCtxSwitches: 0,
-    involuntaryCtxSwitches: 0,
-    unavailable: {},
-  };
+  });
 }
 
 const tick = (acc: TreeAccount, ...snaps: ProcessSnapshot[]) => acc.update(new Map(snaps.map((s) => [s.pid, s])));
