@@ -15,7 +15,7 @@ export type { MonitorOptions, MonitorResult, IoCounters } from './sampling/monit
 export { Sampler, cpuShares } from './sampling/sampler.js';
 export type { Sample, Row, ProcessInfo, EndReason, SamplerEnd, HostFacts } from './sampling/sampler.js';
 export type { SamplerOptions } from './sampling/options.js';
-export { RunRecorder } from './sampling/recorder.js';
+export { RunRecorder } from './record/recorder.js';
 export { DeadlineScheduler } from './sampling/scheduler.js';
 export type { TickInfo, SchedulerOptions } from './sampling/scheduler.js';
 export { ProcessReader } from './sampling/process.js';

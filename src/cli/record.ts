@@ -11,7 +11,7 @@ import { RunStore } from '../store/store.js';
 import type { SamplerOptions } from '../sampling/options.js';
 import { ProcessReader } from '../sampling/process.js';
 import type { Unavailable } from '../sampling/types.js';
-import { RunRecorder, type RunSink } from '../sampling/recorder.js';
+import { RunRecorder, type RunSink } from '../record/recorder.js';
 import type { Sample, Sampler } from '../sampling/sampler.js';
 import { durationFlag, stringFlag, type FlagSpec, type Parsed } from './args.js';
 import type { CliIo } from './command.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeClock } from '../../src/core/clock.js';
-import { RunRecorder } from '../../src/sampling/recorder.js';
+import { RunRecorder } from '../../src/record/recorder.js';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
 import { PerfscopeError } from '../../src/core/errors.js';
 import { monitor } from '../../src/sampling/monitor.js';

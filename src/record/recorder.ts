@@ -5,8 +5,8 @@
 import { hostname, release } from 'node:os';
 import type { ProcessSeries, RunData, RunEvent, RunMeta } from '../core/run-data.js';
 import { version } from '../core/version.js';
-import { ColumnBuilder } from './columns.js';
-import type { ProcessInfo, Sample, Sampler } from './sampler.js';
+import { ColumnBuilder } from '../sampling/columns.js';
+import type { ProcessInfo, Sample, Sampler } from '../sampling/sampler.js';
 
 /** The subset of the store's RunWriter the recorder needs. */
 export interface RunSink {
