@@ -18,7 +18,10 @@ export function renderSummary(run: RunData): string {
   const cpu = s.cpuPercent;
   const rows: [string, string][] = [];
   rows.push(['Command', watched ? `PID ${meta.pid} (watched)` : shellJoin(meta.command ?? [])]);
-  if (!watched || meta.exitCode !== null || meta.signal !== null) rows.push(['Exit status', exitStatus(meta.exitCode, meta.signal)]);
+  if (!watched || meta.exitCode !== null || meta.signal !== null) {
+    const by = meta.stoppedBy === 'duration' ? ' (stopped at --duration)' : meta.stoppedBy === 'signal' ? ' (after a signal passed on)' : meta.stoppedBy === 'abort' ? ' (stopped)' : '';
+    rows.push(['Exit status', `${exitStatus(meta.exitCode, meta.signal)}${by}`]);
+  }
   rows.push(['Wall time', `${formatSeconds(s.wallSeconds)}${meta.endedAtMs === null ? ' (so far)' : ''}`]);
   rows.push(['User CPU time', formatSeconds(s.userCpuSeconds)]);
   rows.push(['System CPU time', formatSeconds(s.systemCpuSeconds)]);

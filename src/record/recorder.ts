@@ -10,7 +10,8 @@ import type { ProcessInfo, Sample, Sampler } from '../sampling/sampler.js';
 
 /** The subset of the store's RunWriter the recorder needs. */
 export interface RunSink {
-  readonly id: number;
+  /** The run's store id, or null while it has none (a sink may create the run at the first sample). */
+  readonly id: number | null;
   append(scope: 'tree' | 'system' | number, t: number, values: Record<string, number | null>): void;
   addProcess(p: { pid: number; ppid: number; comm: string; cmdline: string | null; firstSeen: number }): void;
   processExited(pid: number, t: number): void;
@@ -34,6 +35,8 @@ export const units: Record<string, string> = {
 
 export interface RecorderOptions {
   command: string[] | null;
+  /** Wall-clock start of the run (epoch ms); default now. A recorded command's is taken just before its spawn. */
+  startedAtMs?: number;
   /** Keep every sample in memory for finish() (default true). Long `perfscope run`s stream to the store. */
   keep?: boolean;
   sink?: RunSink | null;
@@ -58,7 +61,7 @@ export class RunRecorder {
     this.keep = opts.keep ?? true;
     this.sink = opts.sink ?? null;
     const o = sampler.options;
-    const startedAtMs = Date.now();
+    const startedAtMs = opts.startedAtMs ?? Date.now();
     this.meta = {
       format: 'perfscope-run',
       formatVersion: 1,
@@ -147,6 +150,7 @@ export class RunRecorder {
     this.meta.missedDeadlines = this.sampler.missedDeadlines;
     this.meta.engine = this.sampler.engine;
     this.sink?.finish({ ...this.meta });
+    if (this.sink) this.meta.id = this.sink.id;
     return this.data();
   }
 
