@@ -1,6 +1,7 @@
 /**
  * Passing this process's SIGINT, SIGTERM and SIGHUP on to a recorded command while it runs, as a shell
- * would: the first one is forwarded (the command decides how to end), a second one kills it.
+ * would: the first one is forwarded (the command decides how to end), a second one kills it, and so does
+ * a first one once perfscope has asked the command to stop (--duration): the user is in a hurry.
  */
 import type { CommandProcess } from './spawn.js';
 
@@ -17,7 +18,7 @@ export function forwardSignals(command: CommandProcess, onSignal: (sig: NodeJS.S
   const handler = (sig: NodeJS.Signals): void => {
     received++;
     onSignal(sig);
-    if (received > 1) command.signal('SIGKILL');
+    if (received > 1 || command.stopping) command.signal('SIGKILL');
     else if (command.ownGroup || sig !== 'SIGINT') command.signal(sig);
   };
   for (const s of forwardedSignals) process.on(s, handler);

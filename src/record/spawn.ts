@@ -82,6 +82,11 @@ export class CommandProcess {
     });
   }
 
+  /** Whether stop() was called: the command was asked to end (SIGTERM) and gets SIGKILL after the grace. */
+  get stopping(): boolean {
+    return this.killTimer !== null;
+  }
+
   /** How it ended, or null while it runs. */
   get exit(): CommandExit | null {
     return this.exitInfo;
