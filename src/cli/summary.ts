@@ -5,6 +5,7 @@
 import type { RunData } from '../core/run-data.js';
 import { formatBytes, formatPercent, formatSeconds } from '../core/units.js';
 import { summarizeRun } from '../analysis/run-summary.js';
+import { hasControl, terminalSafe } from './terminal-text.js';
 
 /**
  * Renders the summary. Cumulative columns (cpu_user_seconds, cpu_system_seconds, io_read_bytes,
@@ -20,7 +21,7 @@ export function renderSummary(run: RunData): string {
   rows.push(['Command', watched ? `PID ${meta.pid} (watched)` : shellJoin(meta.command ?? [])]);
   if (!watched || meta.exitCode !== null || meta.signal !== null) {
     const by = meta.stoppedBy === 'duration' ? ' (stopped at --duration)' : meta.stoppedBy === 'signal' ? ' (after a signal passed on)' : meta.stoppedBy === 'abort' ? ' (stopped)' : '';
-    rows.push(['Exit status', `${exitStatus(meta.exitCode, meta.signal)}${by}`]);
+    rows.push(['Exit status', `${terminalSafe(exitStatus(meta.exitCode, meta.signal))}${by}`]);
   }
   rows.push(['Wall time', `${formatSeconds(s.wallSeconds)}${meta.endedAtMs === null ? ' (so far)' : ''}`]);
   rows.push(['User CPU time', formatSeconds(s.userCpuSeconds)]);
@@ -51,7 +52,17 @@ export function exitStatus(exitCode: number | null, signal: string | null): stri
   return exitCode === null ? '-' : String(exitCode);
 }
 
-/** The command as a shell would need it typed: arguments with spaces or quotes single-quoted. */
+/**
+ * The command as a shell would need it typed: arguments with spaces or quotes single-quoted, and
+ * arguments holding control characters in bash's $'...' form with escapes (`$'\e]0;x\a'`), so a
+ * stored command line can neither drive the terminal nor be misread.
+ */
 export function shellJoin(argv: string[]): string {
-  return argv.map((a) => (a !== '' && /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return argv
+    .map((a) => {
+      if (a !== '' && /^[\w@%+=:,./-]+$/.test(a)) return a;
+      if (hasControl(a)) return `$'${terminalSafe(a.replace(/\\/g, '\\\\').replace(/'/g, "\\'"))}'`;
+      return `'${a.replace(/'/g, `'\\''`)}'`;
+    })
+    .join(' ');
 }

@@ -10,7 +10,7 @@ import { childrenUsage } from './children-usage.js';
 import { resolveRecordOptions, type RecordOptions } from './options.js';
 import { checkOutputs } from './outputs.js';
 import { RecordSession, type RecordResult } from './session.js';
-import { forwardSignals } from './signals.js';
+import { SignalForwarder } from './signals.js';
 import { spawnCommand, type CommandExit, type CommandProcess, type Leftover } from './spawn.js';
 import { statusLineFits } from './status-line.js';
 
@@ -62,14 +62,18 @@ export async function recordCommand(options: RecordCommandOptions): Promise<Comm
   const before = childrenUsage();
   // The run starts here, just before the spawn: the wall time is the command's whole life (the store
   // opened above; the sampler's setup below), as /usr/bin/time counts it from fork to wait.
+  let stoppedBy: StoppedBy | null = null;
+  const forwarder = options.forwardSignals === true ? new SignalForwarder(() => (stoppedBy ??= 'signal')) : null;
   const startedAtMs = Date.now();
   let child: CommandProcess;
   try {
     child = await spawnCommand(command, { cwd: options.cwd, env: options.env, stdio: options.stdio ?? 'inherit', procRoot: o.sampler.procRoot });
   } catch (err) {
+    forwarder?.dispose();
     session.abandon();
     throw err;
   }
+  forwarder?.attach(child);
   options.onStart?.({ pid: child.pid, processGroup: child.ownGroup });
   let sampler: Sampler;
   try {
@@ -77,6 +81,7 @@ export async function recordCommand(options: RecordCommandOptions): Promise<Comm
   } catch (err) {
     child.signal('SIGKILL');
     await child.exited;
+    forwarder?.dispose();
     session.abandon();
     throw err;
   }
@@ -84,13 +89,11 @@ export async function recordCommand(options: RecordCommandOptions): Promise<Comm
   session.attach(sampler, command, startedAtMs, o.status !== null && statusLineFits(o.status, inherits ? [1] : []));
   sampler.on('process-start', (p: { pid: number }) => child.remember(p.pid));
 
-  let stoppedBy: StoppedBy | null = null;
   const stop = (by: StoppedBy): void => {
     if (child.exit !== null) return;
     stoppedBy ??= by;
     child.stop(killAfterMs);
   };
-  const unforward = options.forwardSignals === true ? forwardSignals(child, () => (stoppedBy ??= 'signal')) : () => {};
   const onAbort = (): void => stop('abort');
   o.signal?.addEventListener('abort', onAbort, { once: true });
   let exit: CommandExit;
@@ -116,7 +119,7 @@ export async function recordCommand(options: RecordCommandOptions): Promise<Comm
     sampler.stop('process-exited');
     leftovers = await child.stopLeftovers(leftoverGraceMs);
   } finally {
-    unforward();
+    forwarder?.dispose();
     o.signal?.removeEventListener('abort', onAbort);
   }
   if (leftovers.length > 0) {

@@ -106,8 +106,10 @@ export class CommandProcess {
       else if (groupMembers(this.pid, this.procRoot).length > 0) tryKill(-this.pid, sig);
       return;
     }
+    // The tree first: once the command has the signal it may exit and orphan its children.
+    const tree = this.tree();
     if (this.exitInfo === null) tryKill(this.pid, sig);
-    for (const pid of this.tree()) tryKill(pid, sig);
+    for (const pid of tree) tryKill(pid, sig);
   }
 
   /** Asks the command to stop: SIGTERM now, SIGKILL after `graceMs` if it is still running. */

@@ -119,7 +119,13 @@ test('in a terminal\'s foreground the command shares perfscope\'s group (no SIGT
     assert.equal(statField(sh, 5), statField(perfscope, 5), 'the command stays in the foreground group');
     process.kill(perfscope, 'SIGTERM');
     assert.equal(await waitForFile(codeFile), '143');
-    assert.equal(alive(sleeper), false, 'sleep 31 found by walking the tree and signalled');
+    let state = '';
+    try {
+      state = readFileSync(`/proc/${sleeper}/stat`, 'latin1');
+    } catch {
+      // gone
+    }
+    assert.equal(alive(sleeper), false, `sleep 31 found by walking the tree and signalled: ${state}`);
     await pending;
   } finally {
     t.cleanup();

@@ -131,8 +131,8 @@ test('export writes JSON (stdout or -o FILE) and CSV by scope', async (t) => {
 test('user errors are one line with the right exit code', async (t) => {
   const { dir, path } = makeStore(t);
   assertOneLineError(await cli(['show', '12', '--store', path]), 5, new RegExp(`no run 12 in ${path}`));
-  assertOneLineError(await cli(['show', 'abc', '--store', path]), 2, /show: run id must be a positive integer, got 'abc'/);
-  assertOneLineError(await cli(['show', '--store', path]), 2, /show: missing run id/);
+  assertOneLineError(await cli(['show', 'abc', '--store', path]), 2, /show: RUN must be a run id, 'last' or -1, -2, \.\.\., got 'abc'/);
+  assertOneLineError(await cli(['show', '--store', path]), 2, /show: missing RUN/);
   assertOneLineError(await cli(['show', '1', '--store', join(dir, 'nope.db')]), 5, /no store at .*nope\.db/);
   const none = await cli(['ls', '--store', join(dir, 'nope.db')]);
   assert.equal(none.code, 0, 'nothing recorded yet is not an error for ls');
@@ -140,7 +140,8 @@ test('user errors are one line with the right exit code', async (t) => {
   assertOneLineError(await cli(['export', '1', '--format', 'xml', '--store', path]), 2, /--format must be json or csv, got 'xml'/);
   assertOneLineError(await cli(['export', '1', '--scope', 'system', '--store', path]), 2, /--scope applies to --format csv only/);
   assertOneLineError(await cli(['export', '1', '--format', 'csv', '--scope', '77', '--store', path]), 2, /no process 77 in run 1/);
-  assertOneLineError(await cli(['export', '1', '-o', join(dir, 'no', 'x.json'), '--store', path]), 74, /cannot write .*x\.json: no such directory/);
+  // Output paths are checked before anything is read or written (issue 11.3): a usage error.
+  assertOneLineError(await cli(['export', '1', '-o', join(dir, 'no', 'x.json'), '--store', path]), 2, /export: cannot write .*x\.json: no such directory/);
   assertOneLineError(await cli(['ls', '--bogus']), 2, /ls: unknown option '--bogus'/);
   assert.equal(existsSync(join(dir, 'nope.db')), false, 'reading never creates a store');
 });
