@@ -96,7 +96,8 @@ export function printRecordResult(io: CliIo, result: RecordResult, quiet: boolea
   if (quiet) return;
   io.stderr.write(`${renderSummary(result.run)}\n`);
   const id = result.store?.runId ?? null;
-  const where = [id !== null ? `stored as run ${id}` : null, ...result.outputs.filter((o) => o.error === null).map((o) => (o.path === '-' ? 'stdout' : o.path))];
+  const stored = id === null ? null : `stored as run ${id}${result.store?.complete === false ? ' (incomplete, see above)' : ''}`;
+  const where = [stored, ...result.outputs.filter((o) => o.error === null).map((o) => (o.path === '-' ? 'stdout' : o.path))];
   const list = where.filter((w) => w !== null).join(', ');
   if (list) io.stderr.write(`perfscope: ${terminalSafe(list)}\n`);
 }

@@ -3,7 +3,7 @@
  * the in-memory run and every other output go on. A failed commit leaves its rows in the writer's
  * buffers (see RunWriter); they are retried after 1, 2, then every 5 seconds, so a disk that fills for
  * a moment or a lock held by another process costs nothing in the end. While the store cannot be
- * written, at most `maxBufferedBytes` wait in memory; rows past that are dropped and named. What the
+ * written, at most `maxBufferedBytes` (64 MiB) wait in memory; rows past that are dropped and named. What the
  * store finally lacks is said in one line (`outcome().lost`).
  *
  * The run is created in the store at its first sample: a recording that never samples (a PID that
@@ -11,7 +11,8 @@
  */
 import type { PerfscopeError } from '../core/errors.js';
 import type { RunEvent, RunMeta } from '../core/run-data.js';
-import { formatSeconds } from '../core/units.js';
+import { formatBytes } from '../core/units.js';
+import { sqliteErrorWords } from '../store/sqlite.js';
 import type { RunStore, RunWriter } from '../store/store.js';
 import type { RunSink } from './recorder.js';
 import type { NoteListener } from './notes.js';
@@ -33,7 +34,14 @@ export interface StoreOutcome {
 /** Retry delays after consecutive failures; the last repeats. */
 const retryDelaysMs = [1000, 2000, 5000];
 /** Rows waiting for a store that cannot be written stop being kept past this (a 25-column tree at 10 Hz: ~9 h). */
-export const maxBufferedBytes = 64 * 1024 * 1024;
+export const defaultMaxBufferedBytes = 64 * 1024 * 1024;
+
+export interface StoreSinkOptions {
+  /** Memory the rows waiting for the store may take before later ones are dropped; default 64 MiB. */
+  maxBufferedBytes?: number;
+  /** Monotonic ms for the retry schedule; default performance.now(). */
+  nowMs?: () => number;
+}
 
 type Op = (w: RunWriter) => void;
 
@@ -52,12 +60,18 @@ export class StoreSink implements RunSink {
   private finished = false;
   private finishFailed = false;
 
+  private readonly maxBufferedBytes: number;
+  private readonly nowMs: () => number;
+
   constructor(
     private readonly store: RunStore,
     private readonly meta: () => RunMeta,
     private readonly onNote: NoteListener,
-    private readonly nowMs: () => number = () => performance.now(),
-  ) {}
+    options: StoreSinkOptions = {},
+  ) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? defaultMaxBufferedBytes;
+    this.nowMs = options.nowMs ?? (() => performance.now());
+  }
 
   /** The run's id once it exists in the store. */
   get id(): number | null {
@@ -71,7 +85,7 @@ export class StoreSink implements RunSink {
       this.lastT = t;
     }
     if (this.writer === null && !this.failing) this.create();
-    if (this.failing && this.bufferedBytes() > maxBufferedBytes) {
+    if (this.failing && this.bufferedBytes() > this.maxBufferedBytes) {
       if (scope === 'tree') this.dropped = { fromT: this.dropped?.fromT ?? t, toT: t, rows: (this.dropped?.rows ?? 0) + 1 };
       return;
     }
@@ -144,20 +158,21 @@ export class StoreSink implements RunSink {
       return { ...base, complete: this.rows === 0 && this.failure === null, lost };
     }
     const parts: string[] = [];
+    const why = this.failure === null ? 'store fault' : sqliteErrorWords(this.failure.cause ?? this.failure);
     if (this.finishFailed) {
       const stored = w.committedRows;
       const from = w.pendingSince;
       const missing = this.rows - stored - (this.dropped?.rows ?? 0);
       if (missing > 0) {
-        const span = from !== null && this.lastT !== null ? ` (${formatSeconds(from)} to ${formatSeconds(this.lastT)})` : '';
-        parts.push(`the last ${missing} sample${missing === 1 ? '' : 's'}${span} could not be written (${this.failure?.message ?? 'store fault'})`);
+        const span = from !== null && this.lastT !== null ? `, ${seconds(from)} to ${seconds(this.lastT)}` : '';
+        parts.push(`the last ${missing} of its ${this.rows} samples${span}, could not be written (${why})`);
       } else {
-        parts.push(`it could not be marked finished (${this.failure?.message ?? 'store fault'})`);
+        parts.push(`it could not be marked finished (${why})`);
       }
     }
     if (this.dropped !== null) {
       const d = this.dropped;
-      parts.push(`${d.rows} sample${d.rows === 1 ? '' : 's'} from ${formatSeconds(d.fromT)} to ${formatSeconds(d.toT)} were dropped while the store could not be written (over ${maxBufferedBytes / 1024 / 1024} MiB waited in memory)`);
+      parts.push(`${d.rows} sample${d.rows === 1 ? '' : 's'} from ${seconds(d.fromT)} to ${seconds(d.toT)} were dropped while the store could not be written (over ${formatBytes(this.maxBufferedBytes)} waited in memory)`);
     }
     const complete = parts.length === 0;
     const lost = complete ? null : `run ${w.id} in the store ${this.store.path} is incomplete: ${parts.join('; ')}`;
@@ -217,10 +232,15 @@ export class StoreSink implements RunSink {
     this.nextTryMs = this.nowMs() + retryDelaysMs[Math.min(this.failures - 1, retryDelaysMs.length - 1)]!;
     if (this.failing) return;
     this.failing = true;
-    const at = this.lastT === null ? '' : ` at ${formatSeconds(this.lastT)}`;
+    const at = this.lastT === null ? '' : ` at ${seconds(this.lastT)}`;
     this.onNote({
       level: 'warning',
       message: `${err.message}${at}; sampling goes on, samples wait in memory and the store is retried every few seconds`,
     });
   }
+}
+
+/** A time of the run as people read it in these messages: "12.30 s". */
+function seconds(t: number): string {
+  return `${t.toFixed(2)} s`;
 }
