@@ -168,7 +168,8 @@ export function writeOutput(path: string, data: string | Uint8Array, target: Out
     try {
       writeAll(target.fd, bytes);
     } catch (err) {
-      throw new PerfscopeError('EIO', `cannot write ${path}: ${errnoWordsOf(err)}`, { cause: err });
+      const name = target.fd === 1 ? 'standard output' : target.fd === 2 ? 'standard error' : path;
+      throw new PerfscopeError('EIO', `cannot write ${name}: ${errnoWordsOf(err)}`, { cause: err });
     }
     return;
   }

@@ -23,21 +23,20 @@ export function readRunFile(path: string): RunData {
   } catch (err) {
     // JSON.parse quotes the text around the fault (Node 22: `"root:x:0:0:..." is not valid JSON`): a
     // file given by mistake (a password file, a key) must not be echoed, so say only where it broke.
-    throw new PerfscopeError('EBADDATA', `${path}: not JSON (${jsonFaultPlace(text, err)}; a run file is what 'perfscope run --json' writes)`);
+    throw new PerfscopeError('EBADDATA', `${path}: not JSON${jsonFaultPlace(text, err)} (a run file is the JSON 'perfscope run --json' writes)`);
   }
   const problem = runDataProblem(value);
   if (problem !== null) throw new PerfscopeError('EBADDATA', `${path}: ${problem}`);
   return value as RunData;
 }
 
-/** Where JSON.parse gave up, as "line L, column C" when it says (Node 20: "at position N"), never quoting the text. */
+/** Where JSON.parse gave up (" at line L, column C") when its message says, or '' — never quoting the text. */
 function jsonFaultPlace(text: string, err: unknown): string {
-  if (text.trim() === '') return 'the file is empty';
+  if (text.trim() === '') return ': the file is empty';
   const m = /position (\d+)/.exec(err instanceof Error ? err.message : '');
-  if (!m) return 'it does not parse';
+  if (!m) return '';
   const before = text.slice(0, Number(m[1]));
-  const line = before.split('\n').length;
-  return `at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+  return ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
 }
 
 /** The first thing wrong with `value` as RunData, or null when it has the perfscope-run v1 shape. */

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, cli, startCli, tempDir } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { alive, bin, cli, startCli, tempDir } from '../helpers/cli.js';
 
 const node = process.execPath;
 
@@ -78,11 +79,103 @@ test('run: bad options are usage errors (exit 2) with the bad value named', asyn
     [['run', '--bogus', '--', 'true'], /unknown option '--bogus'/],
     [['run'], /no command given/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    // issue 11.12: an empty command name was an internal error with a stack trace.
+    [['run', '--', ''], /run: the command name is empty/],
+    // issue 11.23: a negative value was "argument is ambiguous".
+    [['run', '-i', '-1', '--', 'true'], /run: --interval must be a positive number of seconds.*got '-1'/],
+    [['run', '--duration', '-0.5', '--', 'true'], /--duration must be a positive number.*got '-0\.5'/],
   ] as const) {
     const r = await cli([...args], { env: { PERFSCOPE_STORE: '/nonexistent/dir/runs.db' } });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+});
+
+test('run: a directory as the command is "is a directory" (126), not "permission denied" (issue 11.23)', async () => {
+  const t = tempDir();
+  try {
+    const r = await cli(['run', '--no-store', '--', t.dir]);
+    assert.equal(r.code, 126, r.stderr);
+    assert.equal(r.stderr, `perfscope: cannot execute ${t.dir}: is a directory\n`);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run: an argument that is not UTF-8 is refused (exit 2, nothing run) rather than passed on altered (issue 11.16)', async () => {
+  const t = tempDir();
+  try {
+    const out = join(t.dir, 'out');
+    // Node would hand the command "a\ufffdb" (ef bf bd) for the bytes 61 ff 62: bytes a shell passes as they are.
+    const script = `exec "$0" "$1" run --no-store -- sh -c 'printf %s "$1" > "$2"' sh "a$(printf '\\377')b" ${out}`;
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('sh', ['-c', script, node, bin], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^perfscope: argument 8 is not valid UTF-8 \(bytes 61 ff 62\): perfscope passes arguments on as UTF-8 text/);
+    assert.equal(existsSync(out), false, 'nothing was run');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run: control characters in argv make no ill-formed SVG: --plot is drawn and the command keeps its code (issue 11.11)', async () => {
+  const t = tempDir();
+  try {
+    const png = join(t.dir, 'run.png');
+    const json = join(t.dir, 'run.json');
+    const r = await cli(['run', '-q', '-i', '0.05', '--no-store', '--plot', png, '--json', json, '--', 'sh', '-c', 'sleep 0.2; exit 3', '\u001b]0;title\u0007\u0001']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(readFileSync(png).subarray(1, 4).toString(), 'PNG');
+    assert.ok(existsSync(json));
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run and ls: a full or closed stdout/stderr is no stack trace; the command keeps its code (issue 11.23)', async () => {
+  const t = tempDir();
+  try {
+    const store = join(t.dir, 'runs.db');
+    const sh = (line: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn('sh', ['-c', line], { env: { ...process.env, PERFSCOPE_STORE: store, NODE: node, BIN: bin }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => resolve({ code, out }));
+      });
+    const full = await sh('"$NODE" "$BIN" run -- sh -c "echo hi; exit 3" >/dev/full 2>/dev/full; echo "code $?"');
+    assert.equal(full.out, 'code 3\n');
+    const closed = await sh('"$NODE" "$BIN" run -- sh -c "exit 4" 2>&-; echo "code $?"');
+    assert.match(closed.out, /code 4\n$/);
+    const ls = await sh('"$NODE" "$BIN" ls >/dev/full; echo "code $?"');
+    assert.equal(ls.out, 'perfscope: cannot write to standard output: no space left on device\ncode 74\n');
+    const json = await sh('"$NODE" "$BIN" run -q --no-store --json - -- true >/dev/full; echo "code $?"');
+    assert.equal(json.out, 'perfscope: cannot write standard output: no space left on device\ncode 74\n');
+  } finally {
+    t.cleanup();
+  }
+});
+
+test('run: a store path under a file is one clear warning, and the run goes on (issue 11.23)', async () => {
+  const t = tempDir();
+  try {
+    const file = join(t.dir, 'file');
+    writeFileSync(file, 'x');
+    const r = await cli(['run', '-i', '0.05', '--store', join(file, 'runs.db'), '--', 'true']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^perfscope: warning: not keeping this run in the store: cannot create the store directory ${file}: a file of that name is in the way$`, 'm'));
+    const deeper = await cli(['run', '-q', '--store', join(file, 'sub', 'runs.db'), '--', 'true']);
+    assert.match(deeper.stderr, /cannot create the store directory .*sub: a parent is a file, not a directory/);
+    assert.doesNotMatch(r.stderr + deeper.stderr, /disk I\/O error|EEXIST|ENOTDIR/);
+  } finally {
+    t.cleanup();
   }
 });
 
@@ -130,7 +223,17 @@ test('run --duration stops the command when the time is up and exits 0: the time
   }
 });
 
-test('watch: a PID that does not exist exits 3 with one line', async () => {
+test('watch: a PID that does not exist exits 3 with one line and leaves no run in the store (issue 10 §3)', async () => {
+  const t = tempDir();
+  try {
+    const store = join(t.dir, 'runs.db');
+    const missing = await cli(['watch', '--store', store, '4194303']);
+    assert.equal(missing.code, 3, missing.stderr);
+    const ls = await cli(['ls', '--store', store]);
+    assert.doesNotMatch(ls.stdout, /interrupted|4194303/, ls.stdout);
+  } finally {
+    t.cleanup();
+  }
   const free = await cli(['watch', '--no-store', '4194303']);
   assert.equal(free.code, 3, free.stderr);
   assert.match(free.stderr, /no process with PID 4194303/);
