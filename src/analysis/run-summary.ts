@@ -10,7 +10,12 @@ export interface RunSummary {
   userCpuSeconds: number | null;
   systemCpuSeconds: number | null;
   cpuPercent: { mean: number | null; p50: number | null; p95: number | null; max: number | null };
+  /** The kernel's peak when recorded (meta.childMaxRssBytes, `perfscope run`), else the largest sample. */
   peakRssBytes: number | null;
+  /** Where peakRssBytes comes from: 'kernel' (ru_maxrss of the largest process) or 'samples' (the tree's largest sampled RSS). */
+  peakRssSource: 'kernel' | 'samples' | null;
+  /** The largest sampled RSS of the tree (a short spike between two samples is missed). */
+  sampledPeakRssBytes: number | null;
   ioReadBytes: number | null;
   ioWriteBytes: number | null;
   samples: number;
@@ -35,12 +40,16 @@ export function summarizeRun(run: RunData): RunSummary {
   };
   const ts = samples.timestamp;
   const cpu = distribution(samples.cpu_percent ?? []);
+  const sampledPeak = max(samples.rss_bytes ?? []);
+  const kernelPeak = meta.childMaxRssBytes ?? null;
   return {
     wallSeconds: meta.endedAtMs !== null ? (meta.endedAtMs - meta.startedAtMs) / 1000 : ts.length > 0 ? ts[ts.length - 1]! : null,
     userCpuSeconds: meta.childCpu ? meta.childCpu.userSeconds : total('cpu_user_seconds'),
     systemCpuSeconds: meta.childCpu ? meta.childCpu.systemSeconds : total('cpu_system_seconds'),
     cpuPercent: { mean: cpu.mean, p50: cpu.p50, p95: cpu.p95, max: cpu.max },
-    peakRssBytes: max(samples.rss_bytes ?? []),
+    peakRssBytes: kernelPeak ?? sampledPeak,
+    peakRssSource: kernelPeak !== null ? 'kernel' : sampledPeak !== null ? 'samples' : null,
+    sampledPeakRssBytes: sampledPeak,
     ioReadBytes: total('io_read_bytes'),
     ioWriteBytes: total('io_write_bytes'),
     samples: meta.sampleCount || ts.length,

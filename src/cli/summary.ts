@@ -32,7 +32,7 @@ export function renderSummary(run: RunData): string {
       ? '-'
       : `mean ${formatPercent(cpu.mean)}   p50 ${formatPercent(cpu.p50)}   p95 ${formatPercent(cpu.p95)}   max ${formatPercent(cpu.max)}`,
   ]);
-  rows.push(['Peak RSS', formatBytes(s.peakRssBytes)]);
+  rows.push(['Peak RSS', peakRss(s)]);
   rows.push(['Mean memory %', formatPercent(s.meanMemoryPercent)]);
   rows.push(['I/O read', formatBytes(s.ioReadBytes)]);
   rows.push(['I/O written', formatBytes(s.ioWriteBytes)]);
@@ -42,9 +42,21 @@ export function renderSummary(run: RunData): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
   if (watched) lines.push('', '  CPU time and I/O count from the first sample (the PID ran before the watch began).');
+  if (s.samples < 3) {
+    lines.push('', `  Only ${s.samples} sample${s.samples === 1 ? '' : 's'}: CPU %, memory % and I/O rates are rough; a shorter --interval gives more.`);
+  }
   return lines.join('\n');
 }
 
+
+/** The peak RSS and where it comes from: the kernel's (exact) or the largest sample (a spike between samples is missed). */
+function peakRss(s: ReturnType<typeof summarizeRun>): string {
+  if (s.peakRssSource === 'kernel') {
+    const sampled = s.sampledPeakRssBytes === null ? '' : `; samples saw ${formatBytes(s.sampledPeakRssBytes)}`;
+    return `${formatBytes(s.peakRssBytes)} (kernel: largest process${sampled})`;
+  }
+  return s.peakRssSource === 'samples' ? `${formatBytes(s.peakRssBytes)} (largest sample)` : '-';
+}
 
 /** "0", "1", "killed by SIGKILL", or "-" when unknown. */
 export function exitStatus(exitCode: number | null, signal: string | null): string {

@@ -307,3 +307,24 @@ test('every command has --help', async () => {
     assert.match(h.stdout, new RegExp(`Usage: perfscope ${name}`));
   }
 });
+
+test('run: peak RSS is the kernel\'s (ru_maxrss of the children), not the largest sample; few samples are flagged (issue 11.17)', async (t) => {
+  const { childrenUsage } = await import('../../src/record/children-usage.js');
+  if (childrenUsage()?.maxRssBytes == null) {
+    t.skip('the native addon is not built: no kernel peak');
+    return;
+  }
+  const dir = tempDir();
+  try {
+    const json = join(dir.dir, 'run.json');
+    // 300 MB touched for a moment between two 1 s samples: the samples see the process at ~20-40 MiB.
+    const r = await cli(['run', '--no-store', '--json', json, '--', node, '-e', 'Buffer.alloc(300e6, 1)']);
+    assert.equal(r.code, 0, r.stderr);
+    const meta = JSON.parse(readFileSync(json, 'utf8')).meta;
+    assert.ok(meta.childMaxRssBytes >= 300e6, `kernel peak ${meta.childMaxRssBytes} covers the 300 MB buffer`);
+    assert.match(r.stderr, /Peak RSS\s+\d+ MiB \(kernel: largest process; samples saw [\d.]+ MiB\)/);
+    assert.match(r.stderr, /Only [12] samples?: CPU %, memory % and I\/O rates are rough/);
+  } finally {
+    dir.cleanup();
+  }
+});

@@ -96,7 +96,7 @@ test('show prints metadata and the summary table', async (t) => {
     /^ {2}User CPU time +800\.0 ms$/m,
     /^ {2}System CPU time +200\.0 ms$/m,
     /^ {2}CPU % +mean 52\.5 % {3}p50 52\.5 % {3}p95 95\.3 % {3}max 100\.0 %$/m,
-    /^ {2}Peak RSS +30\.0 MiB$/m,
+    /^ {2}Peak RSS +30\.0 MiB \(largest sample\)$/m,
     /^ {2}Mean memory % +2\.0 %$/m,
     /^ {2}I\/O read +20\.0 KiB$/m,
     /^ {2}I\/O written +40\.0 KiB$/m,
