@@ -89,7 +89,9 @@ export class StoreSink implements RunSink {
       if (scope === 'tree') this.dropped = { fromT: this.dropped?.fromT ?? t, toT: t, rows: (this.dropped?.rows ?? 0) + 1 };
       return;
     }
-    this.op((w) => w.append(scope, t, values), 8 * (Object.keys(values).length + 1));
+    // The tick's path once the run exists: straight to the writer, no closure, nothing counted.
+    if (this.writer !== null) this.writer.append(scope, t, values);
+    else this.op((w) => w.append(scope, t, values), 8 * (Object.keys(values).length + 1));
   }
 
   addProcess(p: { pid: number; ppid: number; comm: string; cmdline: string | null; firstSeen: number }): void {
