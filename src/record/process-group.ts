@@ -52,6 +52,12 @@ export function groupMembers(pgid: number, procRoot = '/proc'): number[] {
   return out;
 }
 
+/** The process group of `pid` (stat field 5), or null when it is gone. */
+export function processGroupOf(pid: number | 'self', procRoot = '/proc'): number | null {
+  const f = statFields(pid, procRoot);
+  return f === null ? null : field(f, 5);
+}
+
 /** The start time of `pid` in clock ticks since boot (stat field 22), or null when it is gone. */
 export function startTimeTicks(pid: number | 'self', procRoot = '/proc'): number | null {
   const f = statFields(pid, procRoot);

@@ -14,7 +14,7 @@ import { constants } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { PerfscopeError, errnoWordsOf, isErrno, usageError } from '../core/errors.js';
 import { descendantsOf, scanProcesses } from '../sampling/tree.js';
-import { commOf, exitedOrGone, groupMembers, inTerminalForeground, startTimeTicks } from './process-group.js';
+import { commOf, exitedOrGone, groupMembers, inTerminalForeground, processGroupOf, startTimeTicks } from './process-group.js';
 
 export interface SpawnOptions {
   /** Working directory of the command; default this process's. */
@@ -63,6 +63,8 @@ export class CommandProcess {
   /** Descendants seen while it ran (PID -> start time), for tree-mode signals after it exited. */
   private readonly known = new Map<number, number>();
   private killTimer: NodeJS.Timeout | null = null;
+  /** The process group the command is in: its own PID, or (terminal foreground) this process's group. */
+  private readonly groupId: number | null;
 
   /** @internal Use spawnCommand. */
   constructor(
@@ -72,6 +74,7 @@ export class CommandProcess {
   ) {
     this.pid = child.pid!;
     this.ownGroup = ownGroup;
+    this.groupId = ownGroup ? this.pid : processGroupOf('self', procRoot);
     this.exited = new Promise((resolveExit) => {
       child.once('exit', (code, signal) => {
         const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
@@ -144,7 +147,11 @@ export class CommandProcess {
     return left;
   }
 
-  /** Tree mode: live descendants (a fresh scan while the command runs, plus those remembered). */
+  /**
+   * Tree mode: live descendants in the command's process group (a fresh scan while the command runs,
+   * plus those remembered). A descendant that made a group or session of its own (a daemon) is not
+   * the command's to stop, as in group mode.
+   */
   private tree(): number[] {
     if (this.exitInfo === null) {
       try {
@@ -157,8 +164,8 @@ export class CommandProcess {
     }
     const live: number[] = [];
     for (const [pid, ticks] of this.known) {
-      if (startTimeTicks(pid, this.procRoot) === ticks && !exitedOrGone(pid, this.procRoot)) live.push(pid);
-      else this.known.delete(pid);
+      if (startTimeTicks(pid, this.procRoot) !== ticks || exitedOrGone(pid, this.procRoot)) this.known.delete(pid);
+      else if (processGroupOf(pid, this.procRoot) === this.groupId) live.push(pid);
     }
     return live;
   }

@@ -167,3 +167,34 @@ test('wall time covers the command\'s whole life: taken before the spawn and the
     t.cleanup();
   }
 });
+
+test('what the command leaves running is stopped when it exits, but not a daemon (a session of its own), in both modes (issue 11.6)', async () => {
+  const t = tempDir();
+  try {
+    for (const mode of ['own group', 'terminal'] as const) {
+      const jobFile = join(t.dir, `job-${mode.replace(' ', '-')}`);
+      const daemonFile = join(t.dir, `daemon-${mode.replace(' ', '-')}`);
+      // The daemon lets go of perfscope's output pipes, as daemons do.
+      const inner = `sleep 31 & echo $! > ${jobFile}; setsid sleep 32 </dev/null >/dev/null 2>&1 & echo $! > ${daemonFile}; sleep 0.3`;
+      let r: CliResult;
+      if (mode === 'own group') {
+        r = await runDetached(['run', '--no-store', '-i', '0.05', '--', 'sh', '-c', inner]).result;
+      } else {
+        r = await inTerminal(`${sq(node)} ${sq(bin)} run --no-store -i 0.05 -- sh -c ${sq(inner)} 2>&1; sleep 1`);
+        r.stderr = r.stdout;
+      }
+      const job = Number(readFileSync(jobFile, 'utf8'));
+      const daemon = Number(readFileSync(daemonFile, 'utf8'));
+      try {
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, new RegExp(`perfscope: note: stopped 1 process the command left running: ${job} \\(sleep\\)`), `${mode}: ${r.stderr}`);
+        assert.equal(alive(job), false, `${mode}: the background job is stopped`);
+        assert.equal(alive(daemon), true, `${mode}: the daemon is left alone`);
+      } finally {
+        process.kill(daemon, 'SIGKILL');
+      }
+    }
+  } finally {
+    t.cleanup();
+  }
+});
