@@ -3,7 +3,7 @@
  * default), samples it and its descendants until it exits, keeps the run in the store, writes the
  * outputs, and resolves to the run with the command's exit status.
  */
-import { PerfscopeError } from '../core/errors.js';
+import { PerfscopeError, usageError } from '../core/errors.js';
 import type { RunMeta } from '../core/run-data.js';
 import { Sampler } from '../sampling/sampler.js';
 import { childrenUsage } from './children-usage.js';
@@ -55,8 +55,10 @@ const leftoverGraceMs = 1000;
  */
 export async function recordCommand(options: RecordCommandOptions): Promise<CommandRecordResult> {
   const o = resolveRecordOptions(options);
+  if (!Array.isArray(options.command)) throw usageError(`command must be an array of strings (argv), got ${JSON.stringify(options.command)}`);
   const command = [...options.command];
   const killAfterMs = options.killAfterMs ?? 5000;
+  if (typeof killAfterMs !== 'number' || !(killAfterMs >= 0)) throw usageError(`killAfterMs must be a number of ms >= 0, got ${String(options.killAfterMs)}`);
   const planned = checkOutputs(o.outputs, { storePath: o.storePath });
   const session = new RecordSession(o, planned);
   const before = childrenUsage();

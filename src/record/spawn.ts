@@ -185,6 +185,9 @@ function tryKill(pid: number, sig: NodeJS.Signals): void {
  * cannot be executed (a directory, no permission, not an executable format).
  */
 export function spawnCommand(command: readonly string[], options: SpawnOptions = {}): Promise<CommandProcess> {
+  if (!Array.isArray(command) || !command.every((a) => typeof a === 'string')) {
+    return Promise.reject(usageError(`the command must be an array of strings, got ${JSON.stringify(command)}`));
+  }
   const name = command[0];
   if (name === undefined) return Promise.reject(usageError('no command given'));
   if (name === '') return Promise.reject(usageError("the command name is empty (an empty argument '' after --)"));

@@ -66,6 +66,8 @@ test('recordCommand rejects before running anything: bad options, an unwritable 
   await assert.rejects(recordCommand({ command: cmd, store: false, outputs: { json: join(dir, 'no', 'x.json') } }), usage(/--json: cannot write .*no such directory/));
   await assert.rejects(recordCommand({ command: [''], store: false }), usage(/command name is empty/));
   await assert.rejects(recordCommand({ command: [], store: false }), usage(/no command/));
+  await assert.rejects(recordCommand({ command: 'touch x' as unknown as string[], store: false }), usage(/command must be an array of strings/));
+  await assert.rejects(recordCommand({ command: ['true'], store: false, killAfterMs: -1 }), usage(/killAfterMs/));
   assert.equal(existsSync(marker), false, 'nothing was run');
   await assert.rejects(recordCommand({ command: ['no-such-command-xyz'], store: join(dir, 'runs.db') }), { code: 'ENOCMD' });
   await assert.rejects(recordCommand({ command: [dir], store: false }), (e: unknown) => e instanceof PerfscopeError && e.code === 'ENOEXEC' && /is a directory/.test(e.message));
