@@ -9,7 +9,6 @@ import type { CliIo } from '../../src/cli/command.js';
 import { RunStore } from '../../src/store/store.js';
 import { readRunFile } from '../../src/store/run-file.js';
 import { makeMeta, tempDir } from '../store/helpers.js';
-import { bin } from '../helpers/cli.js';
 
 class Capture extends Writable {
   text = '';
@@ -240,30 +239,33 @@ test('ls and show escape control characters of stored command lines and names (i
 
 test('a read-only store can be read: ls, show and export work without write access (issue 11.23)', async (t) => {
   const { dir, path } = makeStore(t);
-  // A store cleanly closed (no -wal, no -shm) in a directory its reader cannot write.
+  // A store cleanly closed (no -wal, no -shm) in a directory its reader cannot write: a read-only
+  // mount for root (who may write anywhere else), a read-only directory for anyone else.
+  const src = join(dir, 'src');
   const roDir = join(dir, 'ro');
+  mkdirSync(src);
   mkdirSync(roDir);
-  const roPath = join(roDir, 'runs.db');
-  copyFileSync(path, roPath);
-  chmodSync(roPath, 0o444);
-  chmodSync(roDir, 0o555);
-  chmodSync(dir, 0o755);
-  const asReader = (args: string[]) => {
-    // Root may write anywhere: read as nobody, as a user without write access would.
-    const argv = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
-    try {
-      return { code: 0, stdout: execFileSync(argv[0]!, [...argv.slice(1), bin, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
-    } catch (err) {
-      const e = err as { status: number; stdout: string; stderr: string };
-      return { code: e.status, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
-  const ls = asReader(['ls', '--store', roPath]);
-  assert.equal(ls.code, 0, JSON.stringify(ls));
-  assert.match(ls.stdout, /^ 1 .* finished/m);
-  const show = asReader(['show', '1', '--store', roPath]);
-  assert.equal(show.code, 0, JSON.stringify(show));
-  assert.match(show.stdout, /Exit status +3/);
-  assert.equal(JSON.parse(asReader(['export', '1', '--store', roPath]).stdout).samples.timestamp.length, 21);
-  assert.deepEqual(readdirSync(roDir), ['runs.db'], 'nothing created beside it');
+  copyFileSync(path, join(src, 'runs.db'));
+  const root = process.getuid?.() === 0;
+  if (root) {
+    execFileSync('mount', ['--bind', src, roDir]);
+    execFileSync('mount', ['-o', 'remount,ro,bind', roDir]);
+  } else {
+    copyFileSync(path, join(roDir, 'runs.db'));
+    chmodSync(join(roDir, 'runs.db'), 0o444);
+    chmodSync(roDir, 0o555);
+  }
+  try {
+    const roPath = join(roDir, 'runs.db');
+    const ls = await cli(['ls', '--store', roPath]);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.match(ls.stdout, /^ 1 .* finished/m);
+    const show = await cli(['show', '1', '--store', roPath]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /Exit status +3/);
+    assert.equal(JSON.parse((await cli(['export', '1', '--store', roPath])).stdout).samples.timestamp.length, 21);
+    assert.deepEqual(readdirSync(roDir), ['runs.db'], 'nothing created beside it');
+  } finally {
+    if (root) execFileSync('umount', [roDir]);
+  }
 });
