@@ -20,7 +20,7 @@ export function renderSummary(run: RunData): string {
   const rows: [string, string][] = [];
   rows.push(['Command', watched ? `PID ${meta.pid} (watched)` : shellJoin(meta.command ?? [])]);
   if (!watched || meta.exitCode !== null || meta.signal !== null) {
-    const by = meta.stoppedBy === 'duration' ? ' (stopped at --duration)' : meta.stoppedBy === 'signal' ? ' (after a signal passed on)' : meta.stoppedBy === 'abort' ? ' (stopped)' : '';
+    const by = meta.stoppedBy === 'duration' ? ' (stopped at --duration)' : meta.stoppedBy === 'signal' ? ' (after a signal to perfscope)' : meta.stoppedBy === 'abort' ? ' (stopped)' : '';
     rows.push(['Exit status', `${terminalSafe(exitStatus(meta.exitCode, meta.signal))}${by}`]);
   }
   rows.push(['Wall time', `${formatSeconds(s.wallSeconds)}${meta.endedAtMs === null ? ' (so far)' : ''}`]);
