@@ -180,9 +180,11 @@ test('a store locked by another process for more than 5 s: sampling goes on, the
     const json = JSON.parse(readFileSync(rec.json, 'utf8'));
     const stored = storedSamples(store);
     assert.deepEqual(stored, { status: 'finished', samples: json.samples.timestamp.length });
-    // Sampling went on while the store waited: no gap of a second between samples.
+    // Sampling went on while the store waited. A recorder that waited out SQLite's 5 s busy timeout on
+    // its event loop left gaps of 5 s; the margin below is wide for a loaded machine.
     const ts: number[] = json.samples.timestamp;
-    assert.ok(ts.every((v, i) => i === 0 || v - ts[i - 1]! < 1), 'no second without a sample');
+    const gap = Math.max(...ts.map((v, i) => (i === 0 ? 0 : v - ts[i - 1]!)));
+    assert.ok(gap < 3, `largest gap between samples ${gap.toFixed(2)} s`);
   } finally {
     await rec?.abort();
     t.cleanup();
