@@ -14,6 +14,11 @@
  *   stop(handle)                      wakes and joins the thread; drain() then returns the rest.
  *   ref(handle, keepAlive)            whether the running ticker keeps the event loop alive.
  *   monotonicMs()                     CLOCK_MONOTONIC in ms (the clock of t0Ms and the tick times).
+ *   childrenUsage() -> { userSeconds, systemSeconds, maxRssBytes }
+ *                                     getrusage(RUSAGE_CHILDREN): CPU time of every descendant this
+ *                                     process waited for, and the largest peak RSS among them (ru_maxrss,
+ *                                     what /usr/bin/time reports); not part of the ticker, but the one
+ *                                     addon perfscope builds (`perfscope run` uses it, src/record/).
  */
 #define _GNU_SOURCE
 #ifndef NAPI_VERSION
@@ -29,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -575,6 +581,25 @@ static napi_value js_monotonic(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/* Node exposes only RUSAGE_SELF (process.resourceUsage()); a recorder needs its waited-for children. */
+static napi_value js_children_usage(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct rusage ru;
+  if (getrusage(RUSAGE_CHILDREN, &ru) != 0) {
+    napi_throw_error(env, "EIO", strerror(errno));
+    return NULL;
+  }
+  napi_value out, user, sys, maxrss;
+  napi_create_object(env, &out);
+  napi_create_double(env, (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6, &user);
+  napi_create_double(env, (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, &sys);
+  napi_create_double(env, (double)ru.ru_maxrss * 1024.0, &maxrss); /* Linux: KiB */
+  napi_set_named_property(env, out, "userSeconds", user);
+  napi_set_named_property(env, out, "systemSeconds", sys);
+  napi_set_named_property(env, out, "maxRssBytes", maxrss);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -582,6 +607,7 @@ NAPI_MODULE_INIT() {
       {"stop", NULL, js_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_enumerable, NULL},
       {"monotonicMs", NULL, js_monotonic, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"childrenUsage", NULL, js_children_usage, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -52,7 +52,6 @@ export type {
 } from './sampling/catalogue.js';
 export { sampleSeries } from './sampling/sample-series.js';
 export type { SeriesValue } from './sampling/sample-series.js';
-export { RunRecorder } from './sampling/recorder.js';
 export { DeadlineScheduler } from './sampling/scheduler.js';
 export type { TickInfo, SchedulerOptions } from './sampling/scheduler.js';
 export { ProcessReader } from './sampling/process.js';
@@ -71,6 +70,20 @@ export type {
   ProcfsOptions,
   Unavailable,
 } from './sampling/types.js';
+
+// record
+export { recordCommand } from './record/record-command.js';
+export type { RecordCommandOptions, CommandRecordResult, StoppedBy } from './record/record-command.js';
+export { recordProcess } from './record/record-process.js';
+export type { RecordProcessOptions, ProcessRecordResult } from './record/record-process.js';
+export type { RecordOptions } from './record/options.js';
+export type { RecordResult } from './record/session.js';
+export type { StoreOutcome } from './record/store-sink.js';
+export type { RunOutputsSpec, OutputKind, OutputResult } from './record/outputs.js';
+export type { RecordNote, NoteListener } from './record/notes.js';
+export type { CommandExit, Leftover } from './record/spawn.js';
+export type { StatusStream } from './record/status-line.js';
+export { RunRecorder } from './record/recorder.js';
 
 // store
 export { RunStore, RunWriter, defaultStorePath } from './store/store.js';

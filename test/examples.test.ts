@@ -69,3 +69,21 @@ test('examples/timed-service serves its handler timings on /metrics', async () =
   assert.match(stdout, /function_duration_seconds_count\{function="getUser",outcome="success"\} 3/);
   assert.match(stdout, /function_duration_seconds_count\{function="checkout",outcome="error"\} 1/);
 });
+
+test('examples/record-command records the demo workload from code, as perfscope run does', async () => {
+  const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'perfscope-example-'));
+  try {
+    const { stdout } = await run(process.execPath, ['examples/record-command/index.js', dir], { cwd: repoRoot });
+    assert.match(stdout, /^exit status 0$/m);
+    assert.match(stdout, /processes seen [2-9]/, 'its children were followed');
+    const samples = Number(/^(\d+) samples/m.exec(stdout)?.[1]);
+    assert.ok(samples >= 10, stdout);
+    assert.match(stdout, new RegExp(`^stored as run 1: ${samples} samples, finished$`, 'm'));
+    assert.ok(existsSync(join(dir, 'run.json')) && existsSync(join(dir, 'run.html')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -11,14 +11,20 @@ export interface RunSummary {
   userCpuSeconds: number | null;
   systemCpuSeconds: number | null;
   cpuPercent: { mean: number | null; p50: number | null; p95: number | null; max: number | null };
-  /** The larger of the kernel's peak RSS (peak_rss_bytes) and the largest sampled RSS; see peakRssSource. */
+  /**
+   * The larger of the kernel's peak RSS and the largest sampled tree RSS; see peakRssSource. The kernel's
+   * is the children's ru_maxrss (meta.childMaxRssBytes, `perfscope run`) or the largest VmHWM of any one
+   * process (peak_rss_bytes): no sampling interval can miss it.
+   */
   peakRssBytes: number | null;
   /**
-   * Where peakRssBytes comes from: 'kernel' — the largest VmHWM of any one process of the run, which no
-   * sampling interval can miss; 'sampled' — the largest tree RSS sampled (a tree's processes at their
-   * peaks at once, or a run recorded before peak_rss_bytes existed); null when neither was recorded.
+   * Where peakRssBytes comes from: 'kernel' (ru_maxrss or VmHWM of the largest process), 'sampled' (the
+   * tree's largest sampled RSS: its processes at their peaks at once, or a run recorded before the
+   * kernel figures existed); null when neither was recorded.
    */
   peakRssSource: 'kernel' | 'sampled' | null;
+  /** The largest sampled RSS of the tree (a short spike between two samples is missed). */
+  sampledPeakRssBytes: number | null;
   ioReadBytes: number | null;
   ioWriteBytes: number | null;
   samples: number;
@@ -45,7 +51,7 @@ export function summarizeRun(run: RunData): RunSummary {
   const ts = samples.timestamp;
   const cpu = distribution(samples.cpu_percent ?? []);
   const sampledPeak = max(samples.rss_bytes ?? []);
-  const kernelPeak = max(samples.peak_rss_bytes ?? []);
+  const kernelPeak = larger(meta.childMaxRssBytes ?? null, max(samples.peak_rss_bytes ?? []));
   const kernelWins = kernelPeak !== null && (sampledPeak === null || kernelPeak >= sampledPeak);
   return {
     wallSeconds: meta.endedAtMs !== null ? (meta.endedAtMs - meta.startedAtMs) / 1000 : ts.length > 0 ? ts[ts.length - 1]! : null,
@@ -54,6 +60,7 @@ export function summarizeRun(run: RunData): RunSummary {
     cpuPercent: { mean: cpu.mean, p50: cpu.p50, p95: cpu.p95, max: cpu.max },
     peakRssBytes: kernelWins ? kernelPeak : sampledPeak,
     peakRssSource: kernelWins ? 'kernel' : sampledPeak !== null ? 'sampled' : null,
+    sampledPeakRssBytes: sampledPeak,
     ioReadBytes: total('io_read_bytes'),
     ioWriteBytes: total('io_write_bytes'),
     samples: meta.sampleCount || ts.length,
@@ -63,3 +70,6 @@ export function summarizeRun(run: RunData): RunSummary {
   };
 }
 
+function larger(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}

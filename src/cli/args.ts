@@ -11,15 +11,47 @@ export interface Parsed {
   help: boolean;
 }
 
+/** Stands in for a `-N` run reference while parseArgs runs (it would take `-1` for a flag). */
+const refMark = '\u0000run-ref:';
+
+/**
+ * Before parseArgs: a value that looks like a negative number is the value of the flag before it
+ * (`-i -1` is then "--interval must be positive, got '-1'", not "argument is ambiguous"), and with
+ * `runRefs`, a `-N` positional is a run reference (`show -1`), not a flag.
+ */
+function preparse(args: string[], spec: FlagSpec, runRefs: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const name = /^--([^=]+)$/.exec(a)?.[1] ?? Object.entries(spec).find(([, s]) => s.short !== undefined && a === `-${s.short}`)?.[0];
+    const takesValue = name !== undefined && spec[name]?.type === 'string';
+    const next = args[i + 1];
+    if (takesValue && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else if (runRefs && /^-\d+$/.test(a)) {
+      out.push(`${refMark}${a}`);
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 /**
  * Parses `args` by `spec` (+ `--help`/`-h`). `command` names the command in error messages.
  * Unknown flags, missing values and stray positionals (when `maxPositionals` is set) are usage errors.
+ * With `runRefs`, `-1`, `-2`, ... are positionals (run references), not flags.
  */
-export function parseFlags(command: string, args: string[], spec: FlagSpec, maxPositionals = Infinity): Parsed {
+export function parseFlags(command: string, args: string[], spec: FlagSpec, maxPositionals = Infinity, options: { runRefs?: boolean } = {}): Parsed {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: preparse(args, spec, options.runRefs === true),
       options: { ...spec, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
@@ -30,10 +62,11 @@ export function parseFlags(command: string, args: string[], spec: FlagSpec, maxP
     throw usageError(`${command}: ${msg.charAt(0).toLowerCase()}${msg.slice(1)} (see 'perfscope ${command} --help')`);
   }
   const help = parsed.values.help === true;
-  if (!help && parsed.positionals.length > maxPositionals) {
-    throw usageError(`${command}: unexpected argument '${parsed.positionals[maxPositionals]}' (see 'perfscope ${command} --help')`);
+  const positionals = parsed.positionals.map((p) => (p.startsWith(refMark) ? p.slice(refMark.length) : p));
+  if (!help && positionals.length > maxPositionals) {
+    throw usageError(`${command}: unexpected argument '${positionals[maxPositionals]}' (see 'perfscope ${command} --help')`);
   }
-  return { values: parsed.values as Parsed['values'], positionals: parsed.positionals, help };
+  return { values: parsed.values as Parsed['values'], positionals, help };
 }
 
 /** A string flag's value, or undefined. */

@@ -2,9 +2,11 @@
 import type { Command } from './command.js';
 import { exportCommand } from './export.js';
 import { lsCommand } from './ls.js';
+import { pruneCommand } from './prune.js';
 import { reportCommand } from './report.js';
+import { rmCommand } from './rm.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, rmCommand, pruneCommand];

@@ -1,11 +1,12 @@
 /** `perfscope export RUN`: a stored run as the --json document or as CSV. */
-import { RunStore, defaultStorePath } from '../store/store.js';
 import { runToCsv, runToJson, type CsvScope } from '../store/export.js';
 import { runToOpenMetrics } from '../export/openmetrics.js';
-import { writeFileAtomic } from '../core/fs.js';
+import { checkOutput, storeFiles, writeOutput } from '../core/fs.js';
 import { usageError } from '../core/errors.js';
 import type { Command } from './command.js';
-import { parseFlags, positiveInt, stringFlag } from './args.js';
+import { withCommandName } from './command.js';
+import { parseFlags, stringFlag } from './args.js';
+import { runIdOf, runRefHelp, storeFlagHelp, storePathOf, withStore } from './store-access.js';
 
 const help = `Usage: perfscope export RUN [--format json|csv|openmetrics] [--scope tree|system|PID] [-o FILE] [--store PATH]
 
@@ -14,18 +15,20 @@ format 'perfscope run --json' writes. csv: one series, a header of column names 
 sample; an empty cell is a value that was not measured. openmetrics: every series of the run (tree,
 system, per process) with timestamps and a run_id label, for backfilling Prometheus with
 'promtool tsdb create-blocks-from openmetrics FILE DATA_DIR' (docs/exporting.md).
+${runRefHelp}
 
 Options:
   --format FORMAT     json (default), csv or openmetrics
   --scope SCOPE       csv only: 'tree' (the totals, default), 'system', or a PID of the run
-  -o, --output FILE   write FILE (atomically: complete or not at all) instead of stdout
-  --store PATH        the store file (default: $PERFSCOPE_STORE, else $XDG_DATA_HOME/perfscope/runs.db,
-                      else ~/.local/share/perfscope/runs.db)
+  -o, --output FILE   write FILE instead of stdout: atomically (complete or not at all) for a
+                      regular file, through a symlink; a FIFO or device is written in place; never
+                      the store itself
+${storeFlagHelp}
   -h, --help          show this help
 
 Examples:
   perfscope export 12 -o run12.json
-  perfscope export 12 --format csv --scope system > system.csv
+  perfscope export last --format csv --scope system > system.csv
   perfscope export 12 --format openmetrics -o run12.om && promtool tsdb create-blocks-from openmetrics run12.om data/`;
 
 export const exportCommand: Command = {
@@ -38,28 +41,32 @@ export const exportCommand: Command = {
       args,
       { format: { type: 'string' }, scope: { type: 'string' }, output: { type: 'string', short: 'o' }, store: { type: 'string' } },
       1,
+      { runRefs: true },
     );
     if (p.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const id = positiveInt('export', 'run id', p.positionals[0]);
     const format = stringFlag(p, 'format') ?? 'json';
     if (format !== 'json' && format !== 'csv' && format !== 'openmetrics') throw usageError(`export: --format must be json, csv or openmetrics, got '${format}'`);
     const rawScope = stringFlag(p, 'scope');
     if (rawScope !== undefined && format !== 'csv') throw usageError('export: --scope applies to --format csv only');
     const scope = parseScope(rawScope);
+    const storePath = storePathOf(p, io, 'export');
     const output = stringFlag(p, 'output');
-    const store = RunStore.open({ path: stringFlag(p, 'store') ?? defaultStorePath(io.env), readonly: true });
-    let text: string;
+    // Checked before reading anything: a bad path (or the store itself, which it would overwrite) is a usage error.
+    let target;
     try {
-      const run = store.getRun(id);
-      text = format === 'json' ? runToJson(run) : format === 'openmetrics' ? runToOpenMetrics(run) : runToCsv(run, scope);
-    } finally {
-      store.close();
+      target = output === undefined || output === '-' ? null : checkOutput(output, { protect: storeFiles(storePath) });
+    } catch (err) {
+      throw withCommandName('export', err);
     }
-    if (output === undefined || output === '-') io.stdout.write(text);
-    else writeFileAtomic(output, text);
+    const text = withStore(storePath, (store) => {
+      const run = store.getRun(runIdOf(store, p.positionals[0], 'export'));
+      return format === 'json' ? runToJson(run) : format === 'openmetrics' ? runToOpenMetrics(run) : runToCsv(run, scope);
+    });
+    if (target === null) io.stdout.write(text);
+    else writeOutput(output!, text, target);
     return 0;
   },
 };

@@ -1,48 +1,50 @@
-/** `perfscope ls`: the runs in the store, one line each. */
+/** `perfscope ls`: the runs in the store, one line each (or as JSON). */
 import { existsSync } from 'node:fs';
-import { RunStore, defaultStorePath, type RunSummaryRow } from '../store/store.js';
+import type { RunSummaryRow } from '../store/store.js';
 import { formatSeconds } from '../core/units.js';
 import type { Command } from './command.js';
-import { parseFlags, stringFlag } from './args.js';
+import { parseFlags } from './args.js';
+import { storeFlagHelp, storePathOf, withStore } from './store-access.js';
 import { exitStatus, shellJoin } from './summary.js';
+import { terminalSafe } from './terminal-text.js';
 
-const help = `Usage: perfscope ls [--store PATH]
+const help = `Usage: perfscope ls [--json] [--store PATH]
 
 Lists the recorded runs: id, start time (UTC), duration, samples, exit status, state and command.
 State is 'finished', 'recording' (its recorder is still running) or 'interrupted' (the recorder
-died before finishing; the run holds every sample up to about one second before that).
+died before finishing; the run holds every sample up to about one second before that). Control
+characters in stored command lines are shown escaped ($'...'), never sent to the terminal.
 
 Options:
-  --store PATH   the store file (default: $PERFSCOPE_STORE, else $XDG_DATA_HOME/perfscope/runs.db,
-                 else ~/.local/share/perfscope/runs.db)
+  --json         one JSON array of the runs (id, startedAt, startedAtMs, command, pid, host,
+                 durationSeconds, sampleCount, exitCode, signal, status), oldest first
+${storeFlagHelp}
   -h, --help     show this help
 
-Example:
-  perfscope ls --store ./bench-runs.db`;
+Examples:
+  perfscope ls --store ./bench-runs.db
+  perfscope ls --json | jq '.[] | select(.status == "interrupted") | .id'`;
 
 export const lsCommand: Command = {
   name: 'ls',
   summary: 'list the recorded runs in the store',
   help,
   async run(args, io) {
-    const p = parseFlags('ls', args, { store: { type: 'string' } }, 0);
+    const p = parseFlags('ls', args, { store: { type: 'string' }, json: { type: 'boolean' } }, 0);
     if (p.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const path = stringFlag(p, 'store') ?? defaultStorePath(io.env);
+    const path = storePathOf(p, io, 'ls');
+    const json = p.values.json === true;
     if (!existsSync(path)) {
       // Nothing recorded yet is not an error for a listing.
-      io.stdout.write(`no runs yet (the store ${path} does not exist; 'perfscope run' creates it)\n`);
+      io.stdout.write(json ? '[]\n' : `no runs yet (the store ${terminalSafe(path)} does not exist; 'perfscope run' creates it)\n`);
       return 0;
     }
-    const store = RunStore.open({ path, readonly: true });
-    try {
-      const runs = store.listRuns();
-      io.stdout.write(runs.length === 0 ? `no runs in ${store.path}\n` : `${renderRunList(runs)}\n`);
-    } finally {
-      store.close();
-    }
+    const runs = withStore(path, (store) => store.listRuns());
+    if (json) io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+    else io.stdout.write(runs.length === 0 ? `no runs in ${terminalSafe(path)}\n` : `${renderRunList(runs)}\n`);
     return 0;
   },
 };
@@ -52,10 +54,10 @@ export function renderRunList(runs: RunSummaryRow[]): string {
   const header = ['ID', 'STARTED (UTC)', 'DURATION', 'SAMPLES', 'EXIT', 'STATE', 'COMMAND'];
   const rows = runs.map((r) => [
     String(r.id),
-    r.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''),
+    terminalSafe(r.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')),
     formatSeconds(r.durationSeconds),
     String(r.sampleCount),
-    exitStatus(r.exitCode, r.signal),
+    terminalSafe(exitStatus(r.exitCode, r.signal)),
     r.status,
     r.command === null ? `PID ${r.pid} (watched)` : shellJoin(r.command),
   ]);

@@ -1,22 +1,17 @@
 /**
- * What `perfscope run` and `perfscope watch` share: recording flags, the store, the live status line,
- * the summary at the end and the --json/--csv outputs.
+ * What `perfscope run` and `perfscope watch` share on the CLI side: the recording flags, their
+ * translation into RecordOptions, and the printing of notes, the summary and where the run went.
+ * The recording itself is the library's (src/record/).
  */
-import { PerfscopeError, usageError } from '../core/errors.js';
-import { formatBytes, formatPercent, formatSeconds } from '../core/units.js';
-import type { RunData, RunMeta } from '../core/run-data.js';
-import { writeFileAtomic } from '../core/fs.js';
-import { runToCsv, runToJson } from '../store/export.js';
-import { RunStore } from '../store/store.js';
-import type { SamplerOptions } from '../sampling/options.js';
-import { ProcessReader } from '../sampling/process.js';
-import type { Unavailable } from '../sampling/types.js';
-import { RunRecorder, type RunSink } from '../sampling/recorder.js';
-import type { Sample, Sampler } from '../sampling/sampler.js';
+import { ExitCode, usageError, type ExitCodeValue } from '../core/errors.js';
+import type { RecordNote } from '../record/notes.js';
+import type { RecordOptions } from '../record/options.js';
+import type { RecordResult } from '../record/session.js';
+import { defaultStorePath } from '../store/store.js';
 import { durationFlag, stringFlag, type FlagSpec, type Parsed } from './args.js';
 import type { CliIo } from './command.js';
 import { renderSummary } from './summary.js';
-import { reportFormat, visualizePerformanceData } from '../report/visualize.js';
+import { terminalSafe } from './terminal-text.js';
 
 export const recordFlags: FlagSpec = {
   interval: { type: 'string', short: 'i' },
@@ -39,7 +34,7 @@ export const recordFlagsHelp = `Recording options:
   -d, --duration SECONDS  stop sampling after this long
       --json FILE         write the run as JSON (columns; see docs/run-format.md)
       --csv FILE          write the tree totals as CSV, one row per sample
-  -q, --quiet             no live status line and no summary
+  -q, --quiet             no live status line, no notes and no summary (warnings still print)
       --no-children       sample only the process itself, not its descendants
       --no-system         do not sample system-wide CPU, memory, disks and network
       --precise           CPU time from per-thread schedstat (ns) instead of 10 ms ticks:
@@ -48,148 +43,72 @@ export const recordFlagsHelp = `Recording options:
       --store PATH        the run store (default $PERFSCOPE_STORE or ~/.local/share/perfscope/runs.db)
       --no-store          do not keep the run in the store
       --plot FILE.png     draw the run as a PNG (or .svg) figure at the end ('perfscope report' for more)
-      --html FILE.html    write the interactive HTML report at the end`;
+      --html FILE.html    write the interactive HTML report at the end
+
+Output files are checked before anything starts (exit 2 if one cannot be written), written at the
+end each on its own (atomically for regular files; '-' is standard output), and never the store.`;
 
 export interface RecordSettings {
-  sampler: SamplerOptions;
-  json: string | undefined;
-  csv: string | undefined;
+  options: RecordOptions;
   quiet: boolean;
-  store: string | undefined;
-  noStore: boolean;
-  plot: string | undefined;
-  html: string | undefined;
 }
 
-export function recordSettings(command: string, p: Parsed): RecordSettings {
+/** Flags -> RecordOptions (store, outputs, status line, notes printed as they come). */
+export function recordSettings(command: string, p: Parsed, io: CliIo): RecordSettings {
   const intervalMs = durationFlag(command, p, 'interval', 10, 86_400_000) ?? 1000;
   const durationMs = durationFlag(command, p, 'duration');
-  const json = stringFlag(p, 'json');
-  const csv = stringFlag(p, 'csv');
-  if (json !== undefined && json === csv) throw usageError(`${command}: --json and --csv name the same file '${json}'`);
-  const plot = stringFlag(p, 'plot');
-  const html = stringFlag(p, 'html');
-  if (plot !== undefined && reportFormat(plot) !== 'png' && reportFormat(plot) !== 'svg') throw usageError(`${command}: --plot needs a .png or .svg file name, got '${plot}'`);
-  if (html !== undefined && reportFormat(html) !== 'html') throw usageError(`${command}: --html needs a .html file name, got '${html}'`);
-  return {
-    sampler: {
-      intervalMs,
-      durationMs,
-      children: p.values['no-children'] !== true,
-      system: p.values['no-system'] !== true,
-      precise: p.values.precise === true,
-      smaps: p.values.smaps === true,
-    },
-    json,
-    csv,
-    quiet: p.values.quiet === true,
-    store: stringFlag(p, 'store'),
-    noStore: p.values['no-store'] === true,
-    plot,
-    html,
+  const quiet = p.values.quiet === true;
+  const outputs: NonNullable<RecordOptions['outputs']> = {};
+  for (const kind of ['json', 'csv', 'plot', 'html'] as const) {
+    const path = stringFlag(p, kind);
+    if (path === '') throw usageError(`${command}: --${kind} needs a file name`);
+    if (path !== undefined) outputs[kind] = path;
+  }
+  const store = stringFlag(p, 'store');
+  if (store === '') throw usageError(`${command}: --store needs a file name`);
+  const options: RecordOptions = {
+    intervalMs,
+    children: p.values['no-children'] !== true,
+    system: p.values['no-system'] !== true,
+    precise: p.values.precise === true,
+    smaps: p.values.smaps === true,
+    store: p.values['no-store'] === true ? false : (store ?? defaultStorePath(io.env)),
+    outputs,
+    status: quiet || io.env.CI === 'true' ? null : io.stderr,
+    onNote: (n) => printNote(io, n, quiet),
   };
+  if (durationMs !== undefined) options.durationMs = durationMs;
+  return { options, quiet };
 }
 
-/** A recording in progress: recorder, optional store writer, status line. */
-export class RecordSession {
-  readonly recorder: RunRecorder;
-  private readonly store: RunStore | null;
-  private readonly status: StatusLine | null;
-
-  constructor(
-    private readonly settings: RecordSettings,
-    readonly sampler: Sampler,
-    command: string[] | null,
-    private readonly io: CliIo,
-  ) {
-    let store: RunStore | null = null;
-    if (!settings.noStore) {
-      try {
-        store = RunStore.open(settings.store === undefined ? {} : { path: settings.store });
-      } catch (err) {
-        // The store is a convenience: a broken one must not cost the user the measurement.
-        const why = err instanceof Error ? err.message : String(err);
-        io.stderr.write(`perfscope: warning: not keeping this run in the store: ${why}\n`);
-      }
-    }
-    this.store = store;
-    this.recorder = new RunRecorder(sampler, { command, sink: null });
-    if (store) {
-      const sink: RunSink = store.createRun(this.recorder.meta);
-      this.recorder.attachSink(sink);
-    }
-    const tty = io.stderr.isTTY === true && !settings.quiet && io.env.CI !== 'true';
-    this.status = tty ? new StatusLine(io.stderr) : null;
-    if (this.status) sampler.on('sample', (s: Sample) => this.status!.update(s));
-    if (!settings.quiet) sampler.once('sample', (s: Sample) => this.explainMissing(s));
-  }
-
-  /**
-   * Says once, at the first sample, why a column the user expects stays empty (I/O counters and fd
-   * counts of another user's process need ptrace access), instead of a silent "-" in the summary.
-   */
-  private explainMissing(s: Sample): void {
-    const fields: [keyof Sample['tree'], string, string][] = [
-      ['io_read_bytes', 'io', 'I/O counters'],
-      ['num_fds', 'numFds', 'open fd counts'],
-    ];
-    const missing = fields.filter(([column]) => s.tree[column] === null);
-    if (missing.length === 0) return;
-    let reasons: Readonly<Record<string, Unavailable>> = {};
-    try {
-      const reader = new ProcessReader(this.sampler.options.pid, { procRoot: this.sampler.options.procRoot });
-      reasons = reader.read()?.unavailable ?? {};
-      reader.close();
-    } catch {
-      // Gone already: nothing more precise to say than that the column is empty.
-    }
-    for (const [, key, what] of missing) {
-      this.io.stderr.write(`perfscope: note: ${what} not recorded: ${reasons[key]?.reason ?? 'not readable for this process'}\n`);
-    }
-  }
-
-  /** Ends the recording: store finish, outputs written atomically, summary printed. Returns the run. */
-  finish(patch: Partial<RunMeta>): RunData {
-    this.status?.clear();
-    const run = this.recorder.finish(patch);
-    this.store?.close();
-    const { json, csv } = this.settings;
-    if (json !== undefined) writeFileAtomic(json, runToJson(run));
-    if (csv !== undefined) writeFileAtomic(csv, runToCsv(run));
-    const { plot, html } = this.settings;
-    // After --json/--csv: a drawing problem must not cost the user the measurement.
-    if (plot !== undefined) visualizePerformanceData(run, { file: plot });
-    if (html !== undefined) visualizePerformanceData(run, { file: html });
-    if (!this.settings.quiet) {
-      this.io.stderr.write(`${renderSummary(run)}\n`);
-      const where = [run.meta.id !== null ? `stored as run ${run.meta.id}` : null, json, csv, plot, html].filter(Boolean).join(', ');
-      if (where) this.io.stderr.write(`perfscope: ${where}\n`);
-    }
-    return run;
-  }
+/** Prints a note as `perfscope: note: ...`; with --quiet only warnings and errors. */
+export function printNote(io: CliIo, n: RecordNote, quiet: boolean): void {
+  if (quiet && n.level === 'note') return;
+  const text = n.level === 'error' ? n.message : `${n.level}: ${n.message}`;
+  io.stderr.write(`perfscope: ${terminalSafe(text)}\n`);
 }
 
-/** One status line on a TTY, redrawn at most 4 times a second. */
-class StatusLine {
-  private lastDraw = 0;
-  constructor(private readonly out: CliIo['stderr']) {}
-
-  update(s: Sample): void {
-    const now = performance.now();
-    if (now - this.lastDraw < 250) return;
-    this.lastDraw = now;
-    const t = s.tree;
-    const line = `perfscope ${formatSeconds(s.t)}  CPU ${formatPercent(t.cpu_percent)}  RSS ${formatBytes(t.rss_bytes)}  procs ${t.num_procs ?? '-'}`;
-    const width = this.out.columns || 80;
-    this.out.write(`\r\x1b[2K${line.slice(0, width - 1)}`);
+/** After a recording: one line per output that failed, the summary, and where the run went. */
+export function printRecordResult(io: CliIo, result: RecordResult, quiet: boolean): void {
+  for (const o of result.outputs) {
+    if (o.error !== null) io.stderr.write(`perfscope: ${terminalSafe(o.error.message)}\n`);
   }
-
-  clear(): void {
-    this.out.write('\r\x1b[2K');
-  }
+  if (quiet) return;
+  io.stderr.write(`${renderSummary(result.run)}\n`);
+  const id = result.store?.runId ?? null;
+  const stored = id === null ? null : `stored as run ${id}${result.store?.complete === false ? ' (incomplete, see above)' : ''}`;
+  const where = [stored, ...result.outputs.filter((o) => o.error === null).map((o) => (o.path === '-' ? 'stdout' : o.path))];
+  const list = where.filter((w) => w !== null).join(', ');
+  if (list) io.stderr.write(`perfscope: ${terminalSafe(list)}\n`);
 }
 
-/** A PerfscopeError for a run that could not start, with the exit code the user expects. */
-export function notFoundCommand(cmd: string): PerfscopeError {
-  return new PerfscopeError('ENOCMD', `command not found: ${cmd}`);
+/**
+ * The exit code for what went wrong on perfscope's side of a recording, after the command's own status:
+ * 8 when the sampler failed, 74 when an output file could not be written, else 0. A store fault costs
+ * no exit code (the store is a convenience; one line says what it lacks).
+ */
+export function recordingExitCode(result: RecordResult): ExitCodeValue {
+  if (result.samplerError !== null) return ExitCode.samplerFailed;
+  if (result.outputs.some((o) => o.error !== null)) return ExitCode.io;
+  return ExitCode.ok;
 }

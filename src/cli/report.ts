@@ -1,15 +1,18 @@
 /** `perfscope report RUN [RUN2]`: charts (PNG, SVG) and the HTML report of a recorded run, or two overlaid. */
 import { basename } from 'node:path';
 import type { RunData } from '../core/run-data.js';
-import { PerfscopeError, usageError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/fs.js';
+import { ExitCode, PerfscopeError, usageError } from '../core/errors.js';
+import { checkOutput, storeFiles, writeOutput, type OutputTarget } from '../core/fs.js';
 import { readRunFile } from '../store/run-file.js';
-import { RunStore, defaultStorePath } from '../store/store.js';
+import { RunStore, isRunRef } from '../store/store.js';
 import type { ChartRun } from '../report/chart-model.js';
 import { isLang } from '../report/i18n.js';
-import { renderReport, type ReportFormat } from '../report/visualize.js';
+import { renderReport, reportFormat, type ReportFormat } from '../report/visualize.js';
 import type { Command } from './command.js';
+import { withCommandName } from './command.js';
 import { parseFlags, stringFlag } from './args.js';
+import { storePathOf } from './store-access.js';
+import { terminalSafe } from './terminal-text.js';
 
 const help = `Usage: perfscope report RUN [RUN2] [--png FILE] [--svg FILE] [--html FILE] [options]
 
@@ -20,7 +23,7 @@ synced zoom, a crosshair, series toggles, the summary table and the run's metada
 With RUN2, both runs are overlaid from t = 0 (the second dashed) and the summary compares them.
 
 RUN is a file written by 'perfscope run --json' (or 'perfscope export'), or a stored run: its id
-from 'perfscope ls', or 'last'.
+from 'perfscope ls', 'last', or -1, -2, ... (the most recent runs; ./12 is a file named 12).
 
 Options:
   --png FILE         write the figure as PNG
@@ -33,7 +36,9 @@ Options:
                      $XDG_DATA_HOME/perfscope/runs.db, else ~/.local/share/perfscope/runs.db)
   -h, --help         show this help
 
-Files are written atomically: complete or not at all.
+Every output path is checked before anything is drawn (a file name must end in its format's
+extension; '-' is standard output; never the store). Files are written atomically (complete or
+not at all), each on its own: one that fails is one line (exit 74) and the others are written.
 
 Examples:
   perfscope run --json app.json -- node app.js
@@ -59,48 +64,67 @@ export const reportCommand: Command = {
         store: { type: 'string' },
       },
       2,
+      { runRefs: true },
     );
     if (p.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    if (p.positionals.length === 0) throw usageError("report: missing RUN (a --json file, a run id or 'last'; see 'perfscope report --help')");
-    const outputs: [ReportFormat, string][] = [];
-    for (const f of ['png', 'svg', 'html'] as const) {
-      const file = stringFlag(p, f);
-      if (file === '') throw usageError(`report: --${f} needs a file name`);
-      if (file !== undefined) outputs.push([f, file]);
-    }
-    if (outputs.length === 0) throw usageError("report: nothing to write: give --png FILE, --svg FILE and/or --html FILE (see 'perfscope report --help')");
+    if (p.positionals.length === 0) throw usageError("report: missing RUN (a --json file, a run id, 'last' or -1; see 'perfscope report --help')");
     const lang = stringFlag(p, 'lang') ?? 'en';
     if (!isLang(lang)) throw usageError(`report: --lang must be en or ko, got '${lang}'`);
     const rawScale = stringFlag(p, 'scale');
     const scale = rawScale === undefined ? 1 : Number(rawScale);
     if (!(scale >= 1 && scale <= 4)) throw usageError(`report: --scale must be a number from 1 to 4, got '${rawScale}'`);
     const title = stringFlag(p, 'title');
-
-    const runs = loadRuns(p.positionals, stringFlag(p, 'store') ?? defaultStorePath(io.env));
-    // Render everything before writing anything: a failure leaves no partial set of files.
-    const rendered = outputs.map(([format, file]) => ({
-      file,
-      body: renderReport(runs.length === 1 ? runs[0]!.data : runs, format, { lang, scale, ...(title !== undefined ? { title } : {}) }),
-    }));
-    for (const r of rendered) {
-      writeFileAtomic(r.file, r.body);
-      io.stderr.write(`perfscope: wrote ${r.file}\n`);
+    const storePath = storePathOf(p, io, 'report');
+    const outputs: { format: ReportFormat; file: string; target: OutputTarget }[] = [];
+    for (const f of ['png', 'svg', 'html'] as const) {
+      const file = stringFlag(p, f);
+      if (file === '') throw usageError(`report: --${f} needs a file name`);
+      if (file === undefined) continue;
+      let target: OutputTarget;
+      try {
+        target = checkOutput(file, { protect: storeFiles(storePath) });
+      } catch (err) {
+        throw withCommandName('report', err);
+      }
+      // A name says what it holds: PNG bytes in x.jpg would be a lie (a FIFO, a device or '-' has no name to honour).
+      if (target.kind === 'file' && reportFormat(file) !== f) {
+        throw usageError(`report: --${f} needs a .${f} file name, got '${file}'`);
+      }
+      const twin = outputs.find((o) => JSON.stringify(o.target) === JSON.stringify(target));
+      if (twin !== undefined) throw usageError(`report: --${twin.format} and --${f} name the same file '${file}'`);
+      outputs.push({ format: f, file, target });
     }
-    return 0;
+    if (outputs.length === 0) throw usageError("report: nothing to write: give --png FILE, --svg FILE and/or --html FILE (see 'perfscope report --help')");
+
+    const runs = loadRuns(p.positionals, storePath);
+    let failed = false;
+    for (const o of outputs) {
+      try {
+        const body = renderReport(runs.length === 1 ? runs[0]!.data : runs, o.format, { lang, scale, ...(title !== undefined ? { title } : {}) });
+        writeOutput(o.file, body, o.target);
+        io.stderr.write(`perfscope: wrote ${terminalSafe(o.file === '-' ? 'stdout' : o.file)}\n`);
+      } catch (err) {
+        // One output failing (a full disk, a renderer error) costs only itself; the others are written.
+        failed = true;
+        const message = err instanceof PerfscopeError ? err.message : `cannot write ${o.file}: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+        io.stderr.write(`perfscope: ${terminalSafe(message)}\n`);
+      }
+    }
+    return failed ? ExitCode.io : ExitCode.ok;
   },
 };
 
 function loadRuns(refs: string[], storePath: string): ChartRun[] {
-  const stored = refs.filter(isStoreRef);
+  const stored = refs.filter(isRunRef);
   let store: RunStore | null = null;
   try {
     if (stored.length > 0) store = RunStore.open({ path: storePath, readonly: true });
     const runs = refs.map((ref): ChartRun => {
-      if (!isStoreRef(ref)) return { name: basename(ref).replace(/\.json$/i, ''), data: readRunFile(ref) };
-      const id = ref === 'last' ? lastRunId(store!) : Number(ref);
+      if (!isRunRef(ref)) return { name: basename(ref).replace(/\.json$/i, ''), data: readRunFile(ref) };
+      const id = store!.resolveRef(ref);
       const data: RunData = store!.getRun(id);
       return { name: `run ${id}`, data };
     });
@@ -112,16 +136,4 @@ function loadRuns(refs: string[], storePath: string): ChartRun[] {
   } finally {
     store?.close();
   }
-}
-
-/** A run id or 'last' means the store; anything else is a file (write ./12 for a file named 12). */
-function isStoreRef(ref: string): boolean {
-  return ref === 'last' || /^\d+$/.test(ref);
-}
-
-function lastRunId(store: RunStore): number {
-  const runs = store.listRuns();
-  const last = runs[runs.length - 1];
-  if (!last) throw new PerfscopeError('ENOTFOUND', `no runs in ${store.path} yet`);
-  return last.id;
 }

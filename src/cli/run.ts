@@ -1,19 +1,18 @@
 /** `perfscope run [options] -- CMD [ARGS...]`: start a command, record it and its children, return its exit code. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
-import { PerfscopeError, isErrno, usageError } from '../core/errors.js';
-import { ProcessReader } from '../sampling/process.js';
-import { Sampler } from '../sampling/sampler.js';
+import { ExitCode, usageError } from '../core/errors.js';
+import { recordCommand, type CommandRecordResult } from '../record/record-command.js';
 import { parseFlags } from './args.js';
 import type { Command } from './command.js';
-import { RecordSession, recordFlags, recordFlagsHelp, recordSettings } from './record.js';
+import { printRecordResult, recordFlags, recordFlagsHelp, recordingExitCode, recordSettings } from './record.js';
+import { withCommandName } from './command.js';
 
 const help = `Usage: perfscope run [options] -- CMD [ARGS...]
 
-Starts CMD (stdio passed through), samples it and all its descendants until it exits, prints a
-summary and exits with CMD's exit code (128+N if it died of signal N). SIGINT, SIGTERM and SIGHUP
-are passed on to CMD; a second one kills it. With --duration, CMD gets SIGTERM when the time is up
-(SIGKILL 5 s later if it is still running).
+Starts CMD (stdio passed through) in a process group of its own, samples it and all its
+descendants until it exits, prints a summary and exits with CMD's exit code (128+N if it died of
+signal N). SIGINT, SIGTERM and SIGHUP are passed on to CMD's group; a second one kills it. What CMD
+leaves running when it exits is stopped (SIGTERM, SIGKILL 1 s later). With --duration, CMD's group
+gets SIGTERM when the time is up (SIGKILL 5 s later if it is still running).
 
 ${recordFlagsHelp}
 
@@ -22,7 +21,13 @@ Examples:
   perfscope run -i 0.1 --json run.json -- make -j2
   perfscope run --precise -i 0.1 -d 30 -- ./server --port 8080
 
-Exit codes: CMD's own; 2 bad options; 126 CMD not executable; 127 CMD not found.`;
+Exit codes: CMD's own when it ends by itself (or on a signal passed on), and then, if that is 0:
+8 when sampling failed mid-run, 74 when an output file could not be written. 0 when --duration
+ended the recording (perfscope stopped CMD; its own status is in the summary and the run), like
+timeout(1)'s 124 but for a recording that did what it was asked. 2 bad options, an output path
+that cannot be written or an argument that is not valid UTF-8 (nothing is run); 126 CMD not
+executable; 127 CMD not found. A run store that cannot be written costs no exit code: one line
+says what the store lacks.`;
 
 /** Splits `[options] -- CMD ARGS` (the `--` may be left out when CMD does not start with '-'). */
 function splitCommand(args: string[]): { own: string[]; cmd: string[] } {
@@ -39,6 +44,15 @@ function splitCommand(args: string[]): { own: string[]; cmd: string[] } {
   return { own: args.slice(0, i), cmd: args.slice(i) };
 }
 
+/**
+ * perfscope's exit code for a recorded command: the command's status, except 0 when --duration ended
+ * it; then, when that is 0, 8 for a sampler fault or 74 for an output that could not be written.
+ */
+export function runExitCode(result: CommandRecordResult): number {
+  const own = result.stoppedBy === 'duration' ? ExitCode.ok : result.exit.status;
+  return own !== 0 ? own : recordingExitCode(result);
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a command and record its CPU, memory and I/O (children included)',
@@ -50,79 +64,16 @@ export const runCommand: Command = {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const settings = recordSettings('run', p);
-    if (cmd.length === 0) throw usageError("run: no command given (usage: perfscope run [options] -- CMD [ARGS...])");
-
-    // Our own children's CPU (cutime/cstime) before the command: the difference at its exit is the
-    // exact CPU time of the whole tree that was waited for, as /usr/bin/time reports it.
-    const self = new ProcessReader(process.pid);
-    const before = self.read();
-    const child = await spawnCommand(cmd);
-    const pid = child.pid!;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.on('exit', (code, signal) => resolve({ code, signal }));
-    });
-
-    let sampler: Sampler;
+    const { options, quiet } = recordSettings('run', p, io);
+    if (cmd.length === 0) throw usageError('run: no command given (usage: perfscope run [options] -- CMD [ARGS...])');
+    if (cmd[0] === '') throw usageError("run: the command name is empty (an empty argument '' after --)");
+    let result: CommandRecordResult;
     try {
-      sampler = new Sampler({ ...settings.sampler, keepAlive: true, pid, counters: 'zero' });
+      result = await recordCommand({ ...options, command: cmd, forwardSignals: true });
     } catch (err) {
-      child.kill('SIGKILL');
-      throw err;
+      throw withCommandName('run', err);
     }
-    const session = new RecordSession(settings, sampler, cmd, io);
-    let forwarded = 0;
-    const forward = (sig: NodeJS.Signals): void => {
-      forwarded++;
-      child.kill(forwarded > 1 ? 'SIGKILL' : sig);
-    };
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-    for (const s of signals) process.on(s, forward);
-    try {
-      try {
-        sampler.start();
-      } catch (err) {
-        // The command exited before its first sample (e.g. `true`): still report it.
-        if (!(err instanceof PerfscopeError && err.code === 'ENOPROC')) throw err;
-      }
-      // --duration ends the recording; the command is then asked to stop (SIGTERM, SIGKILL after 5 s).
-      void sampler.done.then(({ reason }) => {
-        if (reason !== 'duration' || child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      });
-      const result = await exited;
-      sampler.stop('process-exited');
-      const after = self.read();
-      self.close();
-      const exitCode = result.code ?? 128 + (result.signal ? (constants.signals[result.signal] ?? 0) : 0);
-      const patch: Parameters<RecordSession['finish']>[0] = { exitCode, signal: result.signal, endedAtMs: Date.now() };
-      if (before && after) {
-        patch.childCpu = {
-          userSeconds: after.childrenUserSeconds - before.childrenUserSeconds,
-          systemSeconds: after.childrenSystemSeconds - before.childrenSystemSeconds,
-        };
-      }
-      session.finish(patch);
-      return exitCode;
-    } finally {
-      for (const s of signals) process.off(s, forward);
-    }
+    printRecordResult(io, result, quiet);
+    return runExitCode(result);
   },
 };
-
-/** Spawns CMD with inherited stdio; ENOENT -> exit 127, EACCES -> 126, as shells do. */
-function spawnCommand(cmd: string[]): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit' });
-    if (child.pid !== undefined) {
-      resolve(child);
-      return;
-    }
-    child.once('error', (err) => {
-      if (isErrno(err, 'ENOENT')) reject(new PerfscopeError('ENOCMD', `run: command not found: ${cmd[0]}`));
-      else if (isErrno(err, 'EACCES', 'EISDIR', 'ENOEXEC')) reject(new PerfscopeError('ENOEXEC', `run: cannot execute ${cmd[0]}: ${err.code === 'EISDIR' ? 'is a directory' : 'permission denied'}`));
-      else reject(new PerfscopeError('ENOEXEC', `run: cannot start ${cmd[0]}: ${err.message}`));
-    });
-  });
-}

@@ -1,48 +1,53 @@
-/** `perfscope show RUN`: a run's metadata and its summary table. */
-import { RunStore, defaultStorePath } from '../store/store.js';
+/** `perfscope show RUN`: a run's metadata and its summary table (or both as JSON). */
 import type { RunData } from '../core/run-data.js';
 import { formatBytes, formatSeconds } from '../core/units.js';
+import { summarizeRun } from '../analysis/run-summary.js';
 import type { Command } from './command.js';
-import { parseFlags, positiveInt, stringFlag } from './args.js';
+import { parseFlags } from './args.js';
+import { runIdOf, runRefHelp, storeFlagHelp, storePathOf, withStore } from './store-access.js';
 import { renderSummary } from './summary.js';
+import { terminalSafe } from './terminal-text.js';
 
-const help = `Usage: perfscope show RUN [--store PATH]
+const help = `Usage: perfscope show RUN [--json] [--store PATH]
 
 Prints a recorded run: when and where it ran, how it was sampled, and the summary table
 (wall and CPU time, CPU % mean/p50/p95/max, peak RSS, I/O, samples, missed deadlines).
-RUN is a run id from 'perfscope ls'.
+${runRefHelp}
 
 Options:
-  --store PATH   the store file (default: $PERFSCOPE_STORE, else $XDG_DATA_HOME/perfscope/runs.db,
-                 else ~/.local/share/perfscope/runs.db)
+  --json         the run's metadata, state and summary figures as one JSON object
+                 ({ meta, status, summary }; the samples: 'perfscope export')
+${storeFlagHelp}
   -h, --help     show this help
 
-Example:
-  perfscope show 12`;
+Examples:
+  perfscope show 12
+  perfscope show last
+  perfscope show -2 --json | jq .summary.peakRssBytes`;
 
 export const showCommand: Command = {
   name: 'show',
   summary: "print a recorded run's metadata and summary",
   help,
   async run(args, io) {
-    const p = parseFlags('show', args, { store: { type: 'string' } }, 1);
+    const p = parseFlags('show', args, { store: { type: 'string' }, json: { type: 'boolean' } }, 1, { runRefs: true });
     if (p.help) {
       io.stdout.write(`${help}\n`);
       return 0;
     }
-    const id = positiveInt('show', 'run id', p.positionals[0]);
-    const store = RunStore.open({ path: stringFlag(p, 'store') ?? defaultStorePath(io.env), readonly: true });
-    try {
+    const text = withStore(storePathOf(p, io, 'show'), (store) => {
+      const id = runIdOf(store, p.positionals[0], 'show');
       const run = store.getRun(id);
-      io.stdout.write(`${renderRunHeader(run, store.runStatus(id))}\n\n${renderSummary(run)}\n`);
-    } finally {
-      store.close();
-    }
+      const status = store.runStatus(id);
+      if (p.values.json === true) return `${JSON.stringify({ meta: run.meta, status, summary: summarizeRun(run) }, null, 2)}\n`;
+      return `${renderRunHeader(run, status)}\n\n${renderSummary(run)}\n`;
+    });
+    io.stdout.write(text);
     return 0;
   },
 };
 
-/** The metadata block above the summary. */
+/** The metadata block above the summary; every stored string is made terminal-safe. */
 export function renderRunHeader(run: RunData, status: string): string {
   const m = run.meta;
   const cg = m.cgroup;
@@ -59,5 +64,5 @@ export function renderRunHeader(run: RunData, status: string): string {
     ['Recorded by', `perfscope ${m.perfscopeVersion} on node ${m.nodeVersion}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${terminalSafe(v)}`).join('\n');
 }

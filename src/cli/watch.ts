@@ -1,10 +1,9 @@
 /** `perfscope watch PID`: attach to a running process (and its children) until it exits, --duration, or Ctrl-C. */
-import { ExitCode } from '../core/errors.js';
-import { samplerFault } from '../sampling/monitor.js';
-import { Sampler, type SamplerEnd } from '../sampling/sampler.js';
+import { recordProcess } from '../record/record-process.js';
 import { parseFlags, positiveInt } from './args.js';
 import type { Command } from './command.js';
-import { RecordSession, recordFlags, recordFlagsHelp, recordSettings } from './record.js';
+import { printRecordResult, recordFlags, recordFlagsHelp, recordingExitCode, recordSettings } from './record.js';
+import { withCommandName } from './command.js';
 
 const help = `Usage: perfscope watch [options] PID
 
@@ -18,8 +17,9 @@ Examples:
   perfscope watch 1234
   perfscope watch -i 0.5 -d 60 --json web.json $(pgrep -o nginx)
 
-Exit codes: 0 done; 2 bad options; 3 no such process; 4 process not readable (permissions);
-8 sampling failed mid-run (the run is kept up to the fault).`;
+Exit codes: 0 done; 2 bad options or an output path that cannot be written; 3 no such process
+(no run is kept); 4 process not readable (permissions); 8 sampling failed mid-run (the run is
+kept up to the fault); 74 an output file could not be written.`;
 
 export const watchCommand: Command = {
   name: 'watch',
@@ -32,24 +32,20 @@ export const watchCommand: Command = {
       return 0;
     }
     const pid = positiveInt('watch', 'PID', p.positionals[0]);
-    const settings = recordSettings('watch', p);
-    const sampler = new Sampler({ ...settings.sampler, keepAlive: true, pid, counters: 'first' });
-    const session = new RecordSession(settings, sampler, null, io);
-    const stop = (): void => sampler.stop('stopped');
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    let end: SamplerEnd;
+    const { options, quiet } = recordSettings('watch', p, io);
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
-      sampler.start();
-      end = await sampler.done;
+      const result = await recordProcess({ ...options, pid, signal: stop.signal });
+      printRecordResult(io, result, quiet);
+      return recordingExitCode(result);
+    } catch (err) {
+      throw withCommandName('watch', err);
     } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
-    session.finish({ endedAtMs: Date.now() });
-    if (end.error === null) return 0;
-    // The run is kept up to the fault; the fault is one line and its own exit code.
-    io.stderr.write(`perfscope: ${samplerFault(end.error).message}\n`);
-    return ExitCode.samplerFailed;
   },
 };

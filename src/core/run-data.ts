@@ -60,6 +60,11 @@ export interface RunMeta {
   memTotalBytes: number;
   clockTicksPerSecond: number;
   cgroup: CgroupLimits | null;
+  /**
+   * `perfscope run` only, when perfscope ended the command: 'duration' (the recording's duration was
+   * reached), 'signal' (a SIGINT/SIGTERM/SIGHUP passed on to it) or 'abort' (stopped from code).
+   */
+  stoppedBy?: 'duration' | 'signal' | 'abort';
   /** Exit status of the command (`perfscope run`), else null. */
   exitCode: number | null;
   signal: string | null;
@@ -68,6 +73,12 @@ export interface RunMeta {
    * perfscope's own cutime/cstime at the command's exit (what /usr/bin/time reports).
    */
   childCpu?: { userSeconds: number; systemSeconds: number };
+  /**
+   * `perfscope run` only: the kernel's peak resident set size of the largest single process among the
+   * command and the descendants it waited for (getrusage RUSAGE_CHILDREN ru_maxrss, what /usr/bin/time
+   * reports), in bytes. Absent without perfscope's native addon.
+   */
+  childMaxRssBytes?: number;
   sampleCount: number;
   missedDeadlines: number;
   /** Unit of every column that is not self-describing by its suffix. */

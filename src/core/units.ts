@@ -32,15 +32,16 @@ export function formatPercent(p: number | null | undefined, digits = 1): string 
 }
 
 /**
- * Parses a duration given by a user: a bare number is seconds; suffixes ms, s, m, h are accepted.
- * Returns milliseconds, or null when the text is not a positive finite duration.
+ * Parses a duration given by a user: a bare number is seconds; suffixes ms, s, m, h, d (days) and w
+ * (weeks) are accepted. Returns milliseconds, or null when the text is not a positive finite duration.
  */
 export function parseDurationMs(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?\s*(ms|s|m|h|d|w)?\s*$/i.exec(text);
   if (!m) return null;
   const base = Number(`${m[1]}${m[2] !== undefined ? `e${m[2]}` : ''}`);
   const unit = (m[3] ?? 's').toLowerCase();
-  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
+  const factors: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+  const factor = factors[unit]!;
   const ms = base * factor;
   return Number.isFinite(ms) && ms > 0 ? ms : null;
 }

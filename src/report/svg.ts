@@ -29,8 +29,22 @@ export const markerColors: Record<MarkerKind, string> = {
 /** Above this many process events, they are drawn as ticks on the top edge rather than full lines. */
 const maxMarkerLines = 60;
 
+/**
+ * What XML 1.0 forbids in a document even as a character reference: C0 controls but TAB, LF and CR,
+ * lone surrogates, U+FFFE and U+FFFF. One of them (an ESC in a command line, say) makes the SVG
+ * ill-formed, and resvg refuses the whole figure.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const xmlForbidden = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text for an XML attribute or element: markup characters escaped, and what XML 1.0 forbids shown
+ * instead of sent (a control character as `\x1b`, a lone surrogate or non-character as U+FFFD).
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text
+    .replace(xmlForbidden, (c) => (c.charCodeAt(0) < 0x20 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : '\ufffd'))
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** Approximate rendered width of `text` at `sizePx` in Noto Sans KR (Hangul/CJK are full-width). */

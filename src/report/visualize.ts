@@ -5,7 +5,7 @@
 import { extname } from 'node:path';
 import type { RunData } from '../core/run-data.js';
 import { PerfscopeError } from '../core/errors.js';
-import { writeFileAtomic } from '../core/fs.js';
+import { writeOutput } from '../core/fs.js';
 import { buildChartModel, type ChartRun } from './chart-model.js';
 import { renderHtml } from './html.js';
 import type { Lang } from './i18n.js';
@@ -44,7 +44,7 @@ export function renderReport(input: RunData | ChartRun[], format: ReportFormat, 
 
 /**
  * Writes a chart of `data` (what `monitor()` resolved to, a `--json` run, or a stored run) to
- * `options.file`, atomically. Unknown extension: PerfscopeError('EUSAGE'); write failures: 'EIO'.
+ * `options.file`: atomically for a regular file (through a symlink), in place for a FIFO or device. Unknown extension: PerfscopeError('EUSAGE'); write failures: 'EIO'.
  * Returns the format written.
  */
 export function visualizePerformanceData(data: RunData, options: VisualizeOptions): ReportFormat {
@@ -52,6 +52,6 @@ export function visualizePerformanceData(data: RunData, options: VisualizeOption
   if (format === null) {
     throw new PerfscopeError('EUSAGE', `cannot tell the report format of '${options.file}': use a .png, .svg or .html file name`);
   }
-  writeFileAtomic(options.file, renderReport(data, format, options));
+  writeOutput(options.file, renderReport(data, format, options));
   return format;
 }

@@ -5,7 +5,7 @@
 import { PerfscopeError, usageError } from '../core/errors.js';
 import type { RunData } from '../core/run-data.js';
 import type { SamplerOptions } from './options.js';
-import { RunRecorder } from './recorder.js';
+import { RunRecorder } from '../record/recorder.js';
 import { Sampler, type Sample } from './sampler.js';
 import { treeColumns } from './catalogue.js';
 

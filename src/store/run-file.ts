@@ -4,8 +4,9 @@ import { PerfscopeError, fromErrno, isErrno } from '../core/errors.js';
 import type { RunData } from '../core/run-data.js';
 
 /**
- * Reads and validates a run file written by runToJson. Missing file: PerfscopeError('ENOTFOUND');
- * unreadable: 'EIO'; not JSON or not the perfscope-run v1 shape: 'EBADDATA' saying what is wrong.
+ * Reads and validates a run file written by runToJson. Missing file: PerfscopeError('ENOTFOUND'); a
+ * directory: 'EUSAGE'; unreadable: 'EIO'; not JSON or not the perfscope-run v1 shape: 'EBADDATA' saying
+ * what is wrong (never quoting the file's contents).
  */
 export function readRunFile(path: string): RunData {
   let text: string;
@@ -13,17 +14,29 @@ export function readRunFile(path: string): RunData {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if (isErrno(err, 'ENOENT')) throw new PerfscopeError('ENOTFOUND', `no such file: ${path}`);
+    if (isErrno(err, 'EISDIR')) throw new PerfscopeError('EUSAGE', `${path} is a directory, not a run file`);
     throw fromErrno(err, `cannot read ${path}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new PerfscopeError('EBADDATA', `${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+    // JSON.parse quotes the text around the fault (Node 22: `"root:x:0:0:..." is not valid JSON`): a
+    // file given by mistake (a password file, a key) must not be echoed, so say only where it broke.
+    throw new PerfscopeError('EBADDATA', `${path}: not JSON${jsonFaultPlace(text, err)} (a run file is the JSON 'perfscope run --json' writes)`);
   }
   const problem = runDataProblem(value);
   if (problem !== null) throw new PerfscopeError('EBADDATA', `${path}: ${problem}`);
   return value as RunData;
+}
+
+/** Where JSON.parse gave up (" at line L, column C") when its message says, or '' — never quoting the text. */
+function jsonFaultPlace(text: string, err: unknown): string {
+  if (text.trim() === '') return ': the file is empty';
+  const m = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+  if (!m) return '';
+  const before = text.slice(0, Number(m[1]));
+  return ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
 }
 
 /** The first thing wrong with `value` as RunData, or null when it has the perfscope-run v1 shape. */

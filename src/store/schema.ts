@@ -10,7 +10,7 @@
 import type { SqlDatabase } from './sqlite.js';
 
 /** The newest schema this code reads and writes. */
-export const schemaVersion = 1;
+export const schemaVersion = 2;
 
 /** Scope numbers in `chunks.scope`/`series_columns.scope`: PIDs are > 0, so these never collide. */
 export const scopeTree = 0;
@@ -66,6 +66,12 @@ const migrations: readonly string[] = [
     PRIMARY KEY (run_id, seq)
   ) WITHOUT ROWID;
   `,
+  // 1 -> 2: the recorder's start time and boot, so a recorder killed and its PID reused is not "recording"
+  // forever (a PID alone names a process only while it lives).
+  `
+  ALTER TABLE runs ADD COLUMN recorder_start_ticks INTEGER;  -- its start time, clock ticks after boot (stat field 22)
+  ALTER TABLE runs ADD COLUMN recorder_boot_id TEXT;         -- /proc/sys/kernel/random/boot_id when it started
+  `,
 ];
 
 /** What `checkSchema` found: ready to use, empty (a fresh file), or not ours / too new. */
@@ -75,9 +81,14 @@ export type SchemaState =
   | { state: 'outdated'; version: number }
   | { state: 'foreign'; reason: string };
 
+/** The schema version of an open store (`PRAGMA user_version`). */
+export function storedSchemaVersion(db: SqlDatabase): number {
+  return Number(db.pragma('user_version'));
+}
+
 /** Reads the schema version and tells whether this code can use the database as a store. */
 export function checkSchema(db: SqlDatabase): SchemaState {
-  const version = Number(db.pragma('user_version'));
+  const version = storedSchemaVersion(db);
   if (version === schemaVersion) return { state: 'current' };
   if (version > schemaVersion) {
     return { state: 'foreign', reason: `written by a newer perfscope (store schema ${version}, this one reads up to ${schemaVersion})` };

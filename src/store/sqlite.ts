@@ -7,7 +7,9 @@
  * reproduced here in our store tests on v24.21.0; upstream WiseLibs/better-sqlite3#1515), and 13.x,
  * which fixes it, does not run on Node 20. better-sqlite3 is therefore an optional dependency.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { PerfscopeError } from '../core/errors.js';
 
 export interface SqlRunResult {
@@ -35,11 +37,16 @@ export interface SqlDatabase {
 
 export interface OpenOptions {
   readonly: boolean;
+  /**
+   * Read the file as it is now, taking no lock and creating no -shm file (readonly only): for a store
+   * in a directory this user cannot write, when no recorder is writing it (its -wal file is empty).
+   */
+  snapshot?: boolean;
 }
 
 // Minimal shapes of the two engines, so neither's types are needed at compile time.
 interface NodeSqliteModule {
-  DatabaseSync: new (path: string, options?: { readOnly?: boolean }) => {
+  DatabaseSync: new (path: string | URL, options?: { readOnly?: boolean }) => {
     exec(sql: string): void;
     prepare(sql: string): SqlStatement;
     close(): void;
@@ -54,7 +61,7 @@ interface BetterSqliteDb {
   readonly open: boolean;
   close(): void;
 }
-type BetterSqliteCtor = new (path: string, options: { readonly: boolean; fileMustExist: boolean }) => BetterSqliteDb;
+type BetterSqliteCtor = new (path: string | Buffer, options: { readonly: boolean; fileMustExist?: boolean }) => BetterSqliteDb;
 
 let nodeSqlite: NodeSqliteModule | null | undefined;
 
@@ -117,7 +124,14 @@ class NodeSqliteDatabase implements SqlDatabase {
   private open = true;
 
   constructor(mod: NodeSqliteModule, path: string, options: OpenOptions) {
-    this.db = new mod.DatabaseSync(path, options.readonly ? { readOnly: true } : {});
+    if (options.snapshot === true) {
+      // immutable=1: SQLite reads the file without locks, -wal or -shm (a URI; node:sqlite accepts URL objects).
+      const url = pathToFileURL(path);
+      url.search = 'immutable=1';
+      this.db = new mod.DatabaseSync(url, { readOnly: true });
+    } else {
+      this.db = new mod.DatabaseSync(path, options.readonly ? { readOnly: true } : {});
+    }
   }
 
   exec(sql: string): void {
@@ -169,7 +183,15 @@ class BetterSqliteDatabase implements SqlDatabase {
   private readonly db: BetterSqliteDb;
 
   constructor(Ctor: BetterSqliteCtor, path: string, options: OpenOptions) {
-    this.db = new Ctor(path, { readonly: options.readonly, fileMustExist: options.readonly });
+    if (options.snapshot === true) {
+      // better-sqlite3 takes no URI filenames: open a copy in memory. Bytes 18-19 say "WAL"; an in-memory
+      // database has no WAL, so they are set to the rollback-journal value (1) or SQLite refuses the copy.
+      const bytes = readFileSync(path);
+      if (bytes.length >= 20 && bytes[18] === 2) bytes[18] = bytes[19] = 1;
+      this.db = new Ctor(bytes, { readonly: true });
+    } else {
+      this.db = new Ctor(path, { readonly: options.readonly, fileMustExist: options.readonly });
+    }
   }
 
   exec(sql: string): void {
@@ -195,4 +217,49 @@ class BetterSqliteDatabase implements SqlDatabase {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** SQLite's primary result codes that a user can act on, in words (extended codes map to their primary). */
+const primaryWords: Readonly<Record<number, string>> = {
+  5: 'the store is locked by another process (busy)',
+  6: 'the store is locked',
+  8: 'the store is read-only',
+  10: 'disk I/O error',
+  11: 'the store file is corrupt',
+  13: 'no space left on device (or the database is full)',
+  14: 'cannot open the store file',
+  26: 'not an SQLite database',
+};
+const primaryByName: Readonly<Record<string, number>> = {
+  SQLITE_BUSY: 5,
+  SQLITE_LOCKED: 6,
+  SQLITE_READONLY: 8,
+  SQLITE_IOERR: 10,
+  SQLITE_CORRUPT: 11,
+  SQLITE_FULL: 13,
+  SQLITE_CANTOPEN: 14,
+  SQLITE_NOTADB: 26,
+};
+
+/**
+ * SQLite's primary result code of an error from either engine (better-sqlite3: `code` 'SQLITE_FULL',
+ * 'SQLITE_IOERR_WRITE', ...; node:sqlite: numeric `errcode`), or null when it is not an SQLite error.
+ */
+export function sqlitePrimaryCode(err: unknown): number | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { code?: unknown; errcode?: unknown };
+  if (typeof e.errcode === 'number') return e.errcode & 0xff;
+  if (typeof e.code === 'string' && e.code.startsWith('SQLITE_')) {
+    const name = Object.keys(primaryByName).find((k) => e.code === k || (e.code as string).startsWith(`${k}_`));
+    return name === undefined ? 1 : primaryByName[name]!;
+  }
+  return null;
+}
+
+/** What an SQLite error means to a user ("no space left on device (or the database is full)"), else its message. */
+export function sqliteErrorWords(err: unknown): string {
+  const code = sqlitePrimaryCode(err);
+  const words = code === null ? undefined : primaryWords[code];
+  if (words !== undefined) return words;
+  return err instanceof Error ? err.message : String(err);
 }

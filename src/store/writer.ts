@@ -7,7 +7,7 @@
  * committed: at most the last second. Only an OS crash or power loss can also drop the last commits
  * (NORMAL skips the fsync per commit); synchronous=FULL would cover that at one fsync per second.
  */
-import type { SqlDatabase } from './sqlite.js';
+import { sqliteErrorWords, type SqlDatabase } from './sqlite.js';
 import { PerfscopeError } from '../core/errors.js';
 import type { RunEvent, RunMeta } from '../core/run-data.js';
 import { ColumnBuffer } from './column-buffer.js';
@@ -45,6 +45,7 @@ export class RunWriter {
   private lastCommitMs: number;
   private finished = false;
   private sampleCount = 0;
+  private lastCommittedT: number | null = null;
   private readonly stmts: ReturnType<typeof prepare>;
   private readonly commitTx: () => void;
 
@@ -93,6 +94,34 @@ export class RunWriter {
     this.pendingEvents.push(e);
   }
 
+  /** Tree rows committed so far. */
+  get committedRows(): number {
+    return this.sampleCount;
+  }
+
+  /** Timestamp of the last committed tree row, or null before the first commit. */
+  get committedUntil(): number | null {
+    return this.lastCommittedT;
+  }
+
+  /** Timestamp of the first buffered (not yet committed) tree row, or null when none waits. */
+  get pendingSince(): number | null {
+    const tree = this.buffers.get(scopeTree);
+    return tree !== undefined && tree.rows > 0 ? tree.firstT() : null;
+  }
+
+  /** Tree rows buffered and not yet committed. */
+  get pendingRows(): number {
+    return this.pendingTreeRows();
+  }
+
+  /** Memory held by the buffered rows of every scope (8 bytes a value), for callers that bound it. */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const buf of this.buffers.values()) n += buf.rows * (buf.names.length + 1) * 8;
+    return n;
+  }
+
   /** Commits the buffered rows when >= 1 s passed since the last commit, or now when `force`; true if it did. */
   flush(force = false): boolean {
     if (this.finished) return false;
@@ -134,8 +163,7 @@ export class RunWriter {
       fn();
     } catch (err) {
       // The transaction rolled back and the buffers are untouched, so the next flush retries the same rows.
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new PerfscopeError('EIO', `cannot write run ${this.id} to ${this.storePath}: ${reason}`, { cause: err });
+      throw new PerfscopeError('EIO', `cannot write run ${this.id} to ${this.storePath}: ${sqliteErrorWords(err)}`, { cause: err });
     }
   }
 
@@ -159,6 +187,8 @@ export class RunWriter {
   /** After a successful transaction: drops what was written from the buffers. */
   private afterCommit(): void {
     this.sampleCount += this.pendingTreeRows();
+    const tree = this.buffers.get(scopeTree);
+    if (tree !== undefined && tree.rows > 0) this.lastCommittedT = tree.lastT();
     for (const buf of this.buffers.values()) {
       buf.persistedNames = buf.names.length;
       if (buf.rows > 0) buf.nextSeq++;

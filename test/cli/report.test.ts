@@ -74,7 +74,8 @@ test('user errors: exit codes and one line each', async () => {
     [['report', runFile, '--html', out, '--lang', 'fr'], ExitCode.usage, /--lang must be en or ko/],
     [['report', runFile, '--png', out, '--scale', '9'], ExitCode.usage, /--scale/],
     [['report', runFile, runFile, runFile, '--html', out], ExitCode.usage, /unexpected argument/],
-    [['report', runFile, '--html', join(tmp.dir, 'no-such-dir', 'x.html')], ExitCode.io, /cannot write/],
+    // Checked before anything is drawn (issue 11.3).
+    [['report', runFile, '--html', join(tmp.dir, 'no-such-dir', 'x.html')], ExitCode.usage, /cannot write .*no such directory/],
   ];
   const bad = join(tmp.dir, 'bad.json');
   writeFileSync(bad, '{"meta": {"format": "perfscope-run", "formatVersion": 1}}');
@@ -82,11 +83,18 @@ test('user errors: exit codes and one line each', async () => {
   const notJson = join(tmp.dir, 'not.json');
   writeFileSync(notJson, 'hello');
   cases.push([['report', notJson, '--html', out], ExitCode.badData, /not JSON/]);
+  // issue 11.23: PNG bytes in a .jpg, a directory as the run, and no file bytes echoed in an error.
+  cases.push([['report', runFile, '--png', join(tmp.dir, 'x.jpg')], ExitCode.usage, /--png needs a \.png file name, got '.*x\.jpg'/]);
+  cases.push([['report', tmp.dir, '--html', out], ExitCode.usage, /is a directory, not a run file/]);
+  const secret = join(tmp.dir, 'shadow');
+  writeFileSync(secret, 'root:$6$s3cr3tHash:19000:0:99999:7:::\n');
+  cases.push([['report', secret, '--html', out], ExitCode.badData, /shadow: not JSON.* \(a run file is the JSON 'perfscope run --json' writes\)\n$/]);
   for (const [args, code, message] of cases) {
     const r = await cli(args);
     assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.equal(r.stderr.trim().split('\n').length, 1, 'one line');
+    assert.doesNotMatch(r.stderr, /s3cr3t|root:/, 'nothing of the file is echoed');
   }
   assert.equal(existsSync(out), false);
 });

@@ -1,12 +1,13 @@
 /** Runs the built CLI (bin/perfscope.js over dist/) as a user would, in a temp store. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const bin = join(repoRoot, 'bin/perfscope.js');
+/** The CLI under test; PERFSCOPE_TEST_CLI points the CLI tests at another build (e.g. to see a new test fail on an older one). */
+export const bin = process.env.PERFSCOPE_TEST_CLI ?? join(repoRoot, 'bin/perfscope.js');
 
 export interface CliResult {
   code: number | null;
@@ -41,11 +42,20 @@ export function cli(args: string[], opts: { store?: string; env?: NodeJS.Process
   return startCli(args, opts).result;
 }
 
-/** Whether a PID is alive (signal 0). */
+/**
+ * Whether a PID is alive and running: a zombie (exited, not yet reaped, which takes long where PID 1
+ * does not reap orphans, as in some containers) runs nothing and counts as gone.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildChartModel } from '../../src/report/chart-model.js';
 import { renderSvg, escapeXml } from '../../src/report/svg.js';
+import { svgToPng } from '../../src/report/png.js';
 import { syntheticRun } from '../helpers/synthetic-run.js';
 
 test('the figure has CPU and memory panels, axis titles, grid, legend and the time axis', () => {
@@ -70,4 +71,21 @@ test('two runs overlay: second run dashed, names in the legend, bytes on the mem
   assert.equal(model.panels[1]!.unit, 'bytes');
   const svg = renderSvg(model);
   assert.ok(svg.includes('stroke-dasharray="7 4"'));
+});
+
+test('control characters and lone surrogates in a command or a process name keep the SVG well-formed; resvg draws it (issue 11.11)', () => {
+  const hostile = 'evil\u001b[31m\u0000\u0007\ud800\uffff\tend';
+  const run = syntheticRun({ samples: 300, children: true, command: ['sh', '-c', hostile] });
+  for (const p of run.processes ?? []) p.comm = `w\u001b]0;x\u0007${p.pid}`;
+  const svg = renderSvg(buildChartModel(run, { title: `t\u0001${hostile}` }));
+  const forbidden = [...svg].filter((ch) => {
+    const c = ch.codePointAt(0)!;
+    return (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0xfffe || c === 0xffff || (c >= 0xd800 && c <= 0xdfff);
+  });
+  assert.deepEqual(forbidden, [], 'nothing XML 1.0 forbids');
+  assert.ok(svg.includes('evil\\x1b[31m\\x00\\x07\ufffd\ufffd\tend'), 'shown, not dropped');
+  // resvg parses XML strictly: the figure renders (before: "invalid XML" from resvg, exit 70).
+  const png = svgToPng(svg);
+  assert.ok(png.length > 1000);
+  assert.equal(escapeXml('a\u0008b\ud83d\ude00c'), 'a\\x08b\ud83d\ude00c', 'a surrogate pair is kept whole');
 });

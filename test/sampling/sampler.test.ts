@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fakeProcfs } from '../helpers/fake-procfs.js';
 import { FakeClock } from '../../src/core/clock.js';
-import { RunRecorder } from '../../src/sampling/recorder.js';
+import { RunRecorder } from '../../src/record/recorder.js';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
 import { PerfscopeError } from '../../src/core/errors.js';
 import { monitor } from '../../src/sampling/monitor.js';

@@ -210,3 +210,64 @@ test('the SQLite engine: node:sqlite where Node has it, better-sqlite3 on Node 2
   // Node 22.13+ and 24 ship node:sqlite unflagged (22.23 and 24.21 are what CI runs); Node 20 has none.
   assert.equal(engine, major >= 22 ? 'node:sqlite' : 'better-sqlite3');
 });
+
+test('a recorder killed and its PID reused by another process is interrupted, not recording forever (issue 11.8)', async (t) => {
+  const path = join(tempDir(t), 'runs.db');
+  const store = RunStore.open({ path });
+  const w = store.createRun(makeMeta());
+  w.append('tree', 0, { x: 1 });
+  w.flush(true);
+  assert.equal(store.runStatus(w.id), 'recording', 'its recorder (this process) is alive');
+  // Another live process now holds the recorder's PID (what PID reuse after a SIGKILL looks like).
+  const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    const db = openDatabase(path, { readonly: false });
+    db.prepare('UPDATE runs SET recorder_pid = ? WHERE id = ?').run(other.pid, w.id);
+    db.close();
+    assert.equal(store.runStatus(w.id), 'interrupted', 'same PID, another start time');
+    assert.equal(store.listRuns()[0]?.status, 'interrupted');
+  } finally {
+    other.kill();
+    store.close();
+  }
+});
+
+test('a store of schema 1 is migrated when opened to write, and read as it is when opened read-only', (t) => {
+  const dir = tempDir(t);
+  const v1 = (name: string): string => {
+    const path = join(dir, name);
+    const store = RunStore.open({ path });
+    const w = store.createRun(makeMeta({ command: ['old'] }));
+    w.append('tree', 0, { x: 1 });
+    w.finish({ exitCode: 0 });
+    store.close();
+    // What perfscope 0.1.0 wrote: no recorder start time or boot id, user_version 1.
+    const db = openDatabase(path, { readonly: false });
+    db.exec('ALTER TABLE runs DROP COLUMN recorder_start_ticks; ALTER TABLE runs DROP COLUMN recorder_boot_id; PRAGMA user_version = 1');
+    db.close();
+    return path;
+  };
+  const readonlyPath = v1('ro.db');
+  const ro = RunStore.open({ path: readonlyPath, readonly: true });
+  assert.deepEqual(ro.listRuns().map((r) => [r.id, r.status, r.command]), [[1, 'finished', ['old']]]);
+  assert.equal(ro.getRun(1).samples.timestamp.length, 1);
+  ro.close();
+  const check = openDatabase(readonlyPath, { readonly: true });
+  assert.equal(Number(check.pragma('user_version')), 1, 'reading did not migrate');
+  check.close();
+
+  const rwPath = v1('rw.db');
+  const rw = RunStore.open({ path: rwPath });
+  assert.equal(rw.getRun(1).meta.command?.[0], 'old');
+  const w = rw.createRun(makeMeta());
+  w.append('tree', 0, { x: 2 });
+  w.flush(true);
+  assert.equal(rw.runStatus(w.id), 'recording');
+  w.finish({});
+  rw.close();
+  const after = openDatabase(rwPath, { readonly: true });
+  assert.equal(Number(after.pragma('user_version')), 2);
+  const row = after.prepare('SELECT recorder_start_ticks, recorder_boot_id FROM runs WHERE id = 2').get() as { recorder_start_ticks: number; recorder_boot_id: string };
+  assert.ok(row.recorder_start_ticks > 0 && /^[0-9a-f-]{36}$/.test(row.recorder_boot_id), JSON.stringify(row));
+  after.close();
+});

@@ -7,12 +7,13 @@ import { hostname, release } from 'node:os';
 import type { ProcessSeries, RunData, RunEvent, RunMeta } from '../core/run-data.js';
 import { version } from '../core/version.js';
 import { ColumnAccumulator } from '../core/columns.js';
-import { runUnits } from '../sampling/catalogue.js'; // the same path from src/record/ (where this file moves)
-import type { ProcessInfo, Sample, Sampler } from './sampler.js';
+import { runUnits } from '../sampling/catalogue.js';
+import type { ProcessInfo, Sample, Sampler } from '../sampling/sampler.js';
 
 /** The subset of the store's RunWriter the recorder needs. */
 export interface RunSink {
-  readonly id: number;
+  /** The run's store id, or null while it has none (a sink may create the run at the first sample). */
+  readonly id: number | null;
   append(scope: 'tree' | 'system' | number, t: number, values: Record<string, number | null>): void;
   addProcess(p: { pid: number; ppid: number; comm: string; cmdline: string | null; firstSeen: number }): void;
   processExited(pid: number, t: number): void;
@@ -26,6 +27,8 @@ export const units: Record<string, string> = runUnits();
 
 export interface RecorderOptions {
   command: string[] | null;
+  /** Wall-clock start of the run (epoch ms); default now. A recorded command's is taken just before its spawn. */
+  startedAtMs?: number;
   /** Keep every sample in memory for finish() (default true). Long `perfscope run`s stream to the store. */
   keep?: boolean;
   sink?: RunSink | null;
@@ -50,7 +53,7 @@ export class RunRecorder {
     this.keep = opts.keep ?? true;
     this.sink = opts.sink ?? null;
     const o = sampler.options;
-    const startedAtMs = Date.now();
+    const startedAtMs = opts.startedAtMs ?? Date.now();
     this.meta = {
       format: 'perfscope-run',
       formatVersion: 1,
@@ -139,6 +142,7 @@ export class RunRecorder {
     this.meta.missedDeadlines = this.sampler.missedDeadlines;
     this.meta.engine = this.sampler.engine;
     this.sink?.finish({ ...this.meta });
+    if (this.sink) this.meta.id = this.sink.id;
     return this.data();
   }
 
