@@ -1,5 +1,6 @@
 /** Counter: a value that only goes up. prom-client's API; `labels()` returns a bound handle. */
 import { format } from 'node:util';
+import { usageError, usageTypeError } from '../core/errors.js';
 import { braces, counterFamilyName, header, missingDefaults, renderExemplar, type RenderContext } from './exposition.js';
 import { Exemplar } from './exemplar.js';
 import {
@@ -47,9 +48,9 @@ export class Counter<T extends string = string> extends Metric<T, ValueSeries> {
 
   private badIncrement(value: unknown): Error {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      return new TypeError(`Value is not a valid number: ${format(value)} (counter "${this.name}")`);
+      return usageTypeError(`Value is not a valid number: ${format(value)} (counter "${this.name}")`);
     }
-    return new Error(`It is not possible to decrease a counter: inc(${value}) on counter "${this.name}"`);
+    return usageError(`It is not possible to decrease a counter: inc(${value}) on counter "${this.name}"`);
   }
 
   /** Adds `value` (default 1) to the series for `labels`. Throws on a negative, NaN or infinite value. */

@@ -1,5 +1,6 @@
 /** OpenMetrics exemplars (OpenMetrics registries only), as prom-client 15 keeps them. */
 import { inspect } from 'node:util';
+import { usageRangeError } from '../core/errors.js';
 
 export class Exemplar {
   constructor(
@@ -13,7 +14,7 @@ export class Exemplar {
     let res = '';
     for (const [k, v] of Object.entries(labelSet)) res += `${k}${String(v)}`;
     if (res.length > 128) {
-      throw new RangeError(`Label set size must be smaller than 128 UTF-8 chars: ${inspect(labelSet)}`);
+      throw usageRangeError(`Label set size must be smaller than 128 UTF-8 chars: ${inspect(labelSet)}`);
     }
   }
 }

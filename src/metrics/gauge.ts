@@ -1,5 +1,6 @@
 /** Gauge: a value that goes up and down. prom-client's API; `labels()` returns a bound handle. */
 import { format } from 'node:util';
+import { usageTypeError } from '../core/errors.js';
 import { braces, header, missingDefaults, type RenderContext } from './exposition.js';
 import {
   labelsFromArgs,
@@ -34,7 +35,7 @@ export class Gauge<T extends string = string> extends Metric<T, ValueSeries> {
   }
 
   private badValue(what: string, value: unknown): TypeError {
-    return new TypeError(`${what} is not a valid number: ${format(value)} (gauge "${this.name}")`);
+    return usageTypeError(`${what} is not a valid number: ${format(value)} (gauge "${this.name}")`);
   }
 
   /** @internal */

@@ -4,6 +4,7 @@
  * bounds and allocates nothing.
  */
 import { format } from 'node:util';
+import { usageTypeError } from '../core/errors.js';
 import { BoundObserver, type ObservingMetric } from './bound-observer.js';
 import { resolveBuckets } from './buckets.js';
 import { Exemplar } from './exemplar.js';
@@ -96,7 +97,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramSer
   }
 
   private badValue(value: unknown): TypeError {
-    return new TypeError(`Value is not a valid number: ${format(value)} (histogram "${this.name}")`);
+    return usageTypeError(`Value is not a valid number: ${format(value)} (histogram "${this.name}")`);
   }
 
   /** Records `value` (finite) in the series for `labels`. */

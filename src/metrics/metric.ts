@@ -4,6 +4,7 @@
  * so a labelled call does one Map lookup per label and builds no key string.
  */
 import { inspect } from 'node:util';
+import { usageError, usageTypeError } from '../core/errors.js';
 import { globalRegistry, type Registry } from './registry.js';
 import { assertLabelNames, assertMetricName, undeclaredLabelError } from './validation.js';
 import type { RenderContext } from './exposition.js';
@@ -79,7 +80,7 @@ export function labelsFromArgs(metric: string, labelNames: readonly string[], ar
   const first = args[0];
   if (isLabelObject(first)) return first;
   if (labelNames.length !== args.length) {
-    throw new Error(
+    throw usageError(
       `Invalid number of arguments (${args.length}): "${args.join(', ')}" for label names (${labelNames.length}): "${labelNames.join(', ')}" (metric "${metric}").`,
     );
   }
@@ -119,25 +120,25 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   private warned = false;
 
   constructor(config: MetricConfiguration<T, never>, reserved: readonly string[] = []) {
-    if (!isLabelObject(config)) throw new TypeError('constructor expected a config object');
+    if (!isLabelObject(config)) throw usageTypeError('constructor expected a config object');
     const c = config as MetricConfiguration<T, never> & Record<string, unknown>;
-    if (!c.help) throw new Error(`Missing mandatory help parameter (metric ${inspect(c.name)})`);
-    if (!c.name) throw new Error('Missing mandatory name parameter');
+    if (!c.help) throw usageError(`Missing mandatory help parameter (metric ${inspect(c.name)})`);
+    if (!c.name) throw usageError('Missing mandatory name parameter');
     assertMetricName(c.name);
     const labelNames = (c.labelNames ?? []) as T[];
-    if (!Array.isArray(labelNames)) throw new Error(`labelNames of metric "${c.name}" must be an array`);
+    if (!Array.isArray(labelNames)) throw usageError(`labelNames of metric "${c.name}" must be an array`);
     assertLabelNames(c.name, labelNames, reserved);
     if (c.collect !== undefined && typeof c.collect !== 'function') {
-      throw new Error(`Optional "collect" parameter must be a function (metric "${c.name}")`);
+      throw usageError(`Optional "collect" parameter must be a function (metric "${c.name}")`);
     }
     const limit = c.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
-    if (!(limit >= 1)) throw new Error(`cardinalityLimit of metric "${c.name}" must be >= 1, got ${String(limit)}`);
+    if (!(limit >= 1)) throw usageError(`cardinalityLimit of metric "${c.name}" must be >= 1, got ${String(limit)}`);
     const policy = c.onCardinalityOverflow ?? 'fold';
     if (policy !== 'fold' && policy !== 'drop') {
-      throw new Error(`onCardinalityOverflow of metric "${c.name}" must be "fold" or "drop", got ${inspect(policy)}`);
+      throw usageError(`onCardinalityOverflow of metric "${c.name}" must be "fold" or "drop", got ${inspect(policy)}`);
     }
     const ttl = c.seriesTtlSeconds ?? 0;
-    if (!(ttl >= 0)) throw new Error(`seriesTtlSeconds of metric "${c.name}" must be >= 0, got ${String(ttl)}`);
+    if (!(ttl >= 0)) throw usageError(`seriesTtlSeconds of metric "${c.name}" must be >= 0, got ${String(ttl)}`);
 
     this.name = c.name;
     this.help = c.help;
@@ -156,7 +157,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   protected register(): void {
     for (const r of this.registers) {
       if (this.enableExemplars && !r.isOpenMetrics) {
-        throw new TypeError(`Exemplars are supported only on OpenMetrics registries (metric "${this.name}")`);
+        throw usageTypeError(`Exemplars are supported only on OpenMetrics registries (metric "${this.name}")`);
       }
       r.registerMetric(this);
     }

@@ -13,6 +13,7 @@ import {
   type RenderContext,
 } from './exposition.js';
 import type { MetricObjectWithValues } from './metric.js';
+import { usageError, usageTypeError } from '../core/errors.js';
 
 /** Anything a registry can hold: our metric classes, or an object with prom-client's `get()`. */
 export interface RegistryMetric {
@@ -52,7 +53,7 @@ export class Registry {
 
   constructor(regContentType: string = PROMETHEUS_CONTENT_TYPE) {
     if (regContentType !== PROMETHEUS_CONTENT_TYPE && regContentType !== OPENMETRICS_CONTENT_TYPE) {
-      throw new TypeError(`Content type ${regContentType} is unsupported`);
+      throw usageTypeError(`Content type ${regContentType} is unsupported`);
     }
     this._contentType = regContentType;
   }
@@ -67,7 +68,7 @@ export class Registry {
 
   setContentType(metricsContentType: string): void {
     if (metricsContentType !== PROMETHEUS_CONTENT_TYPE && metricsContentType !== OPENMETRICS_CONTENT_TYPE) {
-      throw new Error(`Content type ${metricsContentType} is unsupported`);
+      throw usageError(`Content type ${metricsContentType} is unsupported`);
     }
     this._contentType = metricsContentType;
   }
@@ -124,7 +125,7 @@ export class Registry {
   registerMetric(metric: RegistryMetric): void {
     const existing = this._metrics.get(metric.name);
     if (existing !== undefined && existing !== metric) {
-      throw new Error(`A metric with the name ${metric.name} has already been registered.`);
+      throw usageError(`A metric with the name ${metric.name} has already been registered.`);
     }
     this._metrics.set(metric.name, metric);
   }
@@ -154,7 +155,7 @@ export class Registry {
 
   getSingleMetricAsString(name: string): Promise<string> {
     const m = this._metrics.get(name);
-    if (m === undefined) return Promise.reject(new Error(`No metric named "${name}" in this registry`));
+    if (m === undefined) return Promise.reject(usageError(`No metric named "${name}" in this registry`));
     return this.getMetricsAsString(m);
   }
 
@@ -173,10 +174,10 @@ export class Registry {
   /** A registry holding the metrics of all `registers` (which must share a content type and not overlap). */
   static merge(registers: Registry[]): Registry {
     const first = registers[0];
-    if (first === undefined) throw new Error('Registry.merge needs at least one registry');
+    if (first === undefined) throw usageError('Registry.merge needs at least one registry');
     for (const r of registers) {
       if (r.contentType !== first.contentType) {
-        throw new Error('Registers can only be merged if they have the same content type');
+        throw usageError('Registers can only be merged if they have the same content type');
       }
     }
     const merged = new Registry(first.contentType);

@@ -2,6 +2,7 @@
  * The one timing mechanism behind `startTimer()`, `time(fn)` and the `@timed()` decorator: a monotonic
  * clock read at start and end (never on a plain record path), seconds reported to a sink.
  */
+import { usageError } from '../core/errors.js';
 
 /**
  * The one clock every timer reads (startTimer, time, timed, @timed, measure): monotonic milliseconds
@@ -58,7 +59,7 @@ type AnyFunction = (...args: never[]) => unknown;
  */
 export function timedDecorator(record: (seconds: number) => void) {
   return function <F extends AnyFunction>(fn: F, _context?: unknown): F {
-    if (typeof fn !== 'function') throw new TypeError('timed() decorates functions and methods only');
+    if (typeof fn !== 'function') throw usageError('timed() decorates functions and methods only');
     const wrapped = function (this: unknown, ...args: Parameters<F>): ReturnType<F> {
       return timeCall(() => fn.apply(this, args) as ReturnType<F>, record);
     };

@@ -10,6 +10,7 @@ import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.js';
 import { globalRegistry, type Registry } from '../metrics/registry.js';
+import { usageError } from '../core/errors.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -94,12 +95,12 @@ function validateAuth(auth: MetricsAuth | undefined): void {
   if (auth === undefined) return;
   if (auth.type === 'basic') {
     if (!auth.username || typeof auth.password !== 'string' || auth.username.includes(':')) {
-      throw new TypeError('auth: basic needs a username (without ":") and a password');
+      throw usageError('auth: basic needs a username (without ":") and a password');
     }
   } else if (auth.type === 'bearer') {
-    if (!auth.token) throw new TypeError('auth: bearer needs a non-empty token');
+    if (!auth.token) throw usageError('auth: bearer needs a non-empty token');
   } else {
-    throw new TypeError(`auth.type must be "basic" or "bearer", got ${JSON.stringify((auth as { type?: unknown }).type)}`);
+    throw usageError(`auth.type must be "basic" or "bearer", got ${JSON.stringify((auth as { type?: unknown }).type)}`);
   }
 }
 
@@ -180,9 +181,9 @@ export function metricsHandler(
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { port, host = '127.0.0.1', path = '/metrics' } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new TypeError(`startMetricsServer: port must be an integer 0..65535, got ${String(port)}`);
+    throw usageError(`startMetricsServer: port must be an integer 0..65535, got ${String(port)}`);
   }
-  if (!path.startsWith('/')) throw new TypeError(`startMetricsServer: path must start with "/", got ${JSON.stringify(path)}`);
+  if (!path.startsWith('/')) throw usageError(`startMetricsServer: path must start with "/", got ${JSON.stringify(path)}`);
   const serve = exposition(options);
   const server = createServer((req, res) => {
     const url = req.url ?? '/';

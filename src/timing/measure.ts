@@ -8,6 +8,7 @@ import { globalRegistry } from '../metrics/registry.js';
 import type { Registry } from '../metrics/registry.js';
 import type { PerformanceLog } from '../logs/performance-log.js';
 import { CallRecorder, Thrown, resolveRecorderOptions, settleTimed } from './recorder.js';
+import { usageError } from '../core/errors.js';
 
 export interface MeasureOptions {
   /** Registry of `function_duration_seconds` (default: the default registry); `null` for no metric. */
@@ -42,8 +43,8 @@ function recorderFor(name: string, options: MeasureOptions | undefined): CallRec
  * returned in its place, settling the same way). Errors pass through unchanged, recorded as `error`.
  */
 export function measure<R>(name: string, fn: () => R, options?: MeasureOptions): R {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`measure(): name must be a non-empty string, got ${inspect(name)}`);
-  if (typeof fn !== 'function') throw new TypeError(`measure(): fn must be a function, got ${inspect(fn)}`);
+  if (typeof name !== 'string' || name === '') throw usageError(`measure(): name must be a non-empty string, got ${inspect(name)}`);
+  if (typeof fn !== 'function') throw usageError(`measure(): fn must be a function, got ${inspect(fn)}`);
   const stop = recorderFor(name, options).start();
   let result: R;
   try {

@@ -9,6 +9,7 @@ import { Registry } from '../metrics/registry.js';
 import { startClock } from '../metrics/timer.js';
 import type { CallLog, PerformanceLog } from '../logs/performance-log.js';
 import { FUNCTION_DURATION_METRIC, functionHistogram, type FunctionLabel } from './function-histogram.js';
+import { usageError } from '../core/errors.js';
 
 /** A thrown value (anything, even `undefined`) wrapped, so "no error" stays distinguishable. */
 export class Thrown {
@@ -131,10 +132,10 @@ export function resolveRecorderOptions(
   defaultRegistry: Registry,
 ): RecorderOptions {
   if (registry !== undefined && registry !== null && !(registry instanceof Registry)) {
-    throw new TypeError(`${where}: registry must be a perfscope Registry or null, got ${String(registry)}`);
+    throw usageError(`${where}: registry must be a perfscope Registry or null, got ${String(registry)}`);
   }
   if (log !== undefined && (typeof log !== 'object' || log === null || typeof (log as PerformanceLog).forFunction !== 'function')) {
-    throw new TypeError(`${where}: log must come from createPerformanceLog(), got ${String(log)}`);
+    throw usageError(`${where}: log must come from createPerformanceLog(), got ${String(log)}`);
   }
   return {
     registry: registry === undefined ? defaultRegistry : (registry as Registry | null),

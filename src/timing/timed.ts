@@ -22,6 +22,7 @@ import { globalRegistry } from '../metrics/registry.js';
 import type { Registry } from '../metrics/registry.js';
 import type { PerformanceLog } from '../logs/performance-log.js';
 import { CallRecorder, Thrown, resolveRecorderOptions, settleTimed, type RecorderOptions } from './recorder.js';
+import { usageError } from '../core/errors.js';
 
 /** Any function; `never[]` parameters accept every parameter list. */
 export type AnyFunction = (...args: never[]) => unknown;
@@ -55,14 +56,14 @@ interface Resolved {
 function resolveOptions(options: unknown): Resolved {
   if (options === undefined) return { name: undefined, recorder: { registry: globalRegistry, log: undefined } };
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`timed(): options must be an object, got ${inspect(options)}`);
+    throw usageError(`timed(): options must be an object, got ${inspect(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`timed(): unknown option "${key}" (known: name, registry, log)`);
+    if (!OPTION_KEYS.has(key)) throw usageError(`timed(): unknown option "${key}" (known: name, registry, log)`);
   }
   const o = options as TimedOptions;
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) {
-    throw new TypeError(`timed(): name must be a non-empty string, got ${inspect(o.name)}`);
+    throw usageError(`timed(): name must be a non-empty string, got ${inspect(o.name)}`);
   }
   return { name: o.name, recorder: resolveRecorderOptions(o.registry, o.log, 'timed()', globalRegistry) };
 }
@@ -138,11 +139,11 @@ function decorateLegacy(target: unknown, key: string | symbol, descriptor: unkno
   const owner = typeof ctor?.name === 'string' && ctor.name !== '' ? `${ctor.name}.` : '';
   const where = `${owner}${keyName(key)}`;
   if (typeof descriptor !== 'object' || descriptor === null) {
-    throw new TypeError(`@timed decorates methods; ${where} is a property (no descriptor)`);
+    throw usageError(`@timed decorates methods; ${where} is a property (no descriptor)`);
   }
   const d = descriptor as PropertyDescriptor;
   if (typeof d.value !== 'function') {
-    throw new TypeError(`@timed decorates methods; ${where} is ${d.get || d.set ? 'an accessor' : 'not a function'}`);
+    throw usageError(`@timed decorates methods; ${where} is ${d.get || d.set ? 'an accessor' : 'not a function'}`);
   }
   d.value = wrapWith(d.value as AnyFunction, new CallRecorder(opts.name ?? where, opts.recorder));
   return d;
@@ -151,7 +152,7 @@ function decorateLegacy(target: unknown, key: string | symbol, descriptor: unkno
 /** Standard (TC39 / TypeScript 5) method decorator: returns the replacement method. */
 function decorateStandard(fn: AnyFunction, context: ClassMethodDecoratorContext, opts: Resolved): AnyFunction {
   if (context.kind !== 'method') {
-    throw new TypeError(`@timed decorates methods only, not a ${String(context.kind)} (${keyName(context.name)})`);
+    throw usageError(`@timed decorates methods only, not a ${String(context.kind)} (${keyName(context.name)})`);
   }
   const method = keyName(context.name);
   const rec = new CallRecorder(opts.name ?? method, opts.recorder);
@@ -203,7 +204,7 @@ function apply(opts: Resolved, a: unknown, b: unknown, c: unknown, argc: number)
   if (isPropertyKey(b)) return decorateLegacy(a, b, c, opts); // (target, key, descriptor)
   if (typeof a === 'function' && isDecoratorContext(b)) return decorateStandard(a as AnyFunction, b, opts);
   if (typeof a === 'function' && argc === 1) return wrapFunction(a as AnyFunction, opts);
-  throw new TypeError(
+  throw usageError(
     `timed(): expected a function, or to be applied as a method decorator; got (${[a, b, c].slice(0, argc).map((x) => inspect(x)).join(', ')})`,
   );
 }
@@ -223,11 +224,11 @@ export function timed(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (isPropertyKey(b) || (typeof a === 'function' && isDecoratorContext(b))) return apply(resolveOptions(undefined), a, b, c, argc);
   // timed(fn) / timed(fn, options)
   if (typeof a === 'function') {
-    if (argc > 2) throw new TypeError('timed(fn, options?) takes at most two arguments');
+    if (argc > 2) throw usageError('timed(fn, options?) takes at most two arguments');
     return wrapFunction(a as AnyFunction, resolveOptions(b));
   }
   // timed() / timed(options): a decorator / wrapper factory, options settled now
-  if (argc > 1) throw new TypeError(`timed(options) takes one argument; got ${argc}`);
+  if (argc > 1) throw usageError(`timed(options) takes one argument; got ${argc}`);
   const opts = resolveOptions(a);
   return function timedDecorator(x: unknown, y?: unknown, z?: unknown): unknown {
     return apply(opts, x, y, z, arguments.length);

@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import express from 'express';
 import Fastify from 'fastify';
 import { Counter, Registry } from '../../src/metrics/index.js';
+import { PerfscopeError } from '../../src/core/errors.js';
 import { metricsHandler, negotiate, startMetricsServer } from '../../src/server/metrics-server.js';
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
@@ -69,7 +70,7 @@ test('basic and bearer auth protect the metrics path, not /healthz', async () =>
     await bearer.close();
   }
   await assert.rejects(startMetricsServer({ port: 0, auth: { type: 'bearer', token: '' } }), /bearer needs a non-empty token/);
-  await assert.rejects(startMetricsServer({ port: 70000 }), /port must be an integer/);
+  await assert.rejects(startMetricsServer({ port: 70000 }), (e) => e instanceof PerfscopeError && e.code === 'EUSAGE' && /port must be an integer/.test(e.message));
 });
 
 test('one handler for node:http, Express and Fastify', async () => {

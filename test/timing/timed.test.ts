@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../helpers/cli.js';
 import { Histogram, Registry, register } from '../../src/metrics/index.js';
 import { timed } from '../../src/timing/timed.js';
+import { measure } from '../../src/timing/measure.js';
+import { PerfscopeError } from '../../src/core/errors.js';
 import { FUNCTION_DURATION_BUCKETS, functionHistogram } from '../../src/timing/function-histogram.js';
 
 /** `function|outcome` -> observation count, read from the exposition text. */
@@ -264,6 +266,8 @@ test('legacy decorator protocol called by hand: (target, key, descriptor)', asyn
 test('configuration errors are loud and immediate', () => {
   assert.throws(() => timed({ regsitry: null } as never), /unknown option "regsitry"/);
   assert.throws(() => timed(42 as never), /options must be an object, got 42/);
+  assert.throws(() => timed(42 as never), (e) => e instanceof PerfscopeError && e.code === 'EUSAGE', 'one kind of usage error');
+  assert.throws(() => measure('', () => 1), (e) => e instanceof PerfscopeError && e.code === 'EUSAGE');
   assert.throws(() => timed({ name: '' }), /name must be a non-empty string/);
   assert.throws(() => timed({ registry: {} as never }), /registry must be a perfscope Registry/);
   const registry = new Registry();
