@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { fromErrno, usageError } from '../core/errors.js';
+import type { CallLog, CallLogSource } from '../timing/call-log.js';
 import { EcsLineBuilder, IsoTimestampFormatter, durationNs, type EcsIdentity } from './ecs.js';
 import { LineWriter } from './file-writer.js';
 import { AsctimeFormatter, callMessages, errorParts, textLine, type Lang } from './text-format.js';
@@ -53,13 +54,10 @@ export interface PerformanceLogOptions {
   serviceName?: string;
 }
 
-/** Per-function writer handed to a timed wrapper (built once per function). */
-export interface CallLog {
-  success(seconds: number): void;
-  failure(seconds: number, error: unknown): void;
-}
+export type { CallLog };
 
-export interface PerformanceLog {
+/** A performance log: the CallLogSource that timed() and measure() write to. */
+export interface PerformanceLog extends CallLogSource {
   /** Logger name written in every line. */
   readonly name: string;
   /** `text`, `json`, or `pino` when writing to a given logger. */

@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import type { Worker } from 'node:worker_threads';
 import { usageError, usageTypeError } from '../core/errors.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
-import type { Aggregator, LabelValue, MetricObjectWithValues, MetricValue } from './metric.js';
+import type { Aggregator, LabelValue, MetricObjectWithValues, MetricValue } from './metric-data.js';
 import { QuantileSketch, type SketchData } from './quantiles.js';
 import { globalRegistry, Registry, type RegistryMetric } from './registry.js';
 

@@ -9,11 +9,9 @@ import { globalRegistry, type Registry } from './registry.js';
 import { assertLabelNames, assertMetricName, undeclaredLabelError } from './validation.js';
 import type { RenderContext } from './exposition.js';
 
-export type LabelValue = string | number;
-/** Label values by label name; a missing label renders as absent, like prom-client. */
-export type LabelValues<T extends string = string> = Partial<Record<T, LabelValue>>;
-export type Aggregator = 'omit' | 'sum' | 'first' | 'min' | 'max' | 'average';
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
+import type { Aggregator, LabelValue, MetricObjectWithValues, MetricType } from './metric-data.js';
+
+export type { Aggregator, LabelValue, LabelValues, MetricObjectWithValues, MetricType, MetricValue } from './metric-data.js';
 
 /** What happens to a new series once a metric holds `cardinalityLimit` series. */
 export type OverflowPolicy = 'fold' | 'drop';
@@ -372,20 +370,4 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   abstract get(): Promise<MetricObjectWithValues>;
   /** Renders HELP, TYPE and samples (no trailing newline). Run `runCollect()` first. */
   abstract render(ctx: RenderContext): string;
-}
-
-/** One sample as prom-client's `get()` reports it. */
-export interface MetricValue {
-  value: number;
-  labels: Record<string, LabelValue>;
-  metricName?: string;
-  exemplar?: unknown;
-}
-
-export interface MetricObjectWithValues {
-  name: string;
-  help: string;
-  type: MetricType;
-  values: MetricValue[];
-  aggregator: Aggregator;
 }

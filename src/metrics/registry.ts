@@ -12,7 +12,7 @@ import {
   type GenericMetric,
   type RenderContext,
 } from './exposition.js';
-import type { MetricObjectWithValues } from './metric.js';
+import type { MetricObjectWithValues } from './metric-data.js';
 import { usageError, usageTypeError } from '../core/errors.js';
 
 /** Anything a registry can hold: our metric classes, or an object with prom-client's `get()`. */

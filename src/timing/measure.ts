@@ -6,15 +6,15 @@
 import { inspect } from 'node:util';
 import { globalRegistry } from '../metrics/registry.js';
 import type { Registry } from '../metrics/registry.js';
-import type { PerformanceLog } from '../logs/performance-log.js';
+import type { CallLogSource } from './call-log.js';
 import { CallRecorder, Thrown, resolveRecorderOptions, settleTimed } from './recorder.js';
 import { usageError } from '../core/errors.js';
 
 export interface MeasureOptions {
   /** Registry of `function_duration_seconds` (default: the default registry); `null` for no metric. */
   registry?: Registry | null;
-  /** Performance log to write the call to. */
-  log?: PerformanceLog;
+  /** Performance log to write the call to (createPerformanceLog()). */
+  log?: CallLogSource;
 }
 
 const NO_REGISTRY = {};

@@ -7,7 +7,7 @@
 import type { BoundHistogram, Histogram } from '../metrics/histogram.js';
 import { Registry } from '../metrics/registry.js';
 import { startClock } from '../metrics/timer.js';
-import type { CallLog, PerformanceLog } from '../logs/performance-log.js';
+import type { CallLog, CallLogSource } from './call-log.js';
 import { FUNCTION_DURATION_METRIC, functionHistogram, type FunctionLabel } from './function-histogram.js';
 import { usageError } from '../core/errors.js';
 
@@ -19,7 +19,7 @@ export class Thrown {
 export interface RecorderOptions {
   /** Registry for `function_duration_seconds`; `null` records no metric (log only). */
   registry: Registry | null;
-  log: PerformanceLog | undefined;
+  log: CallLogSource | undefined;
 }
 
 let warned = false;
@@ -134,11 +134,11 @@ export function resolveRecorderOptions(
   if (registry !== undefined && registry !== null && !(registry instanceof Registry)) {
     throw usageError(`${where}: registry must be a perfscope Registry or null, got ${String(registry)}`);
   }
-  if (log !== undefined && (typeof log !== 'object' || log === null || typeof (log as PerformanceLog).forFunction !== 'function')) {
+  if (log !== undefined && (typeof log !== 'object' || log === null || typeof (log as CallLogSource).forFunction !== 'function')) {
     throw usageError(`${where}: log must come from createPerformanceLog(), got ${String(log)}`);
   }
   return {
     registry: registry === undefined ? defaultRegistry : (registry as Registry | null),
-    log: log as PerformanceLog | undefined,
+    log: log as CallLogSource | undefined,
   };
 }

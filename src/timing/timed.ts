@@ -20,7 +20,7 @@
 import { inspect } from 'node:util';
 import { globalRegistry } from '../metrics/registry.js';
 import type { Registry } from '../metrics/registry.js';
-import type { PerformanceLog } from '../logs/performance-log.js';
+import type { CallLogSource } from './call-log.js';
 import { CallRecorder, Thrown, resolveRecorderOptions, settleTimed, type RecorderOptions } from './recorder.js';
 import { usageError } from '../core/errors.js';
 
@@ -36,7 +36,7 @@ export interface TimedOptions {
   /** Registry of `function_duration_seconds` (default: the default registry); `null` for no metric. */
   registry?: Registry | null;
   /** Performance log to write each call to (see createPerformanceLog). */
-  log?: PerformanceLog;
+  log?: CallLogSource;
 }
 
 /** What `timed(options)` returns: a function wrapper and a method decorator of either protocol. */

@@ -21,7 +21,7 @@ test('usage errors of every class are PerfscopeErrors with code EUSAGE and exit 
 
 test('instanceof stays exact for everything else', () => {
   assert.ok(!(new TypeError('x') instanceof PerfscopeError), 'a plain TypeError is not ours');
-  assert.ok(!(null instanceof PerfscopeError));
+  assert.ok(!((null as unknown) instanceof PerfscopeError));
   assert.ok(!({ code: 'EUSAGE' } instanceof PerfscopeError));
   class Sub extends PerfscopeError {}
   assert.ok(new Sub('EIO', 'x') instanceof PerfscopeError);
