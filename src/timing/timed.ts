@@ -8,11 +8,12 @@
  *
  * Every call is observed in `function_duration_seconds{function, outcome}` (outcome `success` | `error`)
  * and, with `log`, written to a performance log. Errors and rejections pass through unchanged (the very
- * same object). Sync functions end at return; a returned native Promise (async functions) ends when it
- * settles; generator functions (sync and async) are timed from the first `next()` until they finish,
- * throw or are closed by `return()` (a `for...of` that breaks): the wall time of the iteration,
- * including the consumer's time between steps, which is what a caller waits for. A generator that is
- * dropped without being finished records nothing.
+ * same object). When a call ends is the one rule of src/metrics/timer.ts, shared with `histogram.time()`
+ * and `histogram.timed()`: sync functions end at return; a returned native Promise (async functions)
+ * ends when it settles; generator functions (sync and async) are timed from the first `next()` until
+ * they finish, throw or are closed by `return()` (a `for...of` that breaks): the wall time of the
+ * iteration, including the consumer's time between steps, which is what a caller waits for. A
+ * generator that is dropped without being finished records nothing.
  *
  * Non-Promise thenables (lazy query builders) are returned untouched and timed as synchronous calls:
  * calling their `then()` would start work the caller may never ask for.
@@ -21,7 +22,8 @@ import { inspect } from 'node:util';
 import { globalRegistry } from '../metrics/registry.js';
 import type { Registry } from '../metrics/registry.js';
 import type { CallLogSource } from './call-log.js';
-import { CallRecorder, Thrown, resolveRecorderOptions, settleTimed, type RecorderOptions } from './recorder.js';
+import { timeFunction } from '../metrics/timer.js';
+import { CallRecorder, resolveRecorderOptions, type RecorderOptions } from './recorder.js';
 import { usageError } from '../core/errors.js';
 
 /** Any function; `never[]` parameters accept every parameter list. */
@@ -68,67 +70,8 @@ function resolveOptions(options: unknown): Resolved {
   return { name: o.name, recorder: resolveRecorderOptions(o.registry, o.log, 'timed()', globalRegistry) };
 }
 
-const GeneratorFunctionPrototype: unknown = Object.getPrototypeOf(function* () {});
-const AsyncGeneratorFunctionPrototype: unknown = Object.getPrototypeOf(async function* () {});
-
-/** The wrapper for `fn` recording into `rec`, with fn's `name` and `length`. */
-function wrapWith<F extends AnyFunction>(fn: F, rec: CallRecorder): F {
-  const proto: unknown = Object.getPrototypeOf(fn);
-  let wrapper: (this: unknown, ...args: unknown[]) => unknown;
-  if (proto === GeneratorFunctionPrototype) {
-    const gen = fn as unknown as (...args: unknown[]) => Generator;
-    wrapper = function* (this: unknown, ...args: unknown[]): Generator {
-      // a generator body runs at the first next(): that is where the clock starts
-      const stop = rec.start();
-      let failed = false;
-      try {
-        return yield* gen.apply(this, args);
-      } catch (error) {
-        failed = true;
-        stop(new Thrown(error));
-        throw error;
-      } finally {
-        if (!failed) stop();
-      }
-    };
-  } else if (proto === AsyncGeneratorFunctionPrototype) {
-    const gen = fn as unknown as (...args: unknown[]) => AsyncGenerator;
-    wrapper = async function* (this: unknown, ...args: unknown[]): AsyncGenerator {
-      const stop = rec.start();
-      let failed = false;
-      try {
-        return yield* gen.apply(this, args);
-      } catch (error) {
-        failed = true;
-        stop(new Thrown(error));
-        throw error;
-      } finally {
-        if (!failed) stop();
-      }
-    };
-  } else {
-    const call = fn as unknown as (...args: unknown[]) => unknown;
-    wrapper = function (this: unknown, ...args: unknown[]): unknown {
-      const stop = rec.start();
-      let result: unknown;
-      try {
-        result = call.apply(this, args);
-      } catch (error) {
-        stop(new Thrown(error));
-        throw error;
-      }
-      if (result instanceof Promise) return settleTimed(result, stop);
-      stop();
-      return result;
-    };
-  }
-  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
-  return wrapper as unknown as F;
-}
-
 function wrapFunction<F extends AnyFunction>(fn: F, opts: Resolved): F {
-  return wrapWith(fn, new CallRecorder(opts.name ?? (fn.name || 'anonymous'), opts.recorder));
+  return timeFunction(fn, new CallRecorder(opts.name ?? (fn.name || 'anonymous'), opts.recorder).record);
 }
 
 const keyName = (key: string | symbol): string => (typeof key === 'symbol' ? `[${key.description ?? ''}]` : key);
@@ -145,7 +88,7 @@ function decorateLegacy(target: unknown, key: string | symbol, descriptor: unkno
   if (typeof d.value !== 'function') {
     throw usageError(`@timed decorates methods; ${where} is ${d.get || d.set ? 'an accessor' : 'not a function'}`);
   }
-  d.value = wrapWith(d.value as AnyFunction, new CallRecorder(opts.name ?? where, opts.recorder));
+  d.value = timeFunction(d.value as AnyFunction, new CallRecorder(opts.name ?? where, opts.recorder).record);
   return d;
 }
 
@@ -156,7 +99,7 @@ function decorateStandard(fn: AnyFunction, context: ClassMethodDecoratorContext,
   }
   const method = keyName(context.name);
   const rec = new CallRecorder(opts.name ?? method, opts.recorder);
-  const wrapper = wrapWith(fn, rec);
+  const wrapper = timeFunction(fn, rec.record);
   if (opts.name === undefined) {
     // The context does not name the class. Its first initializer (class definition for a static
     // method, first construction otherwise) finds the class that owns this very wrapper.
