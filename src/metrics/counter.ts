@@ -4,6 +4,7 @@ import { usageError, usageTypeError } from '../core/errors.js';
 import { braces, counterFamilyName, header, missingDefaults, renderExemplar, type RenderContext } from './exposition.js';
 import { Exemplar } from './exemplar.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -102,6 +103,7 @@ export class Counter<T extends string = string> extends Metric<T, ValueSeries> {
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundCounter {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundCounter(this as Counter, labels);
   }
 

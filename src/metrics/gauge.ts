@@ -3,6 +3,7 @@ import { format } from 'node:util';
 import { usageTypeError } from '../core/errors.js';
 import { braces, header, missingDefaults, type RenderContext } from './exposition.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -126,6 +127,7 @@ export class Gauge<T extends string = string> extends Metric<T, ValueSeries> {
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundGauge<T> {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundGauge<T>(this, labels);
   }
 

@@ -10,6 +10,7 @@ import { resolveBuckets } from './buckets.js';
 import { Exemplar } from './exemplar.js';
 import { braces, header, missingDefaults, renderExemplar, type RenderContext } from './exposition.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -201,6 +202,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramSer
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundHistogram<T> {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundHistogram<T>(this, labels);
   }
 

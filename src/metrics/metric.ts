@@ -6,7 +6,7 @@
 import { inspect } from 'node:util';
 import { usageError, usageTypeError } from '../core/errors.js';
 import { globalRegistry, type Registry } from './registry.js';
-import { assertLabelNames, assertMetricName, undeclaredLabelError } from './validation.js';
+import { assertLabelNames, assertMetricName, badLabelValue, undeclaredLabelError } from './validation.js';
 import type { RenderContext } from './exposition.js';
 
 import type { Aggregator, LabelValue, MetricObjectWithValues, MetricType } from './metric-data.js';
@@ -65,8 +65,25 @@ export class ValueSeries implements SeriesBase {
 
 const EMPTY_LABELS: Readonly<Record<string, LabelValue>> = Object.freeze({});
 
-function keyOf(v: unknown): unknown {
-  return v === undefined ? undefined : String(v);
+/**
+ * The trie key of a label value: the string itself, a number's decimal form (so 200 and '200' are one
+ * series, as in prom-client), undefined for an absent label. Anything else is refused at the call, as
+ * prom-client refuses a Symbol: a value that renders as `[object Object]` or not at all (a Symbol broke
+ * every later scrape) is a mistake to report where it is made.
+ */
+function keyOf(v: unknown, metric: string, label: string): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return `${v}`;
+  if (v === undefined) return undefined;
+  throw badLabelValue(metric, label, v);
+}
+
+/** Throws on a label value that is neither a string, a number nor undefined (for bound handles, made before any series). */
+export function checkLabelValues(metric: string, labels: Record<string, unknown>): void {
+  for (const k in labels) {
+    const v = labels[k];
+    if (typeof v !== 'string' && typeof v !== 'number' && v !== undefined) throw badLabelValue(metric, k, v);
+  }
 }
 
 export function isLabelObject(x: unknown): x is Record<string, unknown> {
@@ -194,13 +211,13 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     for (let i = 0; i < last; i++) {
       const v = labels[names[i]!];
       if (v !== undefined) defined++;
-      const next = node.get(typeof v === 'string' ? v : keyOf(v)) as Map<unknown, unknown> | undefined;
+      const next = node.get(typeof v === 'string' ? v : keyOf(v, this.name, names[i]!)) as Map<unknown, unknown> | undefined;
       if (next === undefined) return this.slowSeries(labels);
       node = next;
     }
     const v = labels[names[last]!];
     if (v !== undefined) defined++;
-    const s = node.get(typeof v === 'string' ? v : keyOf(v)) as S | undefined;
+    const s = node.get(typeof v === 'string' ? v : keyOf(v, this.name, names[last]!)) as S | undefined;
     if (s === undefined) return this.slowSeries(labels);
     // prom-client rejects undeclared keys; counting keys is the cheap way to know there are none
     let keys = 0;
@@ -228,7 +245,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     let node = this.root;
     const last = names.length - 1;
     for (let i = 0; i < last; i++) {
-      const k = keyOf(labels[names[i]!]);
+      const k = keyOf(labels[names[i]!], this.name, names[i]!);
       let next = node.get(k) as Map<unknown, unknown> | undefined;
       if (next === undefined) {
         next = new Map();
@@ -239,7 +256,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     // Like prom-client, keep the caller's labels object rather than a copy: a copy costs ~40 B a series
     // (bench/metrics.bench.ts, memory case). Callers must not mutate it afterwards (docs/metrics.md).
     const s = this.newSeries(labels as Record<string, LabelValue>);
-    node.set(keyOf(labels[names[last]!]), s);
+    node.set(keyOf(labels[names[last]!], this.name, names[last]!), s);
     this.addSeries(s);
     return s;
   }
@@ -270,7 +287,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     let node: unknown = this.root;
     for (const name of names) {
       if (!(node instanceof Map)) return undefined;
-      node = node.get(keyOf(labels[name]));
+      node = node.get(keyOf(labels[name], this.name, name));
     }
     return node as S | undefined;
   }
@@ -295,11 +312,11 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     let node = this.root;
     for (let i = 0; i < names.length - 1; i++) {
       path.push(node);
-      const next = node.get(keyOf(labels[names[i]!])) as Map<unknown, unknown> | undefined;
+      const next = node.get(keyOf(labels[names[i]!], this.name, names[i]!)) as Map<unknown, unknown> | undefined;
       if (next === undefined) return;
       node = next;
     }
-    const k = keyOf(labels[names[names.length - 1]!]);
+    const k = keyOf(labels[names[names.length - 1]!], this.name, names[names.length - 1]!);
     const s = node.get(k) as S | undefined;
     if (s === undefined) return;
     node.delete(k);
@@ -307,7 +324,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     // prune emptied inner maps
     for (let i = path.length - 1; i >= 0 && node.size === 0; i--) {
       const parent = path[i]!;
-      parent.delete(keyOf(labels[names[i]!]));
+      parent.delete(keyOf(labels[names[i]!], this.name, names[i]!));
       node = parent;
     }
   }

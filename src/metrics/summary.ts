@@ -8,6 +8,7 @@ import { usageError, usageTypeError } from '../core/errors.js';
 import { BoundObserver, type ObservingMetric } from './bound-observer.js';
 import { header, missingDefaults, braces, type RenderContext } from './exposition.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -153,6 +154,7 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundSummary<T> {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundSummary<T>(this, labels);
   }
 

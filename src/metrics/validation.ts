@@ -3,7 +3,7 @@
  * any user-supplied help text or label value from breaking the exposition.
  */
 import { inspect } from 'node:util';
-import { usageError } from '../core/errors.js';
+import { usageError, usageTypeError } from '../core/errors.js';
 
 const metricNameRe = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const labelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -37,6 +37,13 @@ export function assertMetricName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !metricNameRe.test(name)) {
     throw usageError(`Invalid metric name ${inspect(name)}: must match ${String(metricNameRe)}`);
   }
+}
+
+/** A label value that is neither a string nor a number (prom-client refuses a Symbol the same way: TypeError). */
+export function badLabelValue(metric: string, label: string, value: unknown): Error {
+  return usageTypeError(
+    `Label value of "${label}" must be a string or a number, got ${typeof value === 'symbol' ? value.toString() : inspect(value)} (metric "${metric}")`,
+  );
 }
 
 /** An undeclared label key: prom-client's check, with the metric named. */
