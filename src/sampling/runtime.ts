@@ -5,7 +5,7 @@
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { LoopDelayProbe } from './loop-delay.js';
+import { LoopDelayProbe } from '../core/loop-delay.js';
 
 export interface RuntimeSample {
   event_loop_delay_p50_seconds: number | null;
