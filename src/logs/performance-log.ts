@@ -18,7 +18,17 @@ import { fromErrno, usageError } from '../core/errors.js';
 import type { CallLog, CallLogSource } from '../timing/call-log.js';
 import { EcsLineBuilder, IsoTimestampFormatter, durationNs, type EcsIdentity } from './ecs.js';
 import { LineWriter } from './file-writer.js';
-import { AsctimeFormatter, callMessages, errorParts, textLine, type Lang } from './text-format.js';
+import {
+  AsctimeFormatter,
+  callMessages,
+  capText,
+  DEFAULT_MAX_MESSAGE_CHARS,
+  errorParts,
+  escapeText,
+  formatSeconds,
+  textLine,
+  type Lang,
+} from './text-format.js';
 
 export type PerformanceLogFormat = 'text' | 'json';
 /** pino's level names; a timed call is logged at `info` (success) or `error` (failure). */
@@ -52,6 +62,11 @@ export interface PerformanceLogOptions {
   lang?: Lang;
   /** ECS `service.name` in JSON lines. */
   serviceName?: string;
+  /**
+   * Longest error message, stack trace or function name written, in characters (default 8,192); longer
+   * ones are cut and marked `… [cut: N chars]`, so one huge error cannot make a huge line.
+   */
+  maxMessageChars?: number;
 }
 
 export type { CallLog };
@@ -98,10 +113,14 @@ const OPTION_KEYS = new Set([
   'sampleRate',
   'lang',
   'serviceName',
+  'maxMessageChars',
 ]);
 
 interface Resolved {
   name: string;
+  /** The name as the text format writes it (escaped, capped). */
+  textName: string;
+  maxMessageChars: number;
   lang: Lang;
   infoEnabled: boolean;
   errorEnabled: boolean;
@@ -138,9 +157,15 @@ function resolveOptions(options: PerformanceLogOptions): Resolved {
   if (options.serviceName !== undefined && typeof options.serviceName !== 'string') {
     throw usageError(`performance log serviceName must be a string, got ${inspect(options.serviceName)}`);
   }
+  const maxMessageChars = options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS;
+  if (!(Number.isInteger(maxMessageChars) && maxMessageChars >= 64)) {
+    throw usageError(`performance log maxMessageChars must be an integer >= 64, got ${inspect(maxMessageChars)}`);
+  }
   const threshold = LEVELS[level];
   return {
     name,
+    textName: escapeText(capText(name, maxMessageChars)),
+    maxMessageChars,
     lang,
     infoEnabled: LEVELS.info >= threshold,
     errorEnabled: LEVELS.error >= threshold,
@@ -271,13 +296,13 @@ class FilePerformanceLog extends BaseLog {
   }
 
   forFunction(fn: string): CallLog {
-    const messages = callMessages(fn, this.r.lang);
+    const messages = callMessages(fn, this.r.lang, this.r.maxMessageChars);
     if (this.format === 'json') {
-      const ecs = new EcsLineBuilder(fn, this.identity);
+      const ecs = new EcsLineBuilder(fn, this.identity, messages, this.r.maxMessageChars);
       return {
         success: (seconds) => {
           if (!this.keepSuccess(seconds)) return;
-          this.write(ecs.success(this.iso.format(Date.now()), messages.success(seconds), durationNs(seconds)));
+          this.write(ecs.success(this.iso.format(Date.now()), formatSeconds(seconds), durationNs(seconds)));
         },
         failure: (seconds, error) => {
           if (!this.keepFailure()) return;
@@ -285,7 +310,7 @@ class FilePerformanceLog extends BaseLog {
         },
       };
     }
-    const name = this.r.name;
+    const name = this.r.textName;
     return {
       success: (seconds) => {
         if (!this.keepSuccess(seconds)) return;
@@ -333,8 +358,9 @@ class PinoPerformanceLog extends BaseLog {
   }
 
   forFunction(fn: string): CallLog {
-    const messages = callMessages(fn, this.r.lang);
-    const log = { logger: this.r.name, origin: { function: fn } };
+    const max = this.r.maxMessageChars;
+    const messages = callMessages(fn, this.r.lang, max);
+    const log = { logger: this.r.name, origin: { function: capText(fn, max) } };
     return {
       success: (seconds) => {
         if (!this.keepSuccess(seconds) || !this.enabled('info')) return;
@@ -347,13 +373,19 @@ class PinoPerformanceLog extends BaseLog {
       failure: (seconds, error) => {
         if (!this.keepFailure() || !this.enabled('error')) return;
         this.lines++;
-        const { type, message } = errorParts(error);
+        const { type, message, stack } = errorParts(error);
+        // pino serializes `err` (type, message, stack); ecs-pino-format turns it into error.*. An Error
+        // is passed as is unless its message or stack is over the cap: then a capped copy.
+        const oversized = message.length > max || (stack !== undefined && stack.length > max);
+        const err =
+          error instanceof Error && !oversized
+            ? error
+            : { type: capText(type, max), message: capText(message, max), ...(stack === undefined ? {} : { stack: capText(stack, max) }) };
         this.logger.error(
           {
             event: { action: 'function.call', duration: durationNs(seconds), outcome: 'failure' },
             log,
-            // pino serializes `err` (type, message, stack); ecs-pino-format turns it into error.*
-            err: error instanceof Error ? error : { type, message },
+            err,
           },
           messages.failure(seconds, error),
         );
