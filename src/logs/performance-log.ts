@@ -10,7 +10,7 @@
  * file: the `exit` handler flushes synchronously. A fatal signal (SIGTERM without a handler, SIGKILL)
  * skips `exit`; services that handle SIGTERM should `await log.close()` in their shutdown.
  */
-import { openSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
@@ -81,7 +81,11 @@ export interface PerformanceLog extends CallLogSource {
   readonly file: string | undefined;
   /** Lines written or waiting to be written (after filters; dropped ones not counted). */
   readonly lines: number;
-  /** Lines dropped because the file could not keep up (more than 16 MiB waiting) or failed. */
+  /**
+   * Lines lost: refused because more than 16 Mi characters wait (the file cannot keep up, or a fault
+   * lasts), or given up on at close/exit during a fault, or after a fault that cannot pass. With `lines`,
+   * every line the log was asked to write is accounted for.
+   */
   readonly dropped: number;
   /** The writer for one function; `timed()` calls it once per wrapper. */
   forFunction(fn: string): CallLog;
@@ -213,7 +217,7 @@ export function createPerformanceLog(options: PerformanceLogOptions): Performanc
 abstract class BaseLog implements PerformanceLog {
   abstract readonly format: PerformanceLogFormat | 'pino';
   abstract readonly file: string | undefined;
-  lines = 0;
+  abstract readonly lines: number;
   protected closed = false;
 
   constructor(protected readonly r: Resolved) {}
@@ -267,16 +271,16 @@ class FilePerformanceLog extends BaseLog {
     this.file = file;
     let fd: number;
     try {
-      // Opened here, synchronously, so a bad path fails now and not at the first timed call.
-      fd = openSync(file, 'a');
+      // Opened here, synchronously, so a bad path fails now and not at the first timed call. O_NONBLOCK:
+      // a FIFO with no reader fails at once (ENXIO) instead of blocking this call forever, and a full
+      // pipe makes writes retry instead of blocking a thread-pool thread; regular files ignore it.
+      fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
     } catch (err) {
       throw fromErrno(err, `cannot open the performance log ${file}`);
     }
-    this.writer = new LineWriter(fd, (err) => {
-      // a failing disk must not crash the application: report once, then drop lines
-      process.emitWarning(`performance log ${file}: ${err.message}; further lines are dropped`, {
-        code: 'PERFSCOPE_LOG_WRITE',
-      });
+    this.writer = new LineWriter(fd, (message) => {
+      // a failing disk must not crash the application: it is reported, retried, and lost lines counted
+      process.emitWarning(`performance log ${file}: ${message}`, { code: 'PERFSCOPE_LOG_WRITE' });
     });
     this.identity = { loggerName: r.name, pid: process.pid, hostname: hostname(), serviceName };
     openLogs.add(this);
@@ -288,7 +292,11 @@ class FilePerformanceLog extends BaseLog {
   }
 
   private write(line: string): void {
-    if (this.writer.write(line)) this.lines++;
+    this.writer.write(line);
+  }
+
+  override get lines(): number {
+    return this.writer.lines;
   }
 
   override get dropped(): number {
@@ -345,6 +353,7 @@ class FilePerformanceLog extends BaseLog {
 class PinoPerformanceLog extends BaseLog {
   readonly format = 'pino' as const;
   readonly file = undefined;
+  lines = 0;
 
   constructor(
     r: Resolved,
