@@ -69,3 +69,9 @@ test('examples/timed-service serves its handler timings on /metrics', async () =
   assert.match(stdout, /function_duration_seconds_count\{function="getUser",outcome="success"\} 3/);
   assert.match(stdout, /function_duration_seconds_count\{function="checkout",outcome="error"\} 1/);
 });
+
+test('examples/express-metrics: prom-client code served by metricsHandler(), request_count under its own name', async () => {
+  const { stdout } = await run(process.execPath, ['examples/express-metrics/index.js'], { cwd: repoRoot });
+  assert.match(stdout, /^request_count\{method="GET",route="\/",status="200"\} 2$/m);
+  assert.match(stdout, /^request_count\{method="GET",route="\/work",status="200"\} 1$/m);
+});

@@ -132,6 +132,8 @@ const errnoWords: Readonly<Record<string, string>> = {
   EPIPE: 'broken pipe',
   EAGAIN: 'resource temporarily unavailable',
   ENOEXEC: 'not an executable format',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
 };
 
 /** The words for an errno error (`permission denied`), or its message when the code is not a known errno. */
