@@ -173,11 +173,14 @@ test('scrapes at once are bounded: beyond maxConcurrentScrapes a 503 with Retry-
   const r = new Registry();
   let release!: () => void;
   const gate = new Promise<void>((res) => (release = res));
+  let entered!: () => void;
+  const inCollect = new Promise<void>((res) => (entered = res));
   new Gauge({
     name: 'slow',
     help: 's',
     registers: [r],
     async collect() {
+      entered();
       await gate;
       this.set(1);
     },
@@ -185,7 +188,7 @@ test('scrapes at once are bounded: beyond maxConcurrentScrapes a 503 with Retry-
   const srv = await startMetricsServer({ port: 0, registry: r, maxConcurrentScrapes: 1 });
   try {
     const first = get(srv.url);
-    await new Promise((res) => setTimeout(res, 100)); // the first scrape is waiting in collect()
+    await inCollect; // the first scrape is rendering (held in collect())
     const second = await get(srv.url);
     assert.equal(second.status, 503);
     assert.equal(second.headers['retry-after'], '1');
