@@ -9,7 +9,10 @@
  * slot. Here, when a connection arrives at the cap, the oldest connection that is not in the middle of
  * a request — one still dribbling its headers, or idle between keep-alive requests — is closed to make
  * room. A scraper's connection sends its request at once and is then not evictable until its response
- * is done; attackers can only push out each other and idle connections, which reconnect.
+ * is done; attackers can only push out each other and idle connections, which reconnect. A client that
+ * asks and then does not read (its response stalls in full socket buffers) stops counting as busy once
+ * the response has been pending for `requestTimeoutMs`; and any connection with no traffic at all for
+ * `keepAliveTimeoutMs` + 5 s is closed.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -78,6 +81,8 @@ export function serverOptions(limits: ResolvedLimits): {
 interface ConnectionState {
   /** Requests being served on this connection (a response not yet finished). */
   active: number;
+  /** When the oldest request still being served on it arrived (performance.now()). */
+  activeSinceMs: number;
 }
 
 /** Connections of a guarded server, for tests and self-metrics. */
@@ -95,15 +100,21 @@ export function guardConnections(server: Server, limits: ResolvedLimits): Connec
   const open = new Map<Socket, ConnectionState>(); // insertion order = age
   let evicted = 0;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // no traffic either way for this long: gone (a peer that vanished, a reader that never reads)
+  server.timeout = limits.keepAliveTimeoutMs + 5000;
   server.on('connection', (socket: Socket) => {
     if (open.size >= limits.maxConnections) {
       let victim: Socket | undefined;
+      let stalled: Socket | undefined;
+      const stalledBefore = performance.now() - limits.requestTimeoutMs;
       for (const [s, st] of open) {
         if (st.active === 0) {
           victim = s;
           break;
         }
+        if (stalled === undefined && st.activeSinceMs < stalledBefore) stalled = s;
       }
+      victim ??= stalled;
       if (victim === undefined) {
         socket.destroy(); // every slot serves a request right now: the newcomer waits for none
         evicted++;
@@ -113,13 +124,13 @@ export function guardConnections(server: Server, limits: ResolvedLimits): Connec
       victim.destroy();
       evicted++;
     }
-    open.set(socket, { active: 0 });
+    open.set(socket, { active: 0, activeSinceMs: 0 });
     socket.once('close', () => open.delete(socket));
   });
   server.on('request', (req, res) => {
     const st = open.get(req.socket);
     if (st === undefined) return;
-    st.active++;
+    if (st.active++ === 0) st.activeSinceMs = performance.now();
     res.once('close', () => {
       st.active--;
       // move to the young end: a connection that just served a request is the last to go

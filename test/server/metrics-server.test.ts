@@ -248,3 +248,44 @@ test('one handler for node:http, Express and Fastify', async () => {
     await fastify.close();
   }
 });
+
+test('clients that ask and never read (a slow-read attack) stop holding slots after requestTimeoutMs', async () => {
+  // a ~10 MB exposition: more than the socket buffers hold, so a client that does not read stalls it
+  const r = new Registry();
+  const g = new Gauge({ name: 'big', help: 'b', labelNames: ['k'], registers: [r], cardinalityLimit: Infinity });
+  const pad = 'x'.repeat(60);
+  for (let i = 0; i < 120_000; i++) g.set({ k: `${pad}${i}` }, i);
+  const srv = await startMetricsServer({ port: 0, registry: r, limits: { maxConnections: 3, headersTimeoutMs: 5000, requestTimeoutMs: 5000 } });
+  let requests = 0;
+  let allIn!: () => void;
+  const allAsked = new Promise<void>((res) => (allIn = res));
+  srv.server.on('request', () => void (++requests === 3 && allIn()));
+  const readers = Array.from({ length: 3 }, () => {
+    const s = connect(srv.port, '127.0.0.1');
+    s.on('error', () => {});
+    s.pause(); // never reads
+    s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+    return s;
+  });
+  try {
+    await allAsked; // the three requests are in, their responses stall in full socket buffers
+    await new Promise((res) => setTimeout(res, 5500)); // past requestTimeoutMs
+    assert.equal(srv.connections.open, 3, 'the cap is full of readers that do not read');
+    const res = await new Promise<{ status: number; bytes: number }>((resolve, reject) => {
+      const req = request(srv.url, { agent: false, timeout: 20_000 }, (response) => {
+        let bytes = 0;
+        response.on('data', (c: Buffer) => (bytes += c.length));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, bytes }));
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer in 20 s')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(res.status, 200);
+    assert.ok(res.bytes > 8e6, `${res.bytes} bytes`);
+    assert.ok(srv.connections.evicted >= 1, 'a stalled reader made room');
+  } finally {
+    for (const s of readers) s.destroy();
+    await srv.close();
+  }
+});
