@@ -10,9 +10,8 @@
  * `_total`, so negotiating by default renamed such counters).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { promisify } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { inspect } from 'node:util';
 import { usageError } from '../core/errors.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.js';
 import { globalRegistry, type Registry } from '../metrics/registry.js';
