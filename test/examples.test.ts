@@ -87,3 +87,9 @@ test('examples/record-command records the demo workload from code, as perfscope 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('examples/express-metrics: prom-client code served by metricsHandler(), request_count under its own name', async () => {
+  const { stdout } = await run(process.execPath, ['examples/express-metrics/index.js'], { cwd: repoRoot });
+  assert.match(stdout, /^request_count\{method="GET",route="\/",status="200"\} 2$/m);
+  assert.match(stdout, /^request_count\{method="GET",route="\/work",status="200"\} 1$/m);
+});

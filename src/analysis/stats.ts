@@ -2,6 +2,7 @@
  * Descriptive statistics over sample columns. Every function skips null and NaN (not measured) and
  * returns null when nothing is left, so a column that was never measured reads as "-", not 0.
  */
+import { usageError } from '../core/errors.js';
 
 /** A column as RunData holds it, or any numeric array. */
 export type Values = ArrayLike<number | null>;
@@ -24,7 +25,7 @@ export function sortedFinite(values: Values): Float64Array {
  * numpy.quantile's default ('linear', type 7): position (n-1)q.
  */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number | null {
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be within [0, 1], got ${q}`);
+  if (!(q >= 0 && q <= 1)) throw usageError(`quantile must be within [0, 1], got ${q}`);
   const n = sorted.length;
   if (n === 0) return null;
   const pos = (n - 1) * q;

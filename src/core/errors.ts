@@ -47,7 +47,16 @@ const exitFor: Record<PerfscopeErrorCode, ExitCodeValue> = {
   ESAMPLER: ExitCode.samplerFailed,
 };
 
-/** A user-facing error: the message is complete and printable as is. */
+const plainInstanceOf = Function.prototype[Symbol.hasInstance] as (this: unknown, value: unknown) => boolean;
+
+/**
+ * A user-facing error: the message is complete and printable as is.
+ *
+ * `err instanceof PerfscopeError` also holds for {@link PerfscopeTypeError} and
+ * {@link PerfscopeRangeError}: usage errors of the metrics classes that keep prom-client's error class
+ * (`TypeError` for a bad value, `RangeError` for an oversized exemplar) so code written against
+ * prom-client catches them as before, while our own callers see one kind of error with a `code`.
+ */
 export class PerfscopeError extends Error {
   readonly code: PerfscopeErrorCode;
   readonly exitCode: ExitCodeValue;
@@ -57,9 +66,35 @@ export class PerfscopeError extends Error {
     this.code = code;
     this.exitCode = exitFor[code];
   }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (plainInstanceOf.call(this, value)) return true;
+    // only PerfscopeError itself adopts the two siblings (a subclass keeps the plain prototype check)
+    return this === PerfscopeError && (plainInstanceOf.call(PerfscopeTypeError, value) || plainInstanceOf.call(PerfscopeRangeError, value));
+  }
 }
 
+/**
+ * A usage error that is a `TypeError`, where prom-client throws one (a value that is not a number, a
+ * config that is not an object): code `EUSAGE`, and `instanceof PerfscopeError` holds.
+ */
+export class PerfscopeTypeError extends TypeError {
+  readonly code = 'EUSAGE' as const;
+  readonly exitCode = ExitCode.usage;
+}
+
+/** A usage error that is a `RangeError`, where prom-client throws one (an exemplar's label set too long). */
+export class PerfscopeRangeError extends RangeError {
+  readonly code = 'EUSAGE' as const;
+  readonly exitCode = ExitCode.usage;
+}
+
+/** Bad options or arguments: code `EUSAGE`, exit code 2. */
 export const usageError = (message: string): PerfscopeError => new PerfscopeError('EUSAGE', message);
+/** A usage error that stays a `TypeError` (prom-client's class for the same mistake). */
+export const usageTypeError = (message: string): PerfscopeTypeError => new PerfscopeTypeError(message);
+/** A usage error that stays a `RangeError` (prom-client's class for the same mistake). */
+export const usageRangeError = (message: string): PerfscopeRangeError => new PerfscopeRangeError(message);
 
 /** True for an errno-style error from node:fs / node:child_process with the given code(s). */
 export function isErrno(err: unknown, ...codes: string[]): err is NodeJS.ErrnoException {
@@ -97,6 +132,8 @@ const errnoWords: Readonly<Record<string, string>> = {
   EPIPE: 'broken pipe',
   EAGAIN: 'resource temporarily unavailable',
   ENOEXEC: 'not an executable format',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
 };
 
 /** The words for an errno error (`permission denied`), or its message when the code is not a known errno. */

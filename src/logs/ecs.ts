@@ -11,9 +11,11 @@
  * `event.duration` is integer nanoseconds (ECS `long`); `event.outcome` uses ECS's allowed values
  * (`success` | `failure`); failures add `error.type`, `error.message` and `error.stack_trace`.
  * Filebeat's ndjson parser needs `expand_keys: true` to merge the dotted keys (docs/timing.md).
+ * Strings are capped as in the text format (`maxMessageChars`) and written with `jsonString`, so a
+ * line is one line for every reader.
  */
 export { IsoTimestampFormatter } from './timestamp.js';
-import { errorParts } from './text-format.js';
+import { capText, DEFAULT_MAX_MESSAGE_CHARS, errorParts, type CallMessages } from './text-format.js';
 
 export const ECS_VERSION = '8.10.0';
 
@@ -24,33 +26,57 @@ export interface EcsIdentity {
   serviceName?: string | undefined;
 }
 
+// JSON.stringify leaves these raw (valid JSON), but line splitters (Python's splitlines(), some
+// JavaScript readers) break lines at U+0085, U+2028 and U+2029, and terminals act on C1 controls.
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029]/;
+const JSON_UNSAFE_ALL = /[\u007f-\u009f\u2028\u2029]/g;
+
+/** A JSON string literal that is one line for every reader: JSON.stringify plus \uXXXX for DEL, C1, U+2028/9. */
+export function jsonString(s: string): string {
+  const json = JSON.stringify(s);
+  return JSON_UNSAFE.test(json) ? json.replace(JSON_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+}
+
 /** Builds the lines of one timed function; the constant parts are serialized once. */
 export class EcsLineBuilder {
   private readonly head: string;
   private readonly tailOk: string;
   private readonly tailFailed: string;
+  /** `"message":"function f took ` and `s"` as JSON fragments around the seconds. */
+  private readonly okOpen: string;
+  private readonly okClose: string;
 
-  constructor(fn: string, id: EcsIdentity) {
-    const logPart = `"log":{"logger":${JSON.stringify(id.loggerName)},"origin":{"function":${JSON.stringify(fn)}}}`;
+  constructor(
+    fn: string,
+    id: EcsIdentity,
+    messages: Pick<CallMessages, 'okPrefix' | 'okSuffix'>,
+    private readonly maxChars = DEFAULT_MAX_MESSAGE_CHARS,
+  ) {
+    const logPart = `"log":{"logger":${jsonString(id.loggerName)},"origin":{"function":${jsonString(capText(fn, maxChars))}}}`;
     const rest =
-      `,"process":{"pid":${id.pid}},"host":{"hostname":${JSON.stringify(id.hostname)}}` +
-      (id.serviceName === undefined ? '' : `,"service":{"name":${JSON.stringify(id.serviceName)}}`);
+      `,"process":{"pid":${id.pid}},"host":{"hostname":${jsonString(id.hostname)}}` +
+      (id.serviceName === undefined ? '' : `,"service":{"name":${jsonString(id.serviceName)}}`);
     this.head = `,"ecs.version":"${ECS_VERSION}","event":{"kind":"event","action":"function.call","duration":`;
     this.tailOk = `,"outcome":"success"},${logPart}${rest}}\n`;
     this.tailFailed = `,"outcome":"failure"},${logPart}${rest}`;
+    const prefix = jsonString(messages.okPrefix);
+    this.okOpen = `,"log.level":"info","message":${prefix.slice(0, -1)}`;
+    this.okClose = `${jsonString(messages.okSuffix).slice(1)}`;
   }
 
-  success(timestamp: string, message: string, durationNs: number): string {
-    return `{"@timestamp":"${timestamp}","log.level":"info","message":${JSON.stringify(message)}${this.head}${durationNs}${this.tailOk}`;
+  /** A success line; `secondsText` is the seconds as the message prints them (formatSeconds). */
+  success(timestamp: string, secondsText: string, durationNs: number): string {
+    return `{"@timestamp":"${timestamp}"${this.okOpen}${secondsText}${this.okClose}${this.head}${durationNs}${this.tailOk}`;
   }
 
   failure(timestamp: string, message: string, durationNs: number, error: unknown): string {
     const { type, message: errorMessage, stack } = errorParts(error);
+    const max = this.maxChars;
     const errorPart =
-      `,"error":{"type":${JSON.stringify(type)},"message":${JSON.stringify(errorMessage)}` +
-      (stack === undefined ? '}' : `,"stack_trace":${JSON.stringify(stack)}}`);
+      `,"error":{"type":${jsonString(capText(type, max))},"message":${jsonString(capText(errorMessage, max))}` +
+      (stack === undefined ? '}' : `,"stack_trace":${jsonString(capText(stack, max))}}`);
     return (
-      `{"@timestamp":"${timestamp}","log.level":"error","message":${JSON.stringify(message)}` +
+      `{"@timestamp":"${timestamp}","log.level":"error","message":${jsonString(message)}` +
       `${this.head}${durationNs}${this.tailFailed}${errorPart}}\n`
     );
   }

@@ -10,14 +10,25 @@
  * file: the `exit` handler flushes synchronously. A fatal signal (SIGTERM without a handler, SIGKILL)
  * skips `exit`; services that handle SIGTERM should `await log.close()` in their shutdown.
  */
-import { openSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { fromErrno, usageError } from '../core/errors.js';
+import type { CallLog, CallLogSource } from '../timing/call-log.js';
 import { EcsLineBuilder, IsoTimestampFormatter, durationNs, type EcsIdentity } from './ecs.js';
 import { LineWriter } from './file-writer.js';
-import { AsctimeFormatter, callMessages, errorParts, textLine, type Lang } from './text-format.js';
+import {
+  AsctimeFormatter,
+  callMessages,
+  capText,
+  DEFAULT_MAX_MESSAGE_CHARS,
+  errorParts,
+  escapeText,
+  formatSeconds,
+  textLine,
+  type Lang,
+} from './text-format.js';
 
 export type PerformanceLogFormat = 'text' | 'json';
 /** pino's level names; a timed call is logged at `info` (success) or `error` (failure). */
@@ -51,15 +62,17 @@ export interface PerformanceLogOptions {
   lang?: Lang;
   /** ECS `service.name` in JSON lines. */
   serviceName?: string;
+  /**
+   * Longest error message, stack trace or function name written, in characters (default 8,192); longer
+   * ones are cut and marked `… [cut: N chars]`, so one huge error cannot make a huge line.
+   */
+  maxMessageChars?: number;
 }
 
-/** Per-function writer handed to a timed wrapper (built once per function). */
-export interface CallLog {
-  success(seconds: number): void;
-  failure(seconds: number, error: unknown): void;
-}
+export type { CallLog };
 
-export interface PerformanceLog {
+/** A performance log: the CallLogSource that timed() and measure() write to. */
+export interface PerformanceLog extends CallLogSource {
   /** Logger name written in every line. */
   readonly name: string;
   /** `text`, `json`, or `pino` when writing to a given logger. */
@@ -68,7 +81,11 @@ export interface PerformanceLog {
   readonly file: string | undefined;
   /** Lines written or waiting to be written (after filters; dropped ones not counted). */
   readonly lines: number;
-  /** Lines dropped because the file could not keep up (more than 16 MiB waiting) or failed. */
+  /**
+   * Lines lost: refused because more than 16 Mi characters wait (the file cannot keep up, or a fault
+   * lasts), or given up on at close/exit during a fault, or after a fault that cannot pass. With `lines`,
+   * every line the log was asked to write is accounted for.
+   */
   readonly dropped: number;
   /** The writer for one function; `timed()` calls it once per wrapper. */
   forFunction(fn: string): CallLog;
@@ -100,10 +117,14 @@ const OPTION_KEYS = new Set([
   'sampleRate',
   'lang',
   'serviceName',
+  'maxMessageChars',
 ]);
 
 interface Resolved {
   name: string;
+  /** The name as the text format writes it (escaped, capped). */
+  textName: string;
+  maxMessageChars: number;
   lang: Lang;
   infoEnabled: boolean;
   errorEnabled: boolean;
@@ -140,9 +161,15 @@ function resolveOptions(options: PerformanceLogOptions): Resolved {
   if (options.serviceName !== undefined && typeof options.serviceName !== 'string') {
     throw usageError(`performance log serviceName must be a string, got ${inspect(options.serviceName)}`);
   }
+  const maxMessageChars = options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS;
+  if (!(Number.isInteger(maxMessageChars) && maxMessageChars >= 64)) {
+    throw usageError(`performance log maxMessageChars must be an integer >= 64, got ${inspect(maxMessageChars)}`);
+  }
   const threshold = LEVELS[level];
   return {
     name,
+    textName: escapeText(capText(name, maxMessageChars)),
+    maxMessageChars,
     lang,
     infoEnabled: LEVELS.info >= threshold,
     errorEnabled: LEVELS.error >= threshold,
@@ -190,7 +217,7 @@ export function createPerformanceLog(options: PerformanceLogOptions): Performanc
 abstract class BaseLog implements PerformanceLog {
   abstract readonly format: PerformanceLogFormat | 'pino';
   abstract readonly file: string | undefined;
-  lines = 0;
+  abstract readonly lines: number;
   protected closed = false;
 
   constructor(protected readonly r: Resolved) {}
@@ -244,16 +271,16 @@ class FilePerformanceLog extends BaseLog {
     this.file = file;
     let fd: number;
     try {
-      // Opened here, synchronously, so a bad path fails now and not at the first timed call.
-      fd = openSync(file, 'a');
+      // Opened here, synchronously, so a bad path fails now and not at the first timed call. O_NONBLOCK:
+      // a FIFO with no reader fails at once (ENXIO) instead of blocking this call forever, and a full
+      // pipe makes writes retry instead of blocking a thread-pool thread; regular files ignore it.
+      fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
     } catch (err) {
       throw fromErrno(err, `cannot open the performance log ${file}`);
     }
-    this.writer = new LineWriter(fd, (err) => {
-      // a failing disk must not crash the application: report once, then drop lines
-      process.emitWarning(`performance log ${file}: ${err.message}; further lines are dropped`, {
-        code: 'PERFSCOPE_LOG_WRITE',
-      });
+    this.writer = new LineWriter(fd, (message) => {
+      // a failing disk must not crash the application: it is reported, retried, and lost lines counted
+      process.emitWarning(`performance log ${file}: ${message}`, { code: 'PERFSCOPE_LOG_WRITE' });
     });
     this.identity = { loggerName: r.name, pid: process.pid, hostname: hostname(), serviceName };
     openLogs.add(this);
@@ -265,7 +292,11 @@ class FilePerformanceLog extends BaseLog {
   }
 
   private write(line: string): void {
-    if (this.writer.write(line)) this.lines++;
+    this.writer.write(line);
+  }
+
+  override get lines(): number {
+    return this.writer.lines;
   }
 
   override get dropped(): number {
@@ -273,13 +304,13 @@ class FilePerformanceLog extends BaseLog {
   }
 
   forFunction(fn: string): CallLog {
-    const messages = callMessages(fn, this.r.lang);
+    const messages = callMessages(fn, this.r.lang, this.r.maxMessageChars);
     if (this.format === 'json') {
-      const ecs = new EcsLineBuilder(fn, this.identity);
+      const ecs = new EcsLineBuilder(fn, this.identity, messages, this.r.maxMessageChars);
       return {
         success: (seconds) => {
           if (!this.keepSuccess(seconds)) return;
-          this.write(ecs.success(this.iso.format(Date.now()), messages.success(seconds), durationNs(seconds)));
+          this.write(ecs.success(this.iso.format(Date.now()), formatSeconds(seconds), durationNs(seconds)));
         },
         failure: (seconds, error) => {
           if (!this.keepFailure()) return;
@@ -287,7 +318,7 @@ class FilePerformanceLog extends BaseLog {
         },
       };
     }
-    const name = this.r.name;
+    const name = this.r.textName;
     return {
       success: (seconds) => {
         if (!this.keepSuccess(seconds)) return;
@@ -322,6 +353,7 @@ class FilePerformanceLog extends BaseLog {
 class PinoPerformanceLog extends BaseLog {
   readonly format = 'pino' as const;
   readonly file = undefined;
+  lines = 0;
 
   constructor(
     r: Resolved,
@@ -335,8 +367,9 @@ class PinoPerformanceLog extends BaseLog {
   }
 
   forFunction(fn: string): CallLog {
-    const messages = callMessages(fn, this.r.lang);
-    const log = { logger: this.r.name, origin: { function: fn } };
+    const max = this.r.maxMessageChars;
+    const messages = callMessages(fn, this.r.lang, max);
+    const log = { logger: this.r.name, origin: { function: capText(fn, max) } };
     return {
       success: (seconds) => {
         if (!this.keepSuccess(seconds) || !this.enabled('info')) return;
@@ -349,13 +382,19 @@ class PinoPerformanceLog extends BaseLog {
       failure: (seconds, error) => {
         if (!this.keepFailure() || !this.enabled('error')) return;
         this.lines++;
-        const { type, message } = errorParts(error);
+        const { type, message, stack } = errorParts(error);
+        // pino serializes `err` (type, message, stack); ecs-pino-format turns it into error.*. An Error
+        // is passed as is unless its message or stack is over the cap: then a capped copy.
+        const oversized = message.length > max || (stack !== undefined && stack.length > max);
+        const err =
+          error instanceof Error && !oversized
+            ? error
+            : { type: capText(type, max), message: capText(message, max), ...(stack === undefined ? {} : { stack: capText(stack, max) }) };
         this.logger.error(
           {
             event: { action: 'function.call', duration: durationNs(seconds), outcome: 'failure' },
             log,
-            // pino serializes `err` (type, message, stack); ecs-pino-format turns it into error.*
-            err: error instanceof Error ? error : { type, message },
+            err,
           },
           messages.failure(seconds, error),
         );

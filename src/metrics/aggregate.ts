@@ -6,8 +6,9 @@
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:worker_threads';
+import { usageError, usageTypeError } from '../core/errors.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './exposition.js';
-import type { Aggregator, LabelValue, MetricObjectWithValues, MetricValue } from './metric.js';
+import type { Aggregator, LabelValue, MetricObjectWithValues, MetricValue } from './metric-data.js';
 import { QuantileSketch, type SketchData } from './quantiles.js';
 import { globalRegistry, Registry, type RegistryMetric } from './registry.js';
 
@@ -262,7 +263,7 @@ export class AggregatorRegistry extends Registry {
         aggregated = mergeSummaries(metrics);
       } else {
         const fn = aggregators[first.aggregator];
-        if (typeof fn !== 'function') throw new Error(`'${first.aggregator}' is not a defined aggregator.`);
+        if (typeof fn !== 'function') throw usageError(`'${first.aggregator}' is not a defined aggregator.`);
         aggregated = fn(metrics);
       }
       if (aggregated) {
@@ -276,7 +277,7 @@ export class AggregatorRegistry extends Registry {
   /** Registries a cluster worker or worker thread reports (default: the default registry). */
   static setRegistries(regs: Registry | Registry[]): void {
     const list = Array.isArray(regs) ? regs : [regs];
-    for (const r of list) if (!(r instanceof Registry)) throw new TypeError(`Expected Registry, got ${typeof r}`);
+    for (const r of list) if (!(r instanceof Registry)) throw usageTypeError(`Expected Registry, got ${typeof r}`);
     workerRegistries = list;
   }
 }
@@ -287,7 +288,7 @@ export class AggregatorRegistry extends Registry {
  */
 export async function serveWorkerMetrics(registries?: Registry | Registry[]): Promise<() => void> {
   const { parentPort } = await import('node:worker_threads');
-  if (parentPort === null) throw new Error('serveWorkerMetrics() must be called inside a worker thread');
+  if (parentPort === null) throw usageError('serveWorkerMetrics() must be called inside a worker thread');
   if (registries !== undefined) AggregatorRegistry.setRegistries(registries);
   const port = parentPort;
   const listener = (message: unknown): void => void respond(message, (msg) => port.postMessage(msg));

@@ -1,8 +1,10 @@
 /** Counter: a value that only goes up. prom-client's API; `labels()` returns a bound handle. */
 import { format } from 'node:util';
+import { usageError, usageTypeError } from '../core/errors.js';
 import { braces, counterFamilyName, header, missingDefaults, renderExemplar, type RenderContext } from './exposition.js';
 import { Exemplar } from './exemplar.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -47,9 +49,9 @@ export class Counter<T extends string = string> extends Metric<T, ValueSeries> {
 
   private badIncrement(value: unknown): Error {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      return new TypeError(`Value is not a valid number: ${format(value)} (counter "${this.name}")`);
+      return usageTypeError(`Value is not a valid number: ${format(value)} (counter "${this.name}")`);
     }
-    return new Error(`It is not possible to decrease a counter: inc(${value}) on counter "${this.name}"`);
+    return usageError(`It is not possible to decrease a counter: inc(${value}) on counter "${this.name}"`);
   }
 
   /** Adds `value` (default 1) to the series for `labels`. Throws on a negative, NaN or infinite value. */
@@ -101,6 +103,7 @@ export class Counter<T extends string = string> extends Metric<T, ValueSeries> {
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundCounter {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundCounter(this as Counter, labels);
   }
 

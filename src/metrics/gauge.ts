@@ -1,7 +1,9 @@
 /** Gauge: a value that goes up and down. prom-client's API; `labels()` returns a bound handle. */
 import { format } from 'node:util';
+import { usageTypeError } from '../core/errors.js';
 import { braces, header, missingDefaults, type RenderContext } from './exposition.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -34,7 +36,7 @@ export class Gauge<T extends string = string> extends Metric<T, ValueSeries> {
   }
 
   private badValue(what: string, value: unknown): TypeError {
-    return new TypeError(`${what} is not a valid number: ${format(value)} (gauge "${this.name}")`);
+    return usageTypeError(`${what} is not a valid number: ${format(value)} (gauge "${this.name}")`);
   }
 
   /** @internal */
@@ -125,6 +127,7 @@ export class Gauge<T extends string = string> extends Metric<T, ValueSeries> {
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundGauge<T> {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundGauge<T>(this, labels);
   }
 

@@ -4,11 +4,13 @@
  * bounds and allocates nothing.
  */
 import { format } from 'node:util';
+import { usageTypeError } from '../core/errors.js';
 import { BoundObserver, type ObservingMetric } from './bound-observer.js';
 import { resolveBuckets } from './buckets.js';
 import { Exemplar } from './exemplar.js';
 import { braces, header, missingDefaults, renderExemplar, type RenderContext } from './exposition.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -96,7 +98,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramSer
   }
 
   private badValue(value: unknown): TypeError {
-    return new TypeError(`Value is not a valid number: ${format(value)} (histogram "${this.name}")`);
+    return usageTypeError(`Value is not a valid number: ${format(value)} (histogram "${this.name}")`);
   }
 
   /** Records `value` (finite) in the series for `labels`. */
@@ -200,6 +202,7 @@ export class Histogram<T extends string = string> extends Metric<T, HistogramSer
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundHistogram<T> {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundHistogram<T>(this, labels);
   }
 

@@ -4,18 +4,8 @@ export { Counter, BoundCounter, type CounterConfiguration, type IncreaseWithExem
 export { Gauge, BoundGauge, type GaugeConfiguration } from './gauge.js';
 export { Histogram, BoundHistogram, type HistogramConfiguration, type ObserveWithExemplar } from './histogram.js';
 export { Summary, BoundSummary, DEFAULT_PERCENTILES, type SummaryConfiguration } from './summary.js';
-export {
-  DEFAULT_CARDINALITY_LIMIT,
-  OVERFLOW_LABEL,
-  type Aggregator,
-  type LabelValue,
-  type LabelValues,
-  type MetricConfiguration,
-  type MetricObjectWithValues,
-  type MetricType,
-  type MetricValue,
-  type OverflowPolicy,
-} from './metric.js';
+export { DEFAULT_CARDINALITY_LIMIT, OVERFLOW_LABEL, type MetricConfiguration, type OverflowPolicy } from './metric.js';
+export type { Aggregator, LabelValue, LabelValues, MetricObjectWithValues, MetricType, MetricValue } from './metric-data.js';
 export { DEFAULT_BUCKETS, exponentialBuckets, linearBuckets } from './buckets.js';
 export { Exemplar } from './exemplar.js';
 export { OPENMETRICS_CONTENT_TYPE as openMetricsContentType, PROMETHEUS_CONTENT_TYPE as prometheusContentType } from './exposition.js';

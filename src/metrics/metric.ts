@@ -4,15 +4,14 @@
  * so a labelled call does one Map lookup per label and builds no key string.
  */
 import { inspect } from 'node:util';
+import { usageError, usageTypeError } from '../core/errors.js';
 import { globalRegistry, type Registry } from './registry.js';
-import { assertLabelNames, assertMetricName, undeclaredLabelError } from './validation.js';
+import { assertLabelNames, assertMetricName, badLabelValue, undeclaredLabelError } from './validation.js';
 import type { RenderContext } from './exposition.js';
 
-export type LabelValue = string | number;
-/** Label values by label name; a missing label renders as absent, like prom-client. */
-export type LabelValues<T extends string = string> = Partial<Record<T, LabelValue>>;
-export type Aggregator = 'omit' | 'sum' | 'first' | 'min' | 'max' | 'average';
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary';
+import type { Aggregator, LabelValue, MetricObjectWithValues, MetricType } from './metric-data.js';
+
+export type { Aggregator, LabelValue, LabelValues, MetricObjectWithValues, MetricType, MetricValue } from './metric-data.js';
 
 /** What happens to a new series once a metric holds `cardinalityLimit` series. */
 export type OverflowPolicy = 'fold' | 'drop';
@@ -66,8 +65,25 @@ export class ValueSeries implements SeriesBase {
 
 const EMPTY_LABELS: Readonly<Record<string, LabelValue>> = Object.freeze({});
 
-function keyOf(v: unknown): unknown {
-  return v === undefined ? undefined : String(v);
+/**
+ * The trie key of a label value: the string itself, a number's decimal form (so 200 and '200' are one
+ * series, as in prom-client), undefined for an absent label. Anything else is refused at the call, as
+ * prom-client refuses a Symbol: a value that renders as `[object Object]` or not at all (a Symbol broke
+ * every later scrape) is a mistake to report where it is made.
+ */
+function keyOf(v: unknown, metric: string, label: string): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return `${v}`;
+  if (v === undefined) return undefined;
+  throw badLabelValue(metric, label, v);
+}
+
+/** Throws on a label value that is neither a string, a number nor undefined (for bound handles, made before any series). */
+export function checkLabelValues(metric: string, labels: Record<string, unknown>): void {
+  for (const k in labels) {
+    const v = labels[k];
+    if (typeof v !== 'string' && typeof v !== 'number' && v !== undefined) throw badLabelValue(metric, k, v);
+  }
 }
 
 export function isLabelObject(x: unknown): x is Record<string, unknown> {
@@ -79,7 +95,7 @@ export function labelsFromArgs(metric: string, labelNames: readonly string[], ar
   const first = args[0];
   if (isLabelObject(first)) return first;
   if (labelNames.length !== args.length) {
-    throw new Error(
+    throw usageError(
       `Invalid number of arguments (${args.length}): "${args.join(', ')}" for label names (${labelNames.length}): "${labelNames.join(', ')}" (metric "${metric}").`,
     );
   }
@@ -119,25 +135,25 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   private warned = false;
 
   constructor(config: MetricConfiguration<T, never>, reserved: readonly string[] = []) {
-    if (!isLabelObject(config)) throw new TypeError('constructor expected a config object');
+    if (!isLabelObject(config)) throw usageTypeError('constructor expected a config object');
     const c = config as MetricConfiguration<T, never> & Record<string, unknown>;
-    if (!c.help) throw new Error(`Missing mandatory help parameter (metric ${inspect(c.name)})`);
-    if (!c.name) throw new Error('Missing mandatory name parameter');
+    if (!c.help) throw usageError(`Missing mandatory help parameter (metric ${inspect(c.name)})`);
+    if (!c.name) throw usageError('Missing mandatory name parameter');
     assertMetricName(c.name);
     const labelNames = (c.labelNames ?? []) as T[];
-    if (!Array.isArray(labelNames)) throw new Error(`labelNames of metric "${c.name}" must be an array`);
+    if (!Array.isArray(labelNames)) throw usageError(`labelNames of metric "${c.name}" must be an array`);
     assertLabelNames(c.name, labelNames, reserved);
     if (c.collect !== undefined && typeof c.collect !== 'function') {
-      throw new Error(`Optional "collect" parameter must be a function (metric "${c.name}")`);
+      throw usageError(`Optional "collect" parameter must be a function (metric "${c.name}")`);
     }
     const limit = c.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT;
-    if (!(limit >= 1)) throw new Error(`cardinalityLimit of metric "${c.name}" must be >= 1, got ${String(limit)}`);
+    if (!(limit >= 1)) throw usageError(`cardinalityLimit of metric "${c.name}" must be >= 1, got ${String(limit)}`);
     const policy = c.onCardinalityOverflow ?? 'fold';
     if (policy !== 'fold' && policy !== 'drop') {
-      throw new Error(`onCardinalityOverflow of metric "${c.name}" must be "fold" or "drop", got ${inspect(policy)}`);
+      throw usageError(`onCardinalityOverflow of metric "${c.name}" must be "fold" or "drop", got ${inspect(policy)}`);
     }
     const ttl = c.seriesTtlSeconds ?? 0;
-    if (!(ttl >= 0)) throw new Error(`seriesTtlSeconds of metric "${c.name}" must be >= 0, got ${String(ttl)}`);
+    if (!(ttl >= 0)) throw usageError(`seriesTtlSeconds of metric "${c.name}" must be >= 0, got ${String(ttl)}`);
 
     this.name = c.name;
     this.help = c.help;
@@ -156,7 +172,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   protected register(): void {
     for (const r of this.registers) {
       if (this.enableExemplars && !r.isOpenMetrics) {
-        throw new TypeError(`Exemplars are supported only on OpenMetrics registries (metric "${this.name}")`);
+        throw usageTypeError(`Exemplars are supported only on OpenMetrics registries (metric "${this.name}")`);
       }
       r.registerMetric(this);
     }
@@ -195,13 +211,13 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     for (let i = 0; i < last; i++) {
       const v = labels[names[i]!];
       if (v !== undefined) defined++;
-      const next = node.get(typeof v === 'string' ? v : keyOf(v)) as Map<unknown, unknown> | undefined;
+      const next = node.get(typeof v === 'string' ? v : keyOf(v, this.name, names[i]!)) as Map<unknown, unknown> | undefined;
       if (next === undefined) return this.slowSeries(labels);
       node = next;
     }
     const v = labels[names[last]!];
     if (v !== undefined) defined++;
-    const s = node.get(typeof v === 'string' ? v : keyOf(v)) as S | undefined;
+    const s = node.get(typeof v === 'string' ? v : keyOf(v, this.name, names[last]!)) as S | undefined;
     if (s === undefined) return this.slowSeries(labels);
     // prom-client rejects undeclared keys; counting keys is the cheap way to know there are none
     let keys = 0;
@@ -229,7 +245,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     let node = this.root;
     const last = names.length - 1;
     for (let i = 0; i < last; i++) {
-      const k = keyOf(labels[names[i]!]);
+      const k = keyOf(labels[names[i]!], this.name, names[i]!);
       let next = node.get(k) as Map<unknown, unknown> | undefined;
       if (next === undefined) {
         next = new Map();
@@ -240,7 +256,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     // Like prom-client, keep the caller's labels object rather than a copy: a copy costs ~40 B a series
     // (bench/metrics.bench.ts, memory case). Callers must not mutate it afterwards (docs/metrics.md).
     const s = this.newSeries(labels as Record<string, LabelValue>);
-    node.set(keyOf(labels[names[last]!]), s);
+    node.set(keyOf(labels[names[last]!], this.name, names[last]!), s);
     this.addSeries(s);
     return s;
   }
@@ -271,7 +287,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     let node: unknown = this.root;
     for (const name of names) {
       if (!(node instanceof Map)) return undefined;
-      node = node.get(keyOf(labels[name]));
+      node = node.get(keyOf(labels[name], this.name, name));
     }
     return node as S | undefined;
   }
@@ -296,11 +312,11 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     let node = this.root;
     for (let i = 0; i < names.length - 1; i++) {
       path.push(node);
-      const next = node.get(keyOf(labels[names[i]!])) as Map<unknown, unknown> | undefined;
+      const next = node.get(keyOf(labels[names[i]!], this.name, names[i]!)) as Map<unknown, unknown> | undefined;
       if (next === undefined) return;
       node = next;
     }
-    const k = keyOf(labels[names[names.length - 1]!]);
+    const k = keyOf(labels[names[names.length - 1]!], this.name, names[names.length - 1]!);
     const s = node.get(k) as S | undefined;
     if (s === undefined) return;
     node.delete(k);
@@ -308,7 +324,7 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
     // prune emptied inner maps
     for (let i = path.length - 1; i >= 0 && node.size === 0; i--) {
       const parent = path[i]!;
-      parent.delete(keyOf(labels[names[i]!]));
+      parent.delete(keyOf(labels[names[i]!], this.name, names[i]!));
       node = parent;
     }
   }
@@ -371,20 +387,4 @@ export abstract class Metric<T extends string = string, S extends SeriesBase = S
   abstract get(): Promise<MetricObjectWithValues>;
   /** Renders HELP, TYPE and samples (no trailing newline). Run `runCollect()` first. */
   abstract render(ctx: RenderContext): string;
-}
-
-/** One sample as prom-client's `get()` reports it. */
-export interface MetricValue {
-  value: number;
-  labels: Record<string, LabelValue>;
-  metricName?: string;
-  exemplar?: unknown;
-}
-
-export interface MetricObjectWithValues {
-  name: string;
-  help: string;
-  type: MetricType;
-  values: MetricValue[];
-  aggregator: Aggregator;
 }

@@ -7,6 +7,7 @@
 import http from 'http';
 import https from 'https';
 import { gzipSync } from 'zlib';
+import { PerfscopeError, usageError, usageTypeError } from '../core/errors.js';
 import { globalRegistry, type Registry } from './registry.js';
 
 export interface PushgatewayOptions extends http.RequestOptions {
@@ -42,10 +43,10 @@ export class Pushgateway {
     try {
       parsed = new URL(gatewayUrl);
     } catch {
-      throw new TypeError(`Pushgateway: invalid gateway URL ${JSON.stringify(gatewayUrl)}`);
+      throw usageTypeError(`Pushgateway: invalid gateway URL ${JSON.stringify(gatewayUrl)}`);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new TypeError(`Pushgateway: URL must be http(s), got ${JSON.stringify(gatewayUrl)}`);
+      throw usageTypeError(`Pushgateway: URL must be http(s), got ${JSON.stringify(gatewayUrl)}`);
     }
     this.gatewayUrl = gatewayUrl;
     this.registry = registry ?? globalRegistry;
@@ -70,7 +71,7 @@ export class Pushgateway {
   }
 
   private send(method: 'PUT' | 'POST' | 'DELETE', params: PushParameters): Promise<PushResult> {
-    if (this.requireJobName && !params.jobName) throw new Error('Missing jobName parameter');
+    if (this.requireJobName && !params.jobName) throw usageError('Missing jobName parameter');
     const base = new URL(this.gatewayUrl);
     const basePath = base.pathname && base.pathname !== '/' ? base.pathname.replace(/\/$/, '') : '';
     let path = `${basePath}/metrics`;
@@ -100,12 +101,12 @@ export class Pushgateway {
           body += chunk;
         });
         resp.on('end', () => {
-          if ((resp.statusCode ?? 0) >= 400) reject(new Error(`push failed with status ${resp.statusCode}, ${body}`));
+          if ((resp.statusCode ?? 0) >= 400) reject(new PerfscopeError('EIO', `push failed with status ${resp.statusCode}, ${body}`));
           else resolve({ resp, body });
         });
       });
       req.on('error', reject);
-      req.on('timeout', () => req.destroy(new Error('Pushgateway request timed out')));
+      req.on('timeout', () => req.destroy(new PerfscopeError('EIO', 'Pushgateway request timed out')));
       if (method === 'DELETE') {
         req.end();
         return;

@@ -4,9 +4,11 @@
  * logarithm and a few array writes, and reads no clock (window rotation is driven by a shared timer).
  */
 import { format } from 'node:util';
+import { usageError, usageTypeError } from '../core/errors.js';
 import { BoundObserver, type ObservingMetric } from './bound-observer.js';
 import { header, missingDefaults, braces, type RenderContext } from './exposition.js';
 import {
+  checkLabelValues,
   labelsFromArgs,
   Metric,
   type LabelValue,
@@ -62,10 +64,10 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
   constructor(config: SummaryConfiguration<T>) {
     super(config as MetricConfiguration<T, never>, ['quantile']);
     const ps = config.percentiles ?? DEFAULT_PERCENTILES;
-    if (!Array.isArray(ps)) throw new Error(`Summary "${this.name}": percentiles must be an array`);
+    if (!Array.isArray(ps)) throw usageError(`Summary "${this.name}": percentiles must be an array`);
     for (const p of ps) {
       if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
-        throw new Error(`Summary "${this.name}": percentile ${format(p)} is not a number in [0, 1]`);
+        throw usageError(`Summary "${this.name}": percentile ${format(p)} is not a number in [0, 1]`);
       }
     }
     this.percentiles = [...ps];
@@ -75,7 +77,7 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
     this.compressCount = config.compressCount ?? 1000;
     if (config.maxAgeSeconds && config.ageBuckets) {
       if (!(config.maxAgeSeconds > 0) || !Number.isInteger(config.ageBuckets) || config.ageBuckets < 1) {
-        throw new Error(
+        throw usageError(
           `Summary "${this.name}": maxAgeSeconds must be > 0 and ageBuckets a positive integer (got ${config.maxAgeSeconds}, ${config.ageBuckets})`,
         );
       }
@@ -91,7 +93,7 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
   }
 
   private badValue(value: unknown): TypeError {
-    return new TypeError(`Value is not a valid number: ${format(value)} (summary "${this.name}")`);
+    return usageTypeError(`Value is not a valid number: ${format(value)} (summary "${this.name}")`);
   }
 
   /** @internal */
@@ -152,6 +154,7 @@ export class Summary<T extends string = string> extends Metric<T, SummarySeries>
   labels(...values: (LabelValue | LabelValues<T>)[]): BoundSummary<T> {
     const labels = labelsFromArgs(this.name, this.labelNames, values);
     this.checkLabelKeys(labels);
+    checkLabelValues(this.name, labels);
     return new BoundSummary<T>(this, labels);
   }
 

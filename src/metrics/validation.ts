@@ -3,6 +3,7 @@
  * any user-supplied help text or label value from breaking the exposition.
  */
 import { inspect } from 'node:util';
+import { usageError, usageTypeError } from '../core/errors.js';
 
 const metricNameRe = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const labelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -22,25 +23,32 @@ export function assertLabelNames(metric: string, names: readonly unknown[], rese
   const seen = new Set<string>();
   for (const n of names) {
     if (typeof n !== 'string' || !labelNameRe.test(n) || n.startsWith('__')) {
-      throw new Error(
+      throw usageError(
         `Invalid label name ${inspect(n)} for metric "${metric}": must match ${String(labelNameRe)} and not start with "__"`,
       );
     }
-    if (reserved.includes(n)) throw new Error(`${n} is a reserved label keyword (metric "${metric}")`);
-    if (seen.has(n)) throw new Error(`Duplicate label name "${n}" for metric "${metric}"`);
+    if (reserved.includes(n)) throw usageError(`${n} is a reserved label keyword (metric "${metric}")`);
+    if (seen.has(n)) throw usageError(`Duplicate label name "${n}" for metric "${metric}"`);
     seen.add(n);
   }
 }
 
 export function assertMetricName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !metricNameRe.test(name)) {
-    throw new Error(`Invalid metric name ${inspect(name)}: must match ${String(metricNameRe)}`);
+    throw usageError(`Invalid metric name ${inspect(name)}: must match ${String(metricNameRe)}`);
   }
+}
+
+/** A label value that is neither a string nor a number (prom-client refuses a Symbol the same way: TypeError). */
+export function badLabelValue(metric: string, label: string, value: unknown): Error {
+  return usageTypeError(
+    `Label value of "${label}" must be a string or a number, got ${typeof value === 'symbol' ? value.toString() : inspect(value)} (metric "${metric}")`,
+  );
 }
 
 /** An undeclared label key: prom-client's check, with the metric named. */
 export function undeclaredLabelError(metric: string, key: string, labelNames: readonly string[]): Error {
-  return new Error(
+  return usageError(
     `Added label "${key}" is not included in initial labelset: ${inspect(labelNames)} (metric "${metric}")`,
   );
 }

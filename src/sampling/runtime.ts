@@ -5,7 +5,7 @@
  */
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { LoopDelayProbe } from './loop-delay.js';
+import { LoopDelayProbe } from '../core/loop-delay.js';
 import { runtimeSeries, type RuntimeColumn, type RuntimeRow } from './catalogue.js';
 
 /** Runtime columns that always have a value. */

@@ -5,6 +5,7 @@
  * passed is skipped and counted, never queued or run in a burst.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { usageError } from '../core/errors.js';
 
 export interface TickInfo {
   /** Index of the deadline this tick serves (0 = start); gaps are missed deadlines. */
@@ -43,7 +44,7 @@ export class DeadlineScheduler {
 
   constructor(opts: SchedulerOptions) {
     if (!(opts.intervalMs > 0) || !Number.isFinite(opts.intervalMs)) {
-      throw new RangeError(`intervalMs must be a positive finite number, got ${opts.intervalMs}`);
+      throw usageError(`intervalMs must be a positive finite number, got ${opts.intervalMs}`);
     }
     this.opts = opts;
   }

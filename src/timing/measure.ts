@@ -6,14 +6,16 @@
 import { inspect } from 'node:util';
 import { globalRegistry } from '../metrics/registry.js';
 import type { Registry } from '../metrics/registry.js';
-import type { PerformanceLog } from '../logs/performance-log.js';
-import { CallRecorder, Thrown, resolveRecorderOptions, settleTimed } from './recorder.js';
+import type { CallLogSource } from './call-log.js';
+import { timeCall } from '../metrics/timer.js';
+import { CallRecorder, resolveRecorderOptions } from './recorder.js';
+import { usageError } from '../core/errors.js';
 
 export interface MeasureOptions {
   /** Registry of `function_duration_seconds` (default: the default registry); `null` for no metric. */
   registry?: Registry | null;
-  /** Performance log to write the call to. */
-  log?: PerformanceLog;
+  /** Performance log to write the call to (createPerformanceLog()). */
+  log?: CallLogSource;
 }
 
 const NO_REGISTRY = {};
@@ -38,21 +40,12 @@ function recorderFor(name: string, options: MeasureOptions | undefined): CallRec
 }
 
 /**
- * Runs `fn` and records its duration under `name` (a promise it returns is timed until it settles and
- * returned in its place, settling the same way). Errors pass through unchanged, recorded as `error`.
+ * Runs `fn` and records its duration under `name`, ending the call as `timed()` does (a promise it
+ * returns is timed until it settles and returned in its place, settling the same way; a generator
+ * function is timed over its iteration). Errors pass through unchanged, recorded as `error`.
  */
 export function measure<R>(name: string, fn: () => R, options?: MeasureOptions): R {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`measure(): name must be a non-empty string, got ${inspect(name)}`);
-  if (typeof fn !== 'function') throw new TypeError(`measure(): fn must be a function, got ${inspect(fn)}`);
-  const stop = recorderFor(name, options).start();
-  let result: R;
-  try {
-    result = fn();
-  } catch (error) {
-    stop(new Thrown(error));
-    throw error;
-  }
-  if (result instanceof Promise) return settleTimed(result, stop) as R;
-  stop();
-  return result;
+  if (typeof name !== 'string' || name === '') throw usageError(`measure(): name must be a non-empty string, got ${inspect(name)}`);
+  if (typeof fn !== 'function') throw usageError(`measure(): fn must be a function, got ${inspect(fn)}`);
+  return timeCall(fn, recorderFor(name, options).record);
 }

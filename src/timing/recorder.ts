@@ -1,24 +1,23 @@
 /**
  * What happens when a timed call ends: one observation in `function_duration_seconds` through a handle
  * bound once per function and outcome, and one line to the performance log if there is one. This is the
- * sink of `startClock()` (src/metrics/timer.ts), the clock behind `histogram.startTimer()` as well, so
- * `timed(fn)`, `@timed()` and `measure()` read the same clock the same way the metrics' timers do.
+ * sink of the one timing mechanism (src/metrics/timer.ts: timeFunction, timeCall) behind
+ * `histogram.startTimer()`, `time()` and `timed()` as well, so `timed(fn)`, `@timed()` and `measure()`
+ * read the same clock and end a call at the same moment as the metrics' own timers.
  */
 import type { BoundHistogram, Histogram } from '../metrics/histogram.js';
 import { Registry } from '../metrics/registry.js';
-import { startClock } from '../metrics/timer.js';
-import type { CallLog, PerformanceLog } from '../logs/performance-log.js';
+import { Thrown, type CallSink } from '../metrics/timer.js';
+import type { CallLog, CallLogSource } from './call-log.js';
 import { FUNCTION_DURATION_METRIC, functionHistogram, type FunctionLabel } from './function-histogram.js';
+import { usageError } from '../core/errors.js';
 
-/** A thrown value (anything, even `undefined`) wrapped, so "no error" stays distinguishable. */
-export class Thrown {
-  constructor(readonly error: unknown) {}
-}
+export { Thrown };
 
 export interface RecorderOptions {
   /** Registry for `function_duration_seconds`; `null` records no metric (log only). */
   registry: Registry | null;
-  log: PerformanceLog | undefined;
+  log: CallLogSource | undefined;
 }
 
 let warned = false;
@@ -84,7 +83,7 @@ export class CallRecorder {
   }
 
   /** The end of a call: `thrown` is undefined on success. Never throws (monitoring must not break calls). */
-  readonly record = (seconds: number, thrown: Thrown | undefined): void => {
+  readonly record: CallSink = (seconds: number, thrown: Thrown | undefined): void => {
     try {
       if (this.labelSource !== undefined) this.resolveLabel();
       const registry = this.options.registry;
@@ -102,25 +101,6 @@ export class CallRecorder {
       warnOnce(err);
     }
   };
-
-  /** Starts the clock for one call; call the result with nothing (success) or a `Thrown`. */
-  start(): (thrown?: Thrown) => number {
-    return startClock<Thrown>(this.record);
-  }
-}
-
-/** Attaches the end of the call to a promise; returns a promise settling the same way (same value or error). */
-export function settleTimed<T>(promise: Promise<T>, stop: (thrown?: Thrown) => number): Promise<T> {
-  return promise.then(
-    (value) => {
-      stop();
-      return value;
-    },
-    (error: unknown) => {
-      stop(new Thrown(error));
-      throw error;
-    },
-  );
 }
 
 /** Checks the options common to timed() and measure(); returns the resolved form. */
@@ -131,13 +111,13 @@ export function resolveRecorderOptions(
   defaultRegistry: Registry,
 ): RecorderOptions {
   if (registry !== undefined && registry !== null && !(registry instanceof Registry)) {
-    throw new TypeError(`${where}: registry must be a perfscope Registry or null, got ${String(registry)}`);
+    throw usageError(`${where}: registry must be a perfscope Registry or null, got ${String(registry)}`);
   }
-  if (log !== undefined && (typeof log !== 'object' || log === null || typeof (log as PerformanceLog).forFunction !== 'function')) {
-    throw new TypeError(`${where}: log must come from createPerformanceLog(), got ${String(log)}`);
+  if (log !== undefined && (typeof log !== 'object' || log === null || typeof (log as CallLogSource).forFunction !== 'function')) {
+    throw usageError(`${where}: log must come from createPerformanceLog(), got ${String(log)}`);
   }
   return {
     registry: registry === undefined ? defaultRegistry : (registry as Registry | null),
-    log: log as PerformanceLog | undefined,
+    log: log as CallLogSource | undefined,
   };
 }

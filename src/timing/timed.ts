@@ -8,11 +8,12 @@
  *
  * Every call is observed in `function_duration_seconds{function, outcome}` (outcome `success` | `error`)
  * and, with `log`, written to a performance log. Errors and rejections pass through unchanged (the very
- * same object). Sync functions end at return; a returned native Promise (async functions) ends when it
- * settles; generator functions (sync and async) are timed from the first `next()` until they finish,
- * throw or are closed by `return()` (a `for...of` that breaks): the wall time of the iteration,
- * including the consumer's time between steps, which is what a caller waits for. A generator that is
- * dropped without being finished records nothing.
+ * same object). When a call ends is the one rule of src/metrics/timer.ts, shared with `histogram.time()`
+ * and `histogram.timed()`: sync functions end at return; a returned native Promise (async functions)
+ * ends when it settles; generator functions (sync and async) are timed from the first `next()` until
+ * they finish, throw or are closed by `return()` (a `for...of` that breaks): the wall time of the
+ * iteration, including the consumer's time between steps, which is what a caller waits for. A
+ * generator that is dropped without being finished records nothing.
  *
  * Non-Promise thenables (lazy query builders) are returned untouched and timed as synchronous calls:
  * calling their `then()` would start work the caller may never ask for.
@@ -20,8 +21,10 @@
 import { inspect } from 'node:util';
 import { globalRegistry } from '../metrics/registry.js';
 import type { Registry } from '../metrics/registry.js';
-import type { PerformanceLog } from '../logs/performance-log.js';
-import { CallRecorder, Thrown, resolveRecorderOptions, settleTimed, type RecorderOptions } from './recorder.js';
+import type { CallLogSource } from './call-log.js';
+import { timeFunction } from '../metrics/timer.js';
+import { CallRecorder, resolveRecorderOptions, type RecorderOptions } from './recorder.js';
+import { usageError } from '../core/errors.js';
 
 /** Any function; `never[]` parameters accept every parameter list. */
 export type AnyFunction = (...args: never[]) => unknown;
@@ -35,7 +38,7 @@ export interface TimedOptions {
   /** Registry of `function_duration_seconds` (default: the default registry); `null` for no metric. */
   registry?: Registry | null;
   /** Performance log to write each call to (see createPerformanceLog). */
-  log?: PerformanceLog;
+  log?: CallLogSource;
 }
 
 /** What `timed(options)` returns: a function wrapper and a method decorator of either protocol. */
@@ -55,79 +58,20 @@ interface Resolved {
 function resolveOptions(options: unknown): Resolved {
   if (options === undefined) return { name: undefined, recorder: { registry: globalRegistry, log: undefined } };
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`timed(): options must be an object, got ${inspect(options)}`);
+    throw usageError(`timed(): options must be an object, got ${inspect(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new TypeError(`timed(): unknown option "${key}" (known: name, registry, log)`);
+    if (!OPTION_KEYS.has(key)) throw usageError(`timed(): unknown option "${key}" (known: name, registry, log)`);
   }
   const o = options as TimedOptions;
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) {
-    throw new TypeError(`timed(): name must be a non-empty string, got ${inspect(o.name)}`);
+    throw usageError(`timed(): name must be a non-empty string, got ${inspect(o.name)}`);
   }
   return { name: o.name, recorder: resolveRecorderOptions(o.registry, o.log, 'timed()', globalRegistry) };
 }
 
-const GeneratorFunctionPrototype: unknown = Object.getPrototypeOf(function* () {});
-const AsyncGeneratorFunctionPrototype: unknown = Object.getPrototypeOf(async function* () {});
-
-/** The wrapper for `fn` recording into `rec`, with fn's `name` and `length`. */
-function wrapWith<F extends AnyFunction>(fn: F, rec: CallRecorder): F {
-  const proto: unknown = Object.getPrototypeOf(fn);
-  let wrapper: (this: unknown, ...args: unknown[]) => unknown;
-  if (proto === GeneratorFunctionPrototype) {
-    const gen = fn as unknown as (...args: unknown[]) => Generator;
-    wrapper = function* (this: unknown, ...args: unknown[]): Generator {
-      // a generator body runs at the first next(): that is where the clock starts
-      const stop = rec.start();
-      let failed = false;
-      try {
-        return yield* gen.apply(this, args);
-      } catch (error) {
-        failed = true;
-        stop(new Thrown(error));
-        throw error;
-      } finally {
-        if (!failed) stop();
-      }
-    };
-  } else if (proto === AsyncGeneratorFunctionPrototype) {
-    const gen = fn as unknown as (...args: unknown[]) => AsyncGenerator;
-    wrapper = async function* (this: unknown, ...args: unknown[]): AsyncGenerator {
-      const stop = rec.start();
-      let failed = false;
-      try {
-        return yield* gen.apply(this, args);
-      } catch (error) {
-        failed = true;
-        stop(new Thrown(error));
-        throw error;
-      } finally {
-        if (!failed) stop();
-      }
-    };
-  } else {
-    const call = fn as unknown as (...args: unknown[]) => unknown;
-    wrapper = function (this: unknown, ...args: unknown[]): unknown {
-      const stop = rec.start();
-      let result: unknown;
-      try {
-        result = call.apply(this, args);
-      } catch (error) {
-        stop(new Thrown(error));
-        throw error;
-      }
-      if (result instanceof Promise) return settleTimed(result, stop);
-      stop();
-      return result;
-    };
-  }
-  Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
-  return wrapper as unknown as F;
-}
-
 function wrapFunction<F extends AnyFunction>(fn: F, opts: Resolved): F {
-  return wrapWith(fn, new CallRecorder(opts.name ?? (fn.name || 'anonymous'), opts.recorder));
+  return timeFunction(fn, new CallRecorder(opts.name ?? (fn.name || 'anonymous'), opts.recorder).record);
 }
 
 const keyName = (key: string | symbol): string => (typeof key === 'symbol' ? `[${key.description ?? ''}]` : key);
@@ -138,24 +82,24 @@ function decorateLegacy(target: unknown, key: string | symbol, descriptor: unkno
   const owner = typeof ctor?.name === 'string' && ctor.name !== '' ? `${ctor.name}.` : '';
   const where = `${owner}${keyName(key)}`;
   if (typeof descriptor !== 'object' || descriptor === null) {
-    throw new TypeError(`@timed decorates methods; ${where} is a property (no descriptor)`);
+    throw usageError(`@timed decorates methods; ${where} is a property (no descriptor)`);
   }
   const d = descriptor as PropertyDescriptor;
   if (typeof d.value !== 'function') {
-    throw new TypeError(`@timed decorates methods; ${where} is ${d.get || d.set ? 'an accessor' : 'not a function'}`);
+    throw usageError(`@timed decorates methods; ${where} is ${d.get || d.set ? 'an accessor' : 'not a function'}`);
   }
-  d.value = wrapWith(d.value as AnyFunction, new CallRecorder(opts.name ?? where, opts.recorder));
+  d.value = timeFunction(d.value as AnyFunction, new CallRecorder(opts.name ?? where, opts.recorder).record);
   return d;
 }
 
 /** Standard (TC39 / TypeScript 5) method decorator: returns the replacement method. */
 function decorateStandard(fn: AnyFunction, context: ClassMethodDecoratorContext, opts: Resolved): AnyFunction {
   if (context.kind !== 'method') {
-    throw new TypeError(`@timed decorates methods only, not a ${String(context.kind)} (${keyName(context.name)})`);
+    throw usageError(`@timed decorates methods only, not a ${String(context.kind)} (${keyName(context.name)})`);
   }
   const method = keyName(context.name);
   const rec = new CallRecorder(opts.name ?? method, opts.recorder);
-  const wrapper = wrapWith(fn, rec);
+  const wrapper = timeFunction(fn, rec.record);
   if (opts.name === undefined) {
     // The context does not name the class. Its first initializer (class definition for a static
     // method, first construction otherwise) finds the class that owns this very wrapper.
@@ -203,7 +147,7 @@ function apply(opts: Resolved, a: unknown, b: unknown, c: unknown, argc: number)
   if (isPropertyKey(b)) return decorateLegacy(a, b, c, opts); // (target, key, descriptor)
   if (typeof a === 'function' && isDecoratorContext(b)) return decorateStandard(a as AnyFunction, b, opts);
   if (typeof a === 'function' && argc === 1) return wrapFunction(a as AnyFunction, opts);
-  throw new TypeError(
+  throw usageError(
     `timed(): expected a function, or to be applied as a method decorator; got (${[a, b, c].slice(0, argc).map((x) => inspect(x)).join(', ')})`,
   );
 }
@@ -223,11 +167,11 @@ export function timed(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (isPropertyKey(b) || (typeof a === 'function' && isDecoratorContext(b))) return apply(resolveOptions(undefined), a, b, c, argc);
   // timed(fn) / timed(fn, options)
   if (typeof a === 'function') {
-    if (argc > 2) throw new TypeError('timed(fn, options?) takes at most two arguments');
+    if (argc > 2) throw usageError('timed(fn, options?) takes at most two arguments');
     return wrapFunction(a as AnyFunction, resolveOptions(b));
   }
   // timed() / timed(options): a decorator / wrapper factory, options settled now
-  if (argc > 1) throw new TypeError(`timed(options) takes one argument; got ${argc}`);
+  if (argc > 1) throw usageError(`timed(options) takes one argument; got ${argc}`);
   const opts = resolveOptions(a);
   return function timedDecorator(x: unknown, y?: unknown, z?: unknown): unknown {
     return apply(opts, x, y, z, arguments.length);

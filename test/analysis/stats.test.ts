@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PerfscopeError } from '../../src/core/errors.js';
 import { distribution, firstLast, max, mean, min, quantile, quantileSorted, sortedFinite } from '../../src/analysis/stats.js';
 
 const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${a} ≈ ${b}`);
@@ -33,8 +34,9 @@ test('sortedFinite sorts numerically, not as strings', () => {
 });
 
 test('quantile rejects q outside [0, 1]', () => {
-  assert.throws(() => quantileSorted([1], 1.5), RangeError);
-  assert.throws(() => quantileSorted([1], NaN), RangeError);
+  const usage = (e: unknown) => e instanceof PerfscopeError && e.code === 'EUSAGE' && /quantile must be within \[0, 1\]/.test(e.message);
+  assert.throws(() => quantileSorted([1], 1.5), usage);
+  assert.throws(() => quantileSorted([1], NaN), usage);
 });
 
 test('distribution gives count, mean, p50, p95, max in one go', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -185,6 +185,74 @@ test('filters: level, slowerThanMs, sampleRate (failures always written)', async
     assert.deepEqual(await written({ slowerThanMs: 100, sampleRate: 0.5 }, calls), ['INFO slow', 'ERROR failed'], 'slow or sampled');
   } finally {
     Math.random = savedRandom;
+    cleanup();
+  }
+});
+
+/** Lines as Python's str.splitlines() sees them (it also splits at VT, FF, FS/GS/RS, NEL, U+2028, U+2029). */
+function pythonLines(file: string): string[] {
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import sys, json; print(json.dumps(open(sys.argv[1], encoding="utf-8").read().splitlines()))', file], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as string[];
+}
+
+const HOSTILE = 'a\u2028b\u2029c\u0085d\u000be\u000cf\u001bg\u001ch\rI\r\nj\nk\u007fl\u0000m\tn';
+
+test('control and line-separator characters in names and errors never split a line (text and JSON)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    for (const format of ['text', 'json'] as const) {
+      const file = join(dir, `hostile.${format}`);
+      const log = createPerformanceLog({ file, format, name: `perf${HOSTILE}` });
+      timed(() => 1, { log, registry: null, name: `fn${HOSTILE}` })();
+      assert.throws(timed(() => { throw new Error(`bad${HOSTILE}`); }, { log, registry: null, name: `fails${HOSTILE}` }));
+      await log.close();
+      const read = pythonLines(file);
+      assert.equal(read.length, 2, `two calls, two lines for Python's splitlines():\n${read.join('\n---\n')}`);
+      if (format === 'text') {
+        const escaped = 'a\\u2028b\\u2029c\\x85d\\x0be\\x0cf\\x1bg\\x1ch\\nI\\nj\\nk\\x7fl\\x00m\tn';
+        assert.ok(read[0]!.includes(` - perf${escaped} - INFO - function fn${escaped} took `), read[0]);
+        assert.ok(read[1]!.endsWith(`: Error: bad${escaped}`), read[1]);
+      } else {
+        const [ok, failed] = read.map((l) => JSON.parse(l) as { log: { logger: string; origin: { function: string } }; error?: { message: string } });
+        // lossless: JSON escapes decode back to the very names
+        assert.equal(ok!.log.logger, `perf${HOSTILE}`);
+        assert.equal(ok!.log.origin.function, `fn${HOSTILE}`);
+        assert.equal(failed!.error!.message, `bad${HOSTILE}`);
+      }
+    }
+  } finally {
+    cleanup();
+  }
+});
+
+test('a huge error message is cut at maxMessageChars with a marker (a 5 MB message made a 15 MB line)', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    for (const format of ['text', 'json'] as const) {
+      const file = join(dir, `huge.${format}`);
+      const log = createPerformanceLog({ file, format });
+      assert.throws(timed(() => { throw new Error(huge); }, { log, registry: null, name: 'upload' }));
+      await log.close();
+      const text = readFileSync(file, 'utf8');
+      assert.equal(text.split('\n').length, 2, 'one line');
+      assert.ok(text.length < 64 * 1024, `${format} line of ${text.length} chars`);
+      assert.ok(text.includes(`… [cut: ${huge.length + 'Error: '.length} chars]`) || text.includes(`… [cut: ${huge.length} chars]`), 'marked as cut, with the full length');
+      if (format === 'json') {
+        const line = JSON.parse(text) as { error: { message: string; stack_trace: string } };
+        assert.equal(line.error.message, `${'x'.repeat(8192)}… [cut: ${huge.length} chars]`);
+        assert.ok(line.error.stack_trace.length < 8300);
+      }
+    }
+    // the cap is an option
+    const file = join(dir, 'small-cap.log');
+    const log = createPerformanceLog({ file, maxMessageChars: 100 });
+    assert.throws(timed(() => { throw new Error(huge); }, { log, registry: null, name: 'upload' }));
+    await log.close();
+    assert.match(readFileSync(file, 'utf8'), / s: Error: x{93}… \[cut: 5242887 chars\]\n$/);
+    assert.throws(() => createPerformanceLog({ file, maxMessageChars: 10 }), /maxMessageChars must be an integer >= 64, got 10/);
+  } finally {
     cleanup();
   }
 });

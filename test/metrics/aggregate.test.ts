@@ -36,16 +36,12 @@ test('worker_threads: the primary aggregates its workers, summaries merged exact
     new Worker(fixture('thread-worker.js'), { workerData: { from: 101, to: 200 } }),
   ];
   try {
-    await Promise.all(workers.map((w) => new Promise((r) => w.once('online', r))));
     for (const w of workers) agg.addWorker(w);
-    // A worker answers once its module has run serveWorkerMetrics(); retry briefly until both do.
-    let text = '';
-    for (let i = 0; i < 50; i++) {
-      text = await agg.workerMetrics({ timeoutMs: 2000 });
-      if (text.includes('jobs_total 200')) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    checkMerged(text);
+    // A worker answers once its module has run serveWorkerMetrics(): each says so, then it is asked once.
+    await Promise.all(
+      workers.map((w) => new Promise<void>((resolve) => w.on('message', (m: { type?: string }) => m?.type === 'fixture-ready' && resolve()))),
+    );
+    checkMerged(await agg.workerMetrics({ timeoutMs: 30_000 }));
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

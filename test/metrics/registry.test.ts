@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter, Gauge, Registry, register, openMetricsContentType, collectDefaultMetrics, defaultMetricNames } from '../../src/metrics/index.js';
+import { PerfscopeError } from '../../src/core/errors.js';
+import { collectAndCompare, sampleValue } from '../../src/testing/index.js';
 import { countOpenFds, readMaxFds, readStatusMemory } from '../../src/metrics/default-metrics/procfs.js';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,11 +14,11 @@ test('merge, single metric access, reset and clear', async () => {
   new Counter({ name: 'a_total', help: 'a', registers: [a] }).inc(2);
   new Gauge({ name: 'b', help: 'b', registers: [b] }).set(3);
   const m = Registry.merge([a, b]);
-  assert.match(await m.metrics(), /a_total 2[\s\S]*b 3/);
+  await collectAndCompare(m, '# TYPE a_total counter\na_total 2\n# TYPE b gauge\nb 3', { strictOrder: true });
   assert.throws(() => Registry.merge([a, new Registry(openMetricsContentType)]), /same content type/);
   assert.match(await a.getSingleMetricAsString('a_total'), /a_total 2/);
   a.resetMetrics();
-  assert.match(await a.metrics(), /a_total 0/);
+  await collectAndCompare(a, { a_total: 0 });
   a.clear();
   assert.equal(await a.metrics(), '\n');
   assert.throws(() => new Registry('text/html'), /Content type text\/html is unsupported/);
@@ -38,7 +40,7 @@ test('getMetricsAsJSON merges default labels; collect callbacks run (async too)'
   });
   const json = await r.getMetricsAsJSON();
   assert.deepEqual(json[0]!.values, [{ value: 1, labels: { app: 'svc' } }]);
-  assert.match(await r.metrics(), /^cb\{app="svc"\} 2$/m);
+  assert.equal(await sampleValue(r, 'cb', { app: 'svc' }), 2);
 });
 
 test('default metrics: prom-client names, plus event-loop utilisation', async () => {
@@ -63,4 +65,77 @@ test('procfs reader works on a fixture tree and returns undefined when files are
   assert.equal(countOpenFds(root, 42), 3);
   assert.equal(readStatusMemory(root, 43), undefined);
   assert.equal(countOpenFds(root, 43), undefined);
+});
+
+test('a label value that is neither a string nor a number is refused at the call (TypeError, the label named)', async () => {
+  const r = new Registry();
+  const c = new Counter({ name: 'req_total', help: 'r', labelNames: ['route'], registers: [r] });
+  c.inc({ route: '/ok' });
+  const refused = (e: unknown) => e instanceof TypeError && e instanceof PerfscopeError && /Label value of "route" must be a string or a number, got Symbol\(x\) \(metric "req_total"\)/.test(e.message);
+  assert.throws(() => c.inc({ route: Symbol('x') } as never), refused);
+  assert.throws(() => c.labels(Symbol('x') as never), refused, 'a bound handle is refused when made');
+  for (const bad of [{}, null, true, [1], () => 1, 10n]) {
+    assert.throws(() => c.inc({ route: bad } as never), TypeError, `refused: ${String(bad)}`);
+  }
+  const g = new Gauge({ name: 'g', help: 'g', labelNames: ['a', 'b'], registers: [r] });
+  assert.throws(() => g.set({ a: 'x', b: Symbol('y') } as never, 1), /Label value of "b"/);
+  assert.throws(() => r.setDefaultLabels({ app: Symbol('a') } as never), /Label value of "app"/);
+  c.inc({ route: 200 });
+  // nothing half-made: every scrape still answers, with the good series only
+  await collectAndCompare(r, { 'req_total{route="/ok"}': 1, 'req_total{route="200"}': 1 });
+});
+
+test('a failing metric never breaks a scrape: left out, reported as data, a counter, one warning and a comment', async () => {
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => void warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    const r = new Registry();
+    new Counter({ name: 'good_total', help: 'good', registers: [r] }).inc(3);
+    let broken = true;
+    new Gauge({
+      name: 'flaky',
+      help: 'collect fails while broken',
+      registers: [r],
+      collect() {
+        if (broken) throw new Error('sensor unplugged\nsecond line');
+        this.set(7);
+      },
+    });
+    r.registerMetric({ name: 'foreign', get: () => Promise.reject(new Error('no data')) });
+    r.registerMetric({ name: 'unrenderable', type: 'gauge', get: () => ({ name: 'unrenderable', help: 'h', type: 'gauge', values: [{ value: 1, labels: { a: Symbol('s') } }] }) });
+    new Gauge({ name: 'after', help: 'after', registers: [r] }).set(1);
+
+    const first = await r.scrape();
+    assert.deepEqual(first.errors.map((e) => e.metric), ['flaky', 'foreign', 'unrenderable']);
+    assert.match(String(first.errors[0]!.error), /sensor unplugged/);
+    assert.match(first.text, /^good_total 3$/m);
+    assert.match(first.text, /^after 1$/m);
+    assert.match(first.text, /^# perfscope: metric "flaky" left out of this scrape: Error: sensor unplugged\\u000asecond line$/m);
+    assert.match(first.text, /^perfscope_scrape_errors_total\{metric="flaky"\} 1$/m);
+    assert.match(first.text, /^perfscope_scrape_errors_total\{metric="unrenderable"\} 1$/m);
+    assert.doesNotMatch(first.text, /^flaky /m);
+    // OpenMetrics: no comment lines (its grammar has none), the counter as a proper family, # EOF last
+    const om = await r.scrape({ openMetrics: true });
+    assert.doesNotMatch(om.text, /^# perfscope/m);
+    assert.match(om.text, /^# TYPE perfscope_scrape_errors counter$/m);
+    assert.match(om.text, /^perfscope_scrape_errors_total\{metric="flaky"\} 2$/m);
+    assert.ok(om.text.endsWith('# EOF\n'));
+    // metrics() and getMetricsAsJSON() answer the same way instead of rejecting
+    assert.match(await r.metrics(), /^good_total 3$/m);
+    const json = await r.getMetricsAsJSON();
+    assert.deepEqual(json.map((m) => m.name), ['good_total', 'flaky', 'unrenderable', 'after', 'perfscope_scrape_errors_total'].filter((n) => n !== 'flaky'));
+    await new Promise((res) => setImmediate(res));
+    const mine = warnings.filter((w) => (w as { code?: string }).code === 'PERFSCOPE_SCRAPE');
+    assert.deepEqual(mine.map((w) => /metric "(\w+)"/.exec(w.message)![1]), ['flaky', 'foreign', 'unrenderable'], 'one warning per metric, not per scrape');
+    // recovery: back in the exposition; failing again warns again
+    broken = false;
+    assert.match(await r.metrics(), /^flaky 7$/m);
+    broken = true;
+    await r.metrics();
+    await new Promise((res) => setImmediate(res));
+    assert.equal(warnings.filter((w) => /metric "flaky"/.test(w.message)).length, 2);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/core/clock.js';
+import { PerfscopeError } from '../../src/core/errors.js';
 import { DeadlineScheduler, type TickInfo } from '../../src/sampling/scheduler.js';
 
 function run(intervalMs: number, work: (t: TickInfo, clock: FakeClock) => void = () => {}) {
@@ -96,7 +97,7 @@ test('an exception in a tick stops the scheduler and reaches onError', () => {
 });
 
 test('rejects a non-positive interval', () => {
-  assert.throws(() => new DeadlineScheduler({ intervalMs: 0, clock: new FakeClock(), onTick: () => {} }), RangeError);
+  assert.throws(() => new DeadlineScheduler({ intervalMs: 0, clock: new FakeClock(), onTick: () => {} }), (e: unknown) => e instanceof PerfscopeError && e.code === 'EUSAGE' && /intervalMs must be a positive finite number, got 0/.test(e.message));
 });
 
 test('real clock: ticks are scheduled, timestamps recorded (no timing assertion)', async () => {

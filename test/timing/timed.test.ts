@@ -4,15 +4,17 @@ import { spawnSync } from 'node:child_process';
 import { repoRoot } from '../helpers/cli.js';
 import { Histogram, Registry, register } from '../../src/metrics/index.js';
 import { timed } from '../../src/timing/timed.js';
+import { measure } from '../../src/timing/measure.js';
+import { PerfscopeError } from '../../src/core/errors.js';
 import { FUNCTION_DURATION_BUCKETS, functionHistogram } from '../../src/timing/function-histogram.js';
+import { collect, sampleValue } from '../../src/testing/index.js';
 
-/** `function|outcome` -> observation count, read from the exposition text. */
+/** `function|outcome` -> observation count, as a scrape collects it. */
 async function counts(registry: Registry): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const m of (await registry.metrics()).matchAll(
-    /^function_duration_seconds_count\{function="([^"]*)",outcome="([^"]*)"\} (\d+)$/gm,
-  )) {
-    out.set(`${m[1]}|${m[2]}`, Number(m[3]));
+  const family = (await collect(registry)).find((f) => f.name === 'function_duration_seconds');
+  for (const s of family?.samples ?? []) {
+    if (s.name === 'function_duration_seconds_count') out.set(`${s.labels.function}|${s.labels.outcome}`, s.value);
   }
   return out;
 }
@@ -31,11 +33,15 @@ test('a wrapper keeps name, length, this and the return value, and is observed w
   const same = timed(() => ret, { registry, name: 'identity' });
   assert.equal(same(), ret, 'the very same object');
   assert.deepEqual(await counts(registry), new Map([['exampleFunction|success', 1], ['identity|success', 1]]));
-  const text = await registry.metrics();
-  assert.match(text, /^# TYPE function_duration_seconds histogram$/m);
-  assert.match(text, /^function_duration_seconds_bucket\{le="0.00001",function="exampleFunction",outcome="success"\} \d$/m);
-  assert.match(text, /^function_duration_seconds_bucket\{le="\+Inf",function="exampleFunction",outcome="success"\} 1$/m);
-  assert.match(text, /^function_duration_seconds_sum\{function="exampleFunction",outcome="success"\} [\d.e-]+$/m);
+  // one observation: the buckets step from 0 to 1 at the first bound at or above the observed duration
+  const family = (await collect(registry)).find((f) => f.name === 'function_duration_seconds')!;
+  assert.equal(family.type, 'histogram');
+  const mine = family.samples.filter((s) => s.labels.function === 'exampleFunction' && s.labels.outcome === 'success');
+  const buckets = mine.filter((s) => s.name === 'function_duration_seconds_bucket');
+  assert.deepEqual(buckets.map((b) => b.labels.le), [...FUNCTION_DURATION_BUCKETS.map(String), '+Inf']);
+  const sum = mine.find((s) => s.name === 'function_duration_seconds_sum')!.value;
+  assert.ok(sum > 0 && sum < 10, `a duration in seconds: ${sum}`);
+  for (const b of buckets) assert.equal(b.value, b.labels.le === '+Inf' || sum <= Number(b.labels.le) ? 1 : 0, `bucket le=${b.labels.le} for ${sum} s`);
 });
 
 test('the default registry is used when none is given (timings on /metrics with no extra code)', async () => {
@@ -264,6 +270,8 @@ test('legacy decorator protocol called by hand: (target, key, descriptor)', asyn
 test('configuration errors are loud and immediate', () => {
   assert.throws(() => timed({ regsitry: null } as never), /unknown option "regsitry"/);
   assert.throws(() => timed(42 as never), /options must be an object, got 42/);
+  assert.throws(() => timed(42 as never), (e) => e instanceof PerfscopeError && e.code === 'EUSAGE', 'one kind of usage error');
+  assert.throws(() => measure('', () => 1), (e) => e instanceof PerfscopeError && e.code === 'EUSAGE');
   assert.throws(() => timed({ name: '' }), /name must be a non-empty string/);
   assert.throws(() => timed({ registry: {} as never }), /registry must be a perfscope Registry/);
   const registry = new Registry();
@@ -290,7 +298,7 @@ test('an own function_duration_seconds histogram (other buckets) is used as is',
   });
   timed(() => 1, { registry, name: 'custom' })();
   assert.equal(functionHistogram(registry), mine);
-  assert.match(await registry.metrics(), /le="0.5",function="custom",outcome="success"\} 1/);
+  assert.equal(await sampleValue(registry, 'function_duration_seconds_bucket', { le: '0.5', function: 'custom', outcome: 'success' }), 1);
   assert.equal(FUNCTION_DURATION_BUCKETS[0], 0.00001);
 });
 

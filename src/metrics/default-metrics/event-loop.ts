@@ -1,15 +1,17 @@
 /**
  * nodejs_eventloop_lag_*, measured honestly:
- * - a libuv timer with `eventLoopMonitoringPrecision` ms resolution records how late it fires
- *   (`monitorEventLoopDelay`); the resolution itself is subtracted, so an idle loop reports ~0, not 10 ms;
+ * - a JS timer every `eventLoopMonitoringPrecision` ms records how late it fires (core/loop-delay.ts,
+ *   the probe the sampler uses too), so an idle loop reports ~0, not the timer's resolution;
  * - statistics cover the last complete window of `eventLoopWindowMs` (default 5 s), rotated by our own
  *   timer, so scrapes do not reset them: two scrapers see the same numbers and the scrape does not
  *   measure itself (prom-client #561, #370);
- * - `nodejs_eventloop_lag_seconds` is the mean lateness over that window (prom-client reports the delay of
+ * - a stall that ends just before a rotation is counted in that window. monitorEventLoopDelay() lost
+ *   it: its reset() forgets the timestamp its timer would have measured the stall from
+ *   (test/metrics/default-metrics/event-loop.test.ts);
+ * - `nodejs_eventloop_lag_seconds` is the mean lateness over the window (prom-client reports the delay of
  *   one setImmediate scheduled during the scrape).
- * Bare module specifiers ('perf_hooks', not 'node:perf_hooks') keep `jest.mock()` of them working.
  */
-import { monitorEventLoopDelay } from 'perf_hooks';
+import { LoopDelayProbe, type LoopDelayStats } from '../../core/loop-delay.js';
 import { Gauge } from '../gauge.js';
 import { resolve, type DefaultMetricsConfig } from './common.js';
 
@@ -24,40 +26,15 @@ export const metricNames = [
   'nodejs_eventloop_lag_p99_seconds',
 ];
 
-interface Snapshot {
-  min: number;
-  max: number;
-  mean: number;
-  stddev: number;
-  p50: number;
-  p90: number;
-  p99: number;
-}
-
 export function eventLoop(config: DefaultMetricsConfig): void {
   const { registers, prefix, labels, labelNames } = resolve(config);
   const resolutionMs = config.eventLoopMonitoringPrecision ?? 10;
   const windowMs = config.eventLoopWindowMs ?? 5000;
-  const h = monitorEventLoopDelay({ resolution: resolutionMs });
-  h.enable();
-  const resNs = resolutionMs * 1e6;
-  const lateness = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns - resNs) / 1e9 : 0);
-  const take = (reset: boolean): Snapshot => {
-    const s: Snapshot = {
-      min: h.count > 0 ? lateness(h.min) : 0,
-      max: h.count > 0 ? lateness(h.max) : 0,
-      mean: h.count > 0 ? lateness(h.mean) : 0,
-      stddev: h.count > 0 ? h.stddev / 1e9 : 0,
-      p50: h.count > 0 ? lateness(h.percentile(50)) : 0,
-      p90: h.count > 0 ? lateness(h.percentile(90)) : 0,
-      p99: h.count > 0 ? lateness(h.percentile(99)) : 0,
-    };
-    if (reset) h.reset();
-    return s;
-  };
-  let last: Snapshot | undefined;
+  const probe = new LoopDelayProbe(resolutionMs);
+  probe.start();
+  let last: LoopDelayStats | null | undefined;
   const timer = setInterval(() => {
-    last = take(true);
+    last = probe.take();
   }, windowMs);
   timer.unref();
 
@@ -84,8 +61,12 @@ export function eventLoop(config: DefaultMetricsConfig): void {
         ...(i === 0
           ? {
               collect() {
-                const s = last ?? take(false); // before the first window closes: what we have so far
-                const v = [s.mean, s.min, s.max, s.mean, s.stddev, s.p50, s.p90, s.p99];
+                // before the first window closes: what there is so far
+                const s = last === undefined ? probe.peek() : last;
+                const v =
+                  s === null
+                    ? [0, 0, 0, 0, 0, 0, 0, 0]
+                    : [s.meanSeconds, s.minSeconds, s.maxSeconds, s.meanSeconds, s.stddevSeconds, s.p50Seconds, s.p90Seconds, s.p99Seconds];
                 for (let j = 0; j < gauges.length; j++) gauges[j]!.set(labels, v[j]!);
               },
             }

@@ -2,6 +2,7 @@
  * collectDefaultMetrics(): prom-client's default set (same names, help texts and labels), with CPU time
  * counted from process start and an event-loop lag that measures the loop, not the scrape.
  */
+import { usageTypeError } from '../../core/errors.js';
 import { isLabelObject } from '../metric.js';
 import { activeHandles, activeRequests, metricNames as handleNames } from './active-handles.js';
 import { activeResources, metricNames as resourceNames } from './active-resources.js';
@@ -57,7 +58,7 @@ export const defaultMetricNames: readonly string[] = [
 /** Registers the default process and Node.js runtime metrics in `config.register` (default registry). */
 export function collectDefaultMetrics(config?: DefaultMetricsConfig | null): void {
   if (config !== null && config !== undefined && !isLabelObject(config)) {
-    throw new TypeError('config must be null, undefined, or an object');
+    throw usageTypeError('config must be null, undefined, or an object');
   }
   const c: DefaultMetricsConfig = { eventLoopMonitoringPrecision: 10, ...config };
   for (const collect of Object.values(collectors)) collect(c);
