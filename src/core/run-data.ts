@@ -97,7 +97,7 @@ export interface ProcessSeries {
   samples: SeriesColumns;
 }
 
-export type RunEventKind = 'process-start' | 'process-exit' | 'missed-deadline' | 'note';
+export type RunEventKind = 'process-start' | 'process-exec' | 'process-exit' | 'missed-deadline' | 'note';
 
 export interface RunEvent {
   /** Seconds since run start. */

@@ -85,6 +85,7 @@ export class RunRecorder {
     sampler.on('sample', (s: Sample) => this.onSample(s));
     sampler.on('process-start', (p: ProcessInfo) => this.onStart(p));
     sampler.on('process-exit', (e: { pid: number; t: number }) => this.onExit(e.pid, e.t));
+    sampler.on('process-exec', (p: ProcessInfo) => this.onExec(p));
   }
 
   /** Streams everything from now on (and the run's metadata id) to a store writer. */
@@ -121,6 +122,18 @@ export class RunRecorder {
     this.processes.set(p.pid, { info: p, exited: null, cols: new ColumnAccumulator() });
     this.sink?.addProcess({ pid: p.pid, ppid: p.ppid, comm: p.comm, cmdline: p.cmdline, firstSeen: p.t });
     if (p.pid !== this.meta.pid) this.event({ t: p.t, kind: 'process-start', pid: p.pid, detail: p.cmdline ?? p.comm });
+  }
+
+  /**
+   * A process exec'd (or renamed itself): the run's process entry takes the new name and command line
+   * (it keeps its firstSeen), and a 'process-exec' event keeps the change's time and the new command.
+   */
+  private onExec(p: ProcessInfo): void {
+    const known = this.processes.get(p.pid);
+    if (known === undefined) return;
+    known.info = { ...known.info, comm: p.comm, cmdline: p.cmdline };
+    this.sink?.addProcess({ pid: p.pid, ppid: known.info.ppid, comm: p.comm, cmdline: p.cmdline, firstSeen: known.info.t });
+    this.event({ t: p.t, kind: 'process-exec', pid: p.pid, detail: p.cmdline ?? p.comm });
   }
 
   private onExit(pid: number, t: number): void {

@@ -198,3 +198,33 @@ async function waitForChild(parentPid: () => number, comm: string): Promise<numb
   }
   throw new Error(`no ${comm} child appeared`);
 }
+
+test('a process that execs: the run and the store name it by its new program, and a process-exec event says when', async (t) => {
+  const dir = tempDir(t);
+  const store = join(dir, 'runs.db');
+  // The child shell execs sleep after a few samples (same PID, same start time, new comm).
+  const result = await recordCommand({
+    command: ['sh', '-c', 'sh -c "sleep 0.4; exec sleep 0.6"; true'],
+    intervalMs: 50,
+    store,
+    stdio: 'ignore',
+  });
+  assert.equal(result.exit.status, 0);
+  const execs = result.run.events.filter((e) => e.kind === 'process-exec');
+  assert.equal(execs.length, 1, JSON.stringify(result.run.events));
+  const pid = execs[0]!.pid!;
+  assert.equal(execs[0]!.detail, 'sleep 0.6');
+  const inRun = result.run.processes!.find((p) => p.pid === pid)!;
+  assert.equal(inRun.comm, 'sleep');
+  assert.equal(inRun.cmdline, 'sleep 0.6');
+  assert.ok(inRun.firstSeen < execs[0]!.t, 'first seen as the shell, before the exec');
+  const s = RunStore.open({ path: store, readonly: true });
+  try {
+    const stored = s.getRun(result.run.meta.id!);
+    const p = stored.processes!.find((x) => x.pid === pid)!;
+    assert.deepEqual([p.comm, p.cmdline, p.firstSeen], [inRun.comm, inRun.cmdline, inRun.firstSeen]);
+    assert.ok(stored.events.some((e) => e.kind === 'process-exec' && e.pid === pid));
+  } finally {
+    s.close();
+  }
+});
