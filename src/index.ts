@@ -10,8 +10,8 @@ export { systemClock, FakeClock } from './core/clock.js';
 export type { RunData, RunMeta, RunEvent, RunEventKind, ProcessSeries, SeriesColumns } from './core/run-data.js';
 
 // sampling
-export { monitor, samples, withClassicColumns } from './sampling/monitor.js';
-export type { MonitorOptions, MonitorResult, IoCounters } from './sampling/monitor.js';
+export { monitor, samples, withClassicColumns } from './record/monitor.js';
+export type { MonitorOptions, MonitorResult, IoCounters } from './record/monitor.js';
 export { Sampler, cpuShares } from './sampling/sampler.js';
 export type { Sample, Row, ProcessInfo, EndReason, SamplerEnd, HostFacts, Engine } from './sampling/sampler.js';
 export type { SamplerOptions } from './sampling/options.js';

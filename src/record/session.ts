@@ -5,7 +5,7 @@
 import type { PerfscopeError } from '../core/errors.js';
 import type { RunData, RunMeta } from '../core/run-data.js';
 import { formatSeconds } from '../core/units.js';
-import { samplerFault } from '../sampling/monitor.js';
+import { samplerFault } from '../sampling/sample.js';
 import { ProcessReader } from '../sampling/process.js';
 import type { Sample, Sampler } from '../sampling/sampler.js';
 import type { Unavailable } from '../sampling/types.js';

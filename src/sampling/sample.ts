@@ -2,6 +2,7 @@
  * What a Sampler produces, whatever engine ran its ticks: samples, the processes it saw, how it ended.
  * Plain data (it crosses threads by structured clone).
  */
+import { PerfscopeError } from '../core/errors.js';
 import type { ProcessRow, RuntimeRow, SystemRow, TreeRow } from './catalogue.js';
 
 /** A row of values by column name; a Sample's rows are typed by the catalogue (catalogue.ts). */
@@ -51,3 +52,8 @@ export type Engine = 'event-loop' | 'thread' | 'native';
  * 0.95-1.06x. Each delivery wakes the owner's event loop, the cost this mode exists to avoid.
  */
 export const batchMs = 1000;
+
+/** A sampler's fault as callers report it (monitor() rejects with it, the CLI prints it): ESAMPLER, the fault as `cause`. */
+export function samplerFault(error: Error): PerfscopeError {
+  return new PerfscopeError('ESAMPLER', `sampling failed: ${error.message}`, { cause: error });
+}

@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import { monitor } from '../../src/sampling/monitor.js';
+import { monitor } from '../../src/record/monitor.js';
 import { ProcessReader } from '../../src/sampling/process.js';
 import { summarizeRun } from '../../src/analysis/run-summary.js';
 import { cpuWindow } from '../helpers/sampler-runs.js';

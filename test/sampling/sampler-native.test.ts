@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
 import { assertBlockDoesNotDelay, collect, cpuTrace, cpuWindow, mean, runToExit, startBurner } from '../helpers/sampler-runs.js';
 import { errnoError, loadNative, nativeUnavailableReason } from '../../src/sampling/native.js';
-import { monitor } from '../../src/sampling/monitor.js';
+import { monitor } from '../../src/record/monitor.js';
 
 const off = process.env.PERFSCOPE_NATIVE === '0';
 

@@ -11,7 +11,7 @@ import { FakeClock } from '../../src/core/clock.js';
 import { RunRecorder } from '../../src/record/recorder.js';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
 import { PerfscopeError } from '../../src/core/errors.js';
-import { monitor } from '../../src/sampling/monitor.js';
+import { monitor } from '../../src/record/monitor.js';
 import { spawn, spawnSync } from 'node:child_process';
 
 const fakeProc = fakeProcfs;

@@ -2,12 +2,13 @@
  * monitor(): the one-call form of the classic "sample cpu_percent, memory_percent and io_counters of a
  * process for a duration at an interval" loop, done with deadlines and without the 0.0-first-sample trap.
  */
-import { PerfscopeError, usageError } from '../core/errors.js';
+import { usageError } from '../core/errors.js';
 import type { RunData } from '../core/run-data.js';
-import type { SamplerOptions } from './options.js';
-import { RunRecorder } from '../record/recorder.js';
-import { Sampler, type Sample } from './sampler.js';
-import { treeColumns } from './catalogue.js';
+import type { SamplerOptions } from '../sampling/options.js';
+import { RunRecorder } from './recorder.js';
+import { Sampler, type Sample } from '../sampling/sampler.js';
+import { samplerFault } from '../sampling/sample.js';
+import { treeColumns } from '../sampling/catalogue.js';
 
 export interface MonitorOptions extends Omit<SamplerOptions, 'intervalMs' | 'durationMs'> {
   /** How long to sample, in seconds (like the classic recipe). Required unless `durationMs` or `signal` is given. */
@@ -76,11 +77,6 @@ export async function monitor(options: MonitorOptions): Promise<MonitorResult> {
     options.signal?.removeEventListener('abort', onAbort);
   }
   return withClassicColumns(recorder.finish());
-}
-
-/** A sampler's fault as the error monitor() rejects with: its message, and the fault as `cause`. */
-export function samplerFault(error: Error): PerfscopeError {
-  return new PerfscopeError('ESAMPLER', `sampling failed: ${error.message}`, { cause: error });
 }
 
 /** Adds the top-level classic columns (shared arrays, not copies) to a run. */
