@@ -1,5 +1,6 @@
 /** The command table, in the order `perfscope --help` lists them. */
 import type { Command } from './command.js';
+import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { lsCommand } from './ls.js';
 import { reportCommand } from './report.js';
@@ -7,4 +8,4 @@ import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, doctorCommand];
