@@ -74,7 +74,7 @@ function sizeOf(file: string): { packed: number; unpacked: number; files: number
 function installOnce(node: string, tarball: string, compiler: boolean, tag: string): number {
   const dir = mkdtempSync(join(work, `${tag}-`));
   writeFileSync(join(dir, 'package.json'), '{ "name": "consumer", "private": true, "version": "1.0.0" }\n');
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && !/^PERFSCOPE_NATIVE/.test(k)));
   const prefix = join(dirname(node), '..');
   if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = prefix;
   if (compiler) env.PATH = `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`;

@@ -87,9 +87,10 @@ function install(major: string, tarball: string, compiler: boolean): Install {
     path = bin;
   }
   // The user's environment (proxy and CA settings included), minus what `npm test` adds for its
-  // scripts; the headers of the Node that installs (a user's Node has its own; this machine's
-  // ~/.npmrc names /usr, Node 20's).
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'INIT_CWD'));
+  // scripts and CI's PERFSCOPE_NATIVE_REQUIRED (which makes a compiler-less install fail); the
+  // headers of the Node that installs (a user's Node has its own; this machine's ~/.npmrc names
+  // /usr, Node 20's).
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && !/^PERFSCOPE_NATIVE/.test(k) && k !== 'INIT_CWD'));
   env.PATH = path;
   const prefix = join(dirname(node), '..');
   if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = prefix;
