@@ -20,7 +20,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flag, numberFlag } from './lib/args.js';
 import { machineFacts } from './lib/machine.js';
-import { num, spreadText, table } from './lib/markdown.js';
+import { num, ratioText, spreadText, table } from './lib/markdown.js';
 import { spread } from './lib/stats.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -103,10 +103,14 @@ function importProject(tarball: string, tag: string): string {
   return dir;
 }
 
-/** Wall time of one fresh `node` loading `spec` (ms), measured inside the process around the import. */
-function importMs(dir: string, spec: string): number {
-  const code = `const t0 = performance.now(); await import(${JSON.stringify(spec)}); console.log(performance.now() - t0);`;
-  return Number(sh(process.execPath, ['--input-type=module', '-e', code], dir).trim());
+/**
+ * One fresh `node` loading `spec`, timed inside the process around the import: CPU time of the process
+ * (user + system, the figure a shared machine disturbs least) and wall time, in ms.
+ */
+function importMs(dir: string, spec: string): { cpu: number; wall: number } {
+  const code = `const c0 = process.cpuUsage(); const t0 = performance.now(); await import(${JSON.stringify(spec)});
+    const wall = performance.now() - t0; const c = process.cpuUsage(c0); console.log(JSON.stringify({ cpu: (c.user + c.system) / 1000, wall }));`;
+  return JSON.parse(sh(process.execPath, ['--input-type=module', '-e', code], dir).trim()) as { cpu: number; wall: number };
 }
 
 const facts = machineFacts();
@@ -121,7 +125,7 @@ out.push(table(['tarball', 'packed', 'unpacked', 'files'], tarballs.map((t) => {
 })));
 
 // Import time
-out.push('', `## Import time (fresh process each, ${rounds} alternating rounds, ms: median [min–max])`, '');
+out.push('', `## Import time (fresh process each, ${rounds} alternating rounds, ms: median [min–max]; ratios taken within each round)`, '');
 const projects = tarballs.map((t) => ({ ...t, dir: importProject(t.file, t.name) }));
 const cases = projects.flatMap((p) => [
   { name: `${p.name}: import 'perfscope'`, dir: p.dir, spec: 'perfscope' },
@@ -129,13 +133,23 @@ const cases = projects.flatMap((p) => [
   ...(p.name === 'current' ? [{ name: `${p.name}: import 'perfscope/metrics'`, dir: p.dir, spec: 'perfscope/metrics' }] : []),
 ]);
 cases.push({ name: "prom-client 15.1.3: import 'prom-client'", dir: projects[0]!.dir, spec: 'prom-client' });
-const times = new Map(cases.map((c) => [c.name, [] as number[]]));
+const cpu = new Map(cases.map((c) => [c.name, [] as number[]]));
+const wall = new Map(cases.map((c) => [c.name, [] as number[]]));
 for (const c of cases) importMs(c.dir, c.spec); // warm the page cache
-for (let r = 0; r < rounds; r++) for (const c of r % 2 ? [...cases].reverse() : cases) times.get(c.name)!.push(importMs(c.dir, c.spec));
-const prom = spread(times.get("prom-client 15.1.3: import 'prom-client'")!).median;
-out.push(table(['import', 'ms', 'vs prom-client (median)'], cases.map((c) => {
-  const s = spread(times.get(c.name)!);
-  return [c.name, spreadText(s), `${num(s.median / prom)}×`];
+for (let r = 0; r < rounds; r++) {
+  for (const c of r % 2 ? [...cases].reverse() : cases) {
+    const t = importMs(c.dir, c.spec);
+    cpu.get(c.name)!.push(t.cpu);
+    wall.get(c.name)!.push(t.wall);
+  }
+}
+const promName = "prom-client 15.1.3: import 'prom-client'";
+/** Per-round ratio of case `a` to case `b` (CPU time). */
+const ratio = (a: string, b: string) => spread(cpu.get(a)!.map((x, i) => x / cpu.get(b)![i]!));
+out.push(table(['import', 'CPU ms', 'wall ms', 'CPU vs prom-client', ...(baseline ? ['CPU vs baseline'] : [])], cases.map((c) => {
+  const same = c.name.replace(/^current:/, 'baseline:');
+  const vsBaseline = c.name.startsWith('current:') && cpu.has(same) ? ratioText(ratio(c.name, same)) : '';
+  return [c.name, spreadText(spread(cpu.get(c.name)!)), spreadText(spread(wall.get(c.name)!)), ratioText(ratio(c.name, promName)), ...(baseline ? [vsBaseline] : [])];
 })));
 
 // Install time
@@ -157,4 +171,4 @@ const report = out.join('\n');
 console.log(report);
 const results = join(repo, 'bench', 'results');
 mkdirSync(results, { recursive: true });
-writeFileSync(join(results, `package-${facts.date.slice(0, 10)}.md`), `${report}\n`);
+writeFileSync(join(results, `package-${facts.date.slice(0, 10)}${skipInstall ? '-imports' : ''}.md`), `${report}\n`);
