@@ -1,5 +1,6 @@
 /** The command table, in the order `perfscope --help` lists them. */
 import type { Command } from './command.js';
+import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
 import { lsCommand } from './ls.js';
 import { pruneCommand } from './prune.js';
@@ -9,4 +10,4 @@ import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, rmCommand, pruneCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, rmCommand, pruneCommand, doctorCommand];

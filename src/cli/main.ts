@@ -4,6 +4,7 @@ import { version } from '../core/version.js';
 import type { CliIo, Command } from './command.js';
 import { processIo } from './command.js';
 import { commands } from './commands.js';
+import { printDoctor } from './doctor.js';
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -15,7 +16,8 @@ function topHelp(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run 'perfscope <command> --help' for a command's options.",
+    "Run 'perfscope <command> --help' for a command's options; 'perfscope --version --verbose' (or",
+    "'perfscope doctor') checks this installation.",
   ].join('\n');
 }
 
@@ -74,6 +76,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
   if (name === '--version' || name === '-V') {
+    // --verbose: the version and what this installation can do (perfscope doctor)
+    if (rest.includes('--verbose') || rest.includes('-v')) return printDoctor(io);
     io.stdout.write(`${version}\n`);
     return ExitCode.ok;
   }

@@ -11,7 +11,7 @@ import { m4Union } from './m4.js';
 import { ColumnPacker, type PackedRef } from './pack.js';
 import { readFileSync } from 'node:fs';
 import { subsetTtf } from './font-subset.js';
-import { fontFile, packageText, uplotFiles } from './package-files.js';
+import { fontFiles, hasHangul, packageText, uplotFiles } from './package-files.js';
 import { markerColors } from './svg.js';
 import { summaryRows } from './summary.js';
 
@@ -77,8 +77,8 @@ ${summaryBody}</table></div>
 let bundledFont: Buffer | null = null;
 
 /**
- * An inline @font-face with the bundled font cut to the page's non-Latin characters (Hangul: a
- * Korean report is ~130 KB bigger), used where the viewer has none of the Korean fonts named in
+ * An inline @font-face with the bundled Hangul font cut to the page's Hangul characters (a Korean
+ * report is ~130 KB bigger), used where the viewer has none of the Korean fonts named in
  * page.css; nothing when the page is all Latin-1.
  */
 function fontFace(page: string): string {
@@ -91,8 +91,8 @@ function fontFace(page: string): string {
       chars += ch;
     }
   }
-  if (!/[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/.test(chars)) return '';
-  bundledFont ??= readFileSync(fontFile);
+  if (!hasHangul(chars)) return '';
+  bundledFont ??= readFileSync(fontFiles.hangul);
   const b64 = subsetTtf(bundledFont, chars).toString('base64');
   return `<style>@font-face{font-family:"perfscope-ko";src:url(data:font/ttf;base64,${b64}) format("truetype");}</style>`;
 }

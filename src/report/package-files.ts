@@ -10,9 +10,27 @@ import { fileURLToPath } from 'node:url';
 
 export const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Noto Sans KR cut to Hangul + Latin (scripts/build-font-subset.js), OFL-1.1 (assets/fonts/OFL.txt). */
-export const fontFile = join(packageRoot, 'assets', 'fonts', 'NotoSansKR-Regular-subset.ttf');
+/**
+ * Noto Sans KR cut in two (scripts/build-font-subset.js), OFL-1.1 (assets/fonts/OFL.txt): Latin,
+ * punctuation and symbols (32 KB), and the 2,350 KS X 1001 Hangul syllables with jamo (425 KB).
+ */
+export const fontFiles = {
+  latin: join(packageRoot, 'assets', 'fonts', 'NotoSansKR-Latin-subset.ttf'),
+  hangul: join(packageRoot, 'assets', 'fonts', 'NotoSansKR-Hangul-subset.ttf'),
+} as const;
 export const fontFamilyName = 'Noto Sans KR';
+
+const hangulText = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/;
+
+/** The font files a text needs: the Latin one always, the Hangul one only when the text has Hangul. */
+export function fontFilesFor(text: string): string[] {
+  return hasHangul(text) ? [fontFiles.latin, fontFiles.hangul] : [fontFiles.latin];
+}
+
+/** True when `text` has Hangul (syllables or jamo). */
+export function hasHangul(text: string): boolean {
+  return hangulText.test(text);
+}
 
 const cache = new Map<string, string>();
 

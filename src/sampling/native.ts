@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { getSystemErrorName } from 'node:util';
+import { readNativeBuildStatus } from './native-build.js';
 
 /** One kept-open file the native thread re-reads on each tick, and where its result goes. */
 export interface CaptureSlot {
@@ -60,8 +61,16 @@ export function loadNative(): Addon | null {
     try {
       addon = createRequire(import.meta.url)('../../native/build/Release/perfscope_native.node') as Addon;
     } catch (err) {
+      const build = readNativeBuildStatus();
       const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
-      unavailable = `the addon is not built (npm install builds it with node-gyp; ${detail})`;
+      unavailable =
+        build && !build.built && build.reason
+          ? `not built when perfscope was installed: ${build.reason}`
+          : `the addon is not built (npm install builds it with node-gyp; ${detail})`;
+      // Said once, on first use: the install's own line is hidden by npm.
+      process.emitWarning(`the perfscope native ticker is not available (${unavailable}); sampling on the event loop instead. 'npx perfscope doctor' shows the details`, {
+        code: 'PERFSCOPE_NATIVE',
+      });
     }
   }
   return addon;

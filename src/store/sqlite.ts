@@ -5,7 +5,8 @@
  * Why not better-sqlite3 everywhere: on Node 24, 12.x aborts the process when a Statement is collected
  * after the Environment is gone (`Assertion failed: (env) != nullptr` in RemoveEnvironmentCleanupHook,
  * reproduced here in our store tests on v24.21.0; upstream WiseLibs/better-sqlite3#1515), and 13.x,
- * which fixes it, does not run on Node 20. better-sqlite3 is therefore an optional dependency.
+ * which fixes it, does not run on Node 20. better-sqlite3 is therefore not installed with perfscope
+ * (it compiles from source, ~80 s): Node 20 users add it themselves, as the error below says.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -113,7 +114,7 @@ export function openDatabase(path: string, options: OpenOptions): SqlDatabase {
   if (engine === 'better-sqlite3') return new BetterSqliteDatabase(loadBetterSqlite()!, path, options);
   throw new PerfscopeError(
     'EUNSUPPORTED',
-    `the run store needs node:sqlite (Node >= 22.13) or the better-sqlite3 package (Node 20): neither is available on Node ${process.version}; use --no-store, or npm install better-sqlite3@12`,
+    `the run store needs node:sqlite (Node 22.13 and later) or, on Node 20, the better-sqlite3 package, which perfscope does not install (it compiles from source): run 'npm install better-sqlite3@12' in your project, or use --no-store (this is Node ${process.version})`,
   );
 }
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-// needs `npm run build` (the CommonJS build in dist/cjs); `npm test` builds first
-const built = existsSync('dist/cjs/prom-client.js') && existsSync('dist/metrics/prom-client.js');
+// needs `npm run build` (dist/, with the require() entries scripts/build-cjs.js writes); `npm test` builds first
+const built = existsSync('dist/metrics/prom-client.cjs') && existsSync('dist/metrics/prom-client.js');
 
 test('require("perfscope/prom-client") returns what require("prom-client") returns', { skip: built ? false : 'run npm run build first' }, () => {
   const script = `

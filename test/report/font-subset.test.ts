@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { subsetTtf } from '../../src/report/font-subset.js';
-import { fontFile } from '../../src/report/package-files.js';
+import { fontFiles } from '../../src/report/package-files.js';
 import { darkPixels, decodePng } from '../helpers/png.js';
 
 function draw(font: Buffer, text: string): number {
@@ -26,7 +26,7 @@ function drawWith(file: string, text: string): number {
 }
 
 test('the subset keeps the glyphs asked for, drops the rest, and stays a valid font', () => {
-  const full = readFileSync(fontFile);
+  const full = readFileSync(fontFiles.hangul);
   const sub = subsetTtf(full, '메모리 사용량');
   assert.ok(sub.length < full.length / 10, `${sub.length} bytes`);
   assert.ok(draw(sub, '메모리') > 100, 'kept glyphs draw');

@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { buildChartModel } from '../../src/report/chart-model.js';
 import { renderSvg } from '../../src/report/svg.js';
 import { svgToPng } from '../../src/report/png.js';
+import { fontFiles, fontFilesFor } from '../../src/report/package-files.js';
+import { labelsFor } from '../../src/report/i18n.js';
 import { colouredPixels, darkPixels, decodePng } from '../helpers/png.js';
 import { syntheticRun } from '../helpers/synthetic-run.js';
 
@@ -50,4 +54,30 @@ test('1,000,000 samples render to SVG and PNG without running out of memory, spi
   // pixels in y 100..186 (above 300 %) can only be the spike.
   const spike = colouredPixels(img, 100, 100, 1090, 186);
   assert.ok(spike > 20 && spike < 400, `the spike is drawn, as one thin line: ${spike} pixels`);
+});
+
+test('fonts: every character of the Korean labels is drawn from the bundled files; a Latin figure loads the small file only', () => {
+  const ko = labelsFor('ko');
+  const text = Object.values(ko).map((v) => (typeof v === 'function' ? `${v(3 as never)}` : v)).join(' ');
+  const svgOf = (s: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="60" height="60"><rect width="100%" height="100%" fill="#fff"/><text x="5" y="45" font-size="40" font-family="Noto Sans KR">${s}</text></svg>`;
+  const missing = [...new Set(text)].filter((ch) => ch.trim() !== '' && darkPixels(decodePng(svgToPng(svgOf(ch))), 0, 0, 60, 60) === 0);
+  assert.deepEqual(missing, [], 'characters drawn as nothing');
+  assert.deepEqual(fontFilesFor(renderSvg(buildChartModel(syntheticRun({ samples: 10 })))), [fontFiles.latin]);
+  assert.deepEqual(fontFilesFor(renderSvg(buildChartModel(syntheticRun({ samples: 10 }), { lang: 'ko' }))), [fontFiles.latin, fontFiles.hangul]);
+  assert.ok(statSync(fontFiles.latin).size < 64 * 1024, 'the Latin file stays small');
+});
+
+test('resvg is loaded by the first PNG, not by importing perfscope', () => {
+  const index = JSON.stringify(new URL('../../src/index.ts', import.meta.url).href);
+  const script = `
+    import { createRequire } from 'node:module';
+    const require = createRequire(import.meta.url);
+    const loaded = () => Object.keys(require.cache).some((k) => k.includes('resvg'));
+    const { svgToPng } = await import(${index});
+    const atImport = loaded();
+    const png = svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
+    console.log(JSON.stringify({ atImport, afterPng: loaded(), png: png.subarray(1, 4).toString() }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { atImport: false, afterPng: true, png: 'PNG' });
 });
