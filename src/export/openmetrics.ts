@@ -2,7 +2,8 @@
  * A recorded run as OpenMetrics 1.0 text with timestamps, for backfilling a Prometheus:
  * `promtool tsdb create-blocks-from openmetrics FILE DATA_DIR`, then start Prometheus on DATA_DIR.
  *
- * Every series carries `run_id` and `host`; per-process series add `pid` and `comm`. Families are
+ * Series are named by the series catalogue (run-series.ts). Every series carries `run_id` and `host`;
+ * per-process series add `pid` and `comm`. Families are
  * contiguous and each series is written in timestamp order (what promtool requires); a null (not
  * measured) writes no sample. `perfscope_run_info` marks the run's start and end with its command.
  */
@@ -13,6 +14,7 @@ interface SeriesRef {
   labels: string;
   timestamps: readonly number[];
   values: readonly (number | null)[];
+  scale: number;
 }
 
 interface Family {
@@ -58,11 +60,10 @@ export function runToOpenMetrics(run: RunData): string {
     for (const column of Object.keys(cols)) {
       if (column === 'timestamp') continue;
       const def = columnFamily(scope, column);
-      const name = `perfscope_${scope}_${def.name}`;
+      const name = def.name;
       let f = families.get(name);
       if (f === undefined) families.set(name, (f = { name, def, series: [] }));
-      const pairs = def.label === undefined ? [...base, ...extra] : [...base, ...extra, def.label];
-      f.series.push({ labels: labelPairs(pairs), timestamps: cols.timestamp, values: cols[column]! });
+      f.series.push({ labels: labelPairs([...base, ...extra, ...def.labels]), timestamps: cols.timestamp, values: cols[column]!, scale: def.scale });
     }
   };
   add('tree', run.samples, []);
@@ -97,7 +98,7 @@ export function runToOpenMetrics(run: RunData): string {
         const tsNum = Number(ts);
         if (tsNum <= last) continue;
         last = tsNum;
-        out.push(`${prefix}${formatNumber(v)} ${ts}`);
+        out.push(`${prefix}${formatNumber(s.scale === 1 ? v : v * s.scale)} ${ts}`);
       }
     }
   }

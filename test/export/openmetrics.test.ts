@@ -28,6 +28,8 @@ test('a run as OpenMetrics: typed families with units, run_id on every series, t
   run.meta.id = 12;
   run.system = { timestamp: [0, 1], cpu_percent: [null, 12.5], cpu1_percent: [3, 4], disk_sda_read_bytes: [100, 200], net_eth0_tx_bytes: [5, 6], some_future_column: [1, 2] };
   run.processes![0]!.comm = 'we"ird\\comm';
+  run.samples.cpu_user_seconds = run.samples.timestamp.map((t) => t * 0.5);
+  run.samples.cpu_system_seconds = run.samples.timestamp.map((t) => t * 0.1);
   const text = runToOpenMetrics(run);
   assert.ok(text.endsWith('# EOF\n'));
   const { families, samples, meta } = parse(text);
@@ -44,18 +46,24 @@ test('a run as OpenMetrics: typed families with units, run_id on every series, t
   }
   for (const s of samples) assert.match(s.labels, /^run_id="12",host="[^"]*"/);
   const start = run.meta.startedAtMs / 1000;
-  const cpu = samples.filter((s) => s.name === 'perfscope_tree_cpu_percent');
+  const cpu = samples.filter((s) => s.name === 'perfscope_tree_cpu_usage_ratio');
   const nonNull = run.samples.cpu_percent!.filter((v) => v !== null).length;
   assert.equal(cpu.length, nonNull, 'one sample per measured value, none for null');
   assert.equal(cpu[0]!.ts, Math.round((start + run.samples.timestamp[1]!) * 1000) / 1000);
   for (let i = 1; i < cpu.length; i++) assert.ok(cpu[i]!.ts > cpu[i - 1]!.ts, 'in time order');
+  // Values in the base unit: a percent column becomes a ratio.
+  const firstCpu = run.samples.cpu_percent!.find((v) => v !== null)!;
+  assert.equal(Number(cpu[0]!.value), firstCpu * 0.01);
   assert.ok(meta.includes('# TYPE perfscope_tree_io_read_bytes counter'));
   assert.ok(meta.includes('# UNIT perfscope_tree_io_read_bytes bytes'));
   assert.ok(samples.some((s) => s.name === 'perfscope_tree_io_read_bytes_total'), 'counter samples end in _total');
-  assert.ok(samples.some((s) => s.name === 'perfscope_process_cpu_percent' && s.labels.includes('comm="we\\"ird\\\\comm"')), 'label values escaped');
-  assert.ok(samples.some((s) => s.name === 'perfscope_system_cpu_core_percent' && s.labels.endsWith('cpu="1"') && s.value === '4'));
-  assert.ok(samples.some((s) => s.name === 'perfscope_system_disk_device_read_bytes_total' && s.labels.endsWith('device="sda"')));
-  assert.ok(samples.some((s) => s.name === 'perfscope_system_network_device_transmit_bytes_total' && s.labels.endsWith('device="eth0"')));
+  assert.ok(samples.some((s) => s.name === 'perfscope_process_cpu_usage_ratio' && s.labels.includes('comm="we\\"ird\\\\comm"')), 'label values escaped');
+  assert.ok(samples.some((s) => s.name === 'perfscope_system_cpu_core_usage_ratio' && s.labels.endsWith('cpu="1"') && s.value === '0.04'));
+  assert.ok(samples.some((s) => s.name === 'perfscope_system_disk_read_bytes_total' && s.labels.endsWith('device="sda"')));
+  assert.ok(samples.some((s) => s.name === 'perfscope_system_network_transmit_bytes_total' && s.labels.endsWith('iface="eth0"')));
+  // Two columns of one metric (the catalogue's constant labels tell them apart): one family.
+  assert.ok(samples.some((s) => s.name === 'perfscope_tree_cpu_seconds_total' && s.labels.endsWith('mode="user"')));
+  assert.ok(samples.some((s) => s.name === 'perfscope_tree_cpu_seconds_total' && s.labels.endsWith('mode="system"')));
   assert.ok(samples.some((s) => s.name === 'perfscope_system_some_future_column'), 'an unknown column is still exported');
   assert.ok(samples.some((s) => s.name === 'perfscope_run_info' && s.labels.includes('command="node app.js"')));
 });

@@ -49,20 +49,20 @@ test('a recorded run, exported as OpenMetrics and backfilled with promtool, answ
       // the last cumulative CPU time of the tree, as recorded
       const cpu = run.samples.cpu_user_seconds!;
       const lastCpu = cpu[cpu.length - 1]!;
-      const r1 = await queryAt(prom.url, 'perfscope_tree_cpu_user_seconds_total{run_id="1"}', end);
+      const r1 = await queryAt(prom.url, 'perfscope_tree_cpu_seconds_total{run_id="1",mode="user"}', end);
       assert.equal(r1.length, 1, JSON.stringify(r1));
       assert.equal(Number(r1[0]!.value[1]), lastCpu);
       assert.equal(r1[0]!.metric.host, run.meta.host);
       // every measured RSS sample is there
       const rss = run.samples.rss_bytes!.filter((v) => v !== null).length;
-      const r2 = await queryAt(prom.url, 'count_over_time(perfscope_tree_rss_bytes{run_id="1"}[1h])', end);
+      const r2 = await queryAt(prom.url, 'count_over_time(perfscope_tree_resident_memory_bytes{run_id="1"}[1h])', end);
       assert.equal(Number(r2[0]!.value[1]), rss);
       // the recorded peak, as PromQL computes it
       const peak = Math.max(...run.samples.rss_bytes!.filter((v): v is number => v !== null));
-      const r3 = await queryAt(prom.url, 'max_over_time(perfscope_tree_rss_bytes{run_id="1"}[1h])', end);
+      const r3 = await queryAt(prom.url, 'max_over_time(perfscope_tree_resident_memory_bytes{run_id="1"}[1h])', end);
       assert.equal(Number(r3[0]!.value[1]), peak);
       // per-process series: the parent and its child, with pid labels
-      const r4 = await queryAt(prom.url, 'count by (pid) (last_over_time(perfscope_process_rss_bytes{run_id="1"}[1h]))', end);
+      const r4 = await queryAt(prom.url, 'count by (pid) (last_over_time(perfscope_process_resident_memory_bytes{run_id="1"}[1h]))', end);
       assert.equal(r4.length, run.processes!.length, JSON.stringify(r4));
       assert.ok(run.processes!.length >= 2);
       // the system series too
