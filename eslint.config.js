@@ -2,6 +2,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of ARCHITECTURE.md, top first: a layer imports only the layers below it (and itself).
+ * `entries/` and `testing/` are public faces over the library and may import any layer but cli/.
+ */
+const layers = ['cli', 'agent', 'server', 'record', 'report', 'analysis', 'alerts', 'export', 'store', 'logs', 'timing', 'sampling', 'metrics', 'core'];
+const layerRules = layers.map((layer, i) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...layers.slice(0, i).map((above) => ({
+            group: [`**/${above}/**`],
+            message: `src/${layer}/ sits below src/${above}/ (ARCHITECTURE.md, Layers): imports point downwards only.`,
+          })),
+          ...(i > 0 ? [{ group: ['**/entries/**', '**/testing/**'], message: `src/${layer}/ must not import the public faces (entries/, testing/).` }] : []),
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.d.ts', '.scratch/', 'bench/results/'] },
   js.configs.recommended,
@@ -35,6 +58,11 @@ export default tseslint.config(
         DecompressionStream: 'readonly', HTMLElement: 'readonly', uPlot: 'readonly',
       },
     },
+  },
+  ...layerRules,
+  {
+    files: ['src/entries/**/*.ts', 'src/testing/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'the public faces do not import the CLI' }] }] },
   },
   {
     files: ['**/*.cjs'],
