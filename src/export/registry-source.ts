@@ -65,8 +65,8 @@ export function registrySource(registry: RegistryLike, options: RegistrySourceOp
 }
 
 /**
- * The registry's default labels. Registry has no public getter yet; read its field when present (the
- * metrics layer should grow `getDefaultLabels()`, which this prefers).
+ * The registry's default labels: `getDefaultLabels()` of ours; a prom-client registry has no getter,
+ * so its field is read when present.
  */
 function defaultLabelsOf(registry: RegistryLike): Labels | null {
   const r = registry as { getDefaultLabels?: () => Labels; _defaultLabels?: Labels };

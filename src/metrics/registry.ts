@@ -273,6 +273,11 @@ export class Registry {
     this._defaultLabels = labels;
   }
 
+  /** The labels setDefaultLabels() gave (a copy); every series of this registry carries them unless it sets its own. */
+  getDefaultLabels(): Record<string, string | number> {
+    return { ...this._defaultLabels };
+  }
+
   resetMetrics(): void {
     for (const m of this._metrics.values()) m.reset?.();
   }
