@@ -1,0 +1,224 @@
+/**
+ * Per key, after the pass: percentiles, the latency distribution, the per-window series and the change
+ * points, from the exact call table (one key's calls gathered into typed arrays, sorted) or from the
+ * sketches.
+ */
+import { findChanges, type DetectedChange } from '../change-points.js';
+import { LogHistogram } from '../log-histogram.js';
+import { quantilesInPlace } from '../stats.js';
+import { FLAG_FAILED, FLAG_WARNING, type CallTable } from './call-table.js';
+import type { SketchStore } from './sketch-store.js';
+import type { WindowGrid } from './windows.js';
+
+export interface KeyWindows {
+  count: Int32Array;
+  errors: Int32Array;
+  p50: Float64Array;
+  p95: Float64Array;
+  p99: Float64Array;
+}
+
+export interface KeyChange {
+  metric: 'p50' | 'errorRate';
+  change: DetectedChange;
+}
+
+export interface KeySummary {
+  count: number;
+  errors: number;
+  warnings: number;
+  sum: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  /** Calls per distribution bucket (see `distributionBounds`). */
+  distribution: number[];
+  windows: KeyWindows | null;
+  changes: KeyChange[];
+}
+
+/** A window's median counts toward change detection from this many calls. */
+export const MIN_CALLS_FOR_MEDIAN = 5;
+/** A window's error rate counts from this many calls. */
+export const MIN_CALLS_FOR_ERROR_RATE = 20;
+/** A change of the median is large from this factor (either way). */
+export const MEDIAN_FACTOR = 1.5;
+
+/** Log-spaced bucket bounds (5 per decade) covering (0, max]. */
+export function distributionBounds(minPositive: number, max: number): number[] {
+  if (!(max > 0)) return [0];
+  const lo = Math.floor(Math.log10(minPositive > 0 ? minPositive : max) * 5 - 1e-9);
+  const hi = Math.ceil(Math.log10(max) * 5 - 1e-9);
+  const bounds: number[] = [];
+  for (let k = Math.max(lo, hi - 60); k <= hi; k++) bounds.push(Number(Math.pow(10, k / 5).toPrecision(6)));
+  if (bounds[bounds.length - 1]! < max) bounds.push(max);
+  return bounds;
+}
+
+/** Index of the first bound >= v (the last bucket when v is above all). */
+function bucketOf(bounds: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = bounds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bounds[mid]! >= v) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function changesOf(w: KeyWindows, medianOver: (from: number, to: number) => number | null): KeyChange[] {
+  const n = w.count.length;
+  const medians = new Float64Array(n);
+  const rates = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = w.count[i]!;
+    medians[i] = c >= MIN_CALLS_FOR_MEDIAN ? w.p50[i]! : NaN;
+    rates[i] = c >= MIN_CALLS_FOR_ERROR_RATE ? w.errors[i]! / c : NaN;
+  }
+  const out: KeyChange[] = [];
+  for (const change of findChanges(medians, {
+    over: medianOver,
+    large: (b, a) => b > 0 && a > 0 && (a / b >= MEDIAN_FACTOR || b / a >= MEDIAN_FACTOR),
+    midpoint: (b, a) => Math.sqrt(a * b),
+  })) {
+    out.push({ metric: 'p50', change });
+  }
+  const rateOver = (from: number, to: number): number | null => {
+    let c = 0;
+    let e = 0;
+    for (let i = from; i < to; i++) {
+      c += w.count[i]!;
+      e += w.errors[i]!;
+    }
+    return c === 0 ? null : e / c;
+  };
+  for (const change of findChanges(rates, {
+    over: rateOver,
+    large: (b, a) => Math.abs(a - b) >= 0.01 && (b === 0 ? a >= 0.02 : a / b >= 2 || a / b <= 0.5),
+    midpoint: (b, a) => (a + b) / 2,
+  })) {
+    out.push({ metric: 'errorRate', change });
+  }
+  return out;
+}
+
+/** One key from the exact call table: calls `order[from, to)`. */
+export function summarizeExact(table: CallTable, order: Int32Array, from: number, to: number, grid: WindowGrid | null, bounds: readonly number[]): KeySummary {
+  const n = to - from;
+  const secs = new Float64Array(n);
+  const distribution = new Array<number>(bounds.length).fill(0);
+  const W = grid === null ? 0 : grid.count;
+  const count = new Int32Array(W);
+  const errors = new Int32Array(W);
+  const win = grid === null ? null : new Int32Array(n);
+  let sum = 0;
+  let max = 0;
+  let failed = 0;
+  let warned = 0;
+  for (let i = 0; i < n; i++) {
+    const idx = order[from + i]!;
+    const v = table.secondsAt(idx);
+    secs[i] = v;
+    sum += v;
+    if (v > max) max = v;
+    distribution[bucketOf(bounds, v)]!++;
+    const flags = table.flagsAt(idx);
+    if (flags & FLAG_FAILED) failed++;
+    else if (flags & FLAG_WARNING) warned++;
+    if (win !== null) {
+      const t = table.timeAt(idx);
+      if (t !== t) {
+        win[i] = -1;
+        continue;
+      }
+      const w = grid!.index(t);
+      win[i] = w;
+      count[w]!++;
+      if (flags & FLAG_FAILED) errors[w]!++;
+    }
+  }
+  let windows: KeyWindows | null = null;
+  let changes: KeyChange[] = [];
+  if (win !== null) {
+    // the calls grouped by window
+    const pos = new Int32Array(W + 1);
+    for (let w = 0; w < W; w++) pos[w + 1] = pos[w]! + count[w]!;
+    const grouped = new Float64Array(pos[W]!);
+    const next = pos.slice(0, W);
+    for (let i = 0; i < n; i++) if (win[i]! >= 0) grouped[next[win[i]!]!++] = secs[i]!;
+    const p50 = new Float64Array(W).fill(NaN);
+    const p95 = new Float64Array(W).fill(NaN);
+    const p99 = new Float64Array(W).fill(NaN);
+    for (let w = 0; w < W; w++) {
+      if (count[w] === 0) continue;
+      const [a, b, c] = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), WINDOW_QUANTILES);
+      p50[w] = a!;
+      p95[w] = b!;
+      p99[w] = c!;
+    }
+    windows = { count, errors, p50, p95, p99 };
+    changes = changesOf(windows, (a, b) => (pos[b]! > pos[a]! ? quantilesInPlace(grouped.slice(pos[a]!, pos[b]!), MEDIAN)[0]! : null));
+  }
+  const [p50, p90, p95, p99] = quantilesInPlace(secs, OVERALL_QUANTILES) as number[];
+  return { count: n, errors: failed, warnings: warned, sum, max, p50: p50!, p90: p90!, p95: p95!, p99: p99!, distribution, windows, changes };
+}
+
+const OVERALL_QUANTILES = [0.5, 0.9, 0.95, 0.99];
+const WINDOW_QUANTILES = [0.5, 0.95, 0.99];
+const MEDIAN = [0.5];
+
+/** One key from the sketches. */
+export function summarizeSketch(store: SketchStore, key: number, grid: WindowGrid | null, bounds: readonly number[]): KeySummary {
+  const total = store.totals[key]!;
+  const [p50, p90, p95, p99] = total.quantiles([0.5, 0.9, 0.95, 0.99]) as number[];
+  const distribution = new Array<number>(bounds.length).fill(0);
+  const gamma = (1 + total.relativeAccuracy) / (1 - total.relativeAccuracy);
+  for (const [upper, c] of total.buckets()) distribution[bucketOf(bounds, (2 * upper) / (gamma + 1))]! += c;
+  let windows: KeyWindows | null = null;
+  let changes: KeyChange[] = [];
+  if (grid !== null) {
+    const W = grid.count;
+    const first = Math.round(grid.startMs / grid.widthMs);
+    const count = new Int32Array(W);
+    const errors = new Int32Array(W);
+    const p50w = new Float64Array(W).fill(NaN);
+    const p95w = new Float64Array(W).fill(NaN);
+    const p99w = new Float64Array(W).fill(NaN);
+    const cells = store.cells[key]!;
+    for (const [w, cell] of cells) {
+      const i = w - first;
+      count[i] = cell.count;
+      errors[i] = cell.errors;
+      const [a, b, c] = cell.h.quantiles([0.5, 0.95, 0.99]) as number[];
+      p50w[i] = a!;
+      p95w[i] = b!;
+      p99w[i] = c!;
+    }
+    windows = { count, errors, p50: p50w, p95: p95w, p99: p99w };
+    changes = changesOf(windows, (a, b) => {
+      const h = new LogHistogram(total.relativeAccuracy);
+      for (let i = a; i < b; i++) {
+        const cell = cells.get(first + i);
+        if (cell) h.merge(cell.h);
+      }
+      return h.quantile(0.5);
+    });
+  }
+  return {
+    count: total.count,
+    errors: store.errors[key]!,
+    warnings: store.warnings[key]!,
+    sum: total.sum,
+    max: total.max,
+    p50: p50!,
+    p90: p90!,
+    p95: p95!,
+    p99: p99!,
+    distribution,
+    windows,
+    changes,
+  };
+}

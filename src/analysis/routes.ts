@@ -1,0 +1,544 @@
+/**
+ * Route keys for HTTP requests, with no configuration: access logs hold URLs, and a table per URL is
+ * useless (GoAccess listed 409,512 "endpoints" for 30 routes in the research data). Three steps:
+ *
+ * 1. Per request (`PathTable.intern`, on bytes): the query string and fragment are dropped, and a
+ *    path segment that is an id becomes a parameter: digits → `:id`, a UUID → `:uuid`, 8+ lower-case
+ *    hex characters with a digit and a letter (16+ in upper case) → `:hex`, an IPv4/IPv6 address → `:ip`. Explicit templates
+ *    (`--route /api/products/:sku`) are tried first, on the raw segments, and win.
+ * 2. After the pass (`inferRoutes`), over the distinct paths and their hits: at each position under a
+ *    common prefix, the segments are grouped by shape (which of upper case, lower case, digits, `-`/`_`,
+ *    `.`, other they contain). A group is variable when it has at least 10 distinct values, at least
+ *    90 % of them are rare (at most 1 % of the requests under that prefix, or at most 2 requests), and
+ *    values repeat at most 50 times on average (distinct/hits >= 0.02). Its values become `:param`,
+ *    except frequent words (no digit, more than 1 % of the requests): `/api/products/search` stays
+ *    next to `/api/products/:param`. Parameters of different kinds at one position merge into the
+ *    most used one (a hex id that happens to be all digits). Subtrees of merged values merge, and
+ *    the walk goes on below.
+ * 3. Paths seen after the routes were settled (sketch mode) are resolved against the inferred tree.
+ *
+ * Limits: in a short log, a set of 10+ rarely used endpoint names of one shape can look variable;
+ * name those routes with `--route`.
+ */
+import { usageError } from '../core/errors.js';
+import { KeyCache } from '../logs/parse/key-cache.js';
+
+
+// ---------------------------------------------------------------------------------------------------
+// explicit templates
+
+/** A route template given by the user: `/api/products/:sku`, `/static/*` (`*` matches the rest). */
+export class RouteTemplate {
+  readonly text: string;
+  /** Literal segment bytes, or null for a parameter. */
+  private readonly segments: (Uint8Array | null)[];
+  private readonly rest: boolean;
+
+  constructor(text: string) {
+    if (typeof text !== 'string' || !text.startsWith('/')) throw usageError(`route template must start with '/', got '${text}'`);
+    if (/[?#\s]/.test(text)) throw usageError(`route template must be a path without query, fragment or spaces, got '${text}'`);
+    const parts = text.split('/').slice(1);
+    const rest = parts[parts.length - 1] === '*';
+    if (rest) parts.pop();
+    for (const p of parts) {
+      if (p === '*') throw usageError(`route template '${text}': '*' may only end a template`);
+      if (p.startsWith(':') && !/^:[A-Za-z_][\w-]*$/.test(p)) throw usageError(`route template '${text}': bad parameter name '${p}'`);
+    }
+    this.text = text;
+    this.rest = rest;
+    this.segments = parts.map((p) => (p.startsWith(':') ? null : new Uint8Array(Buffer.from(p, 'utf8'))));
+  }
+
+  /** Whether the path `buf[start, end)` (starting with '/', no query) matches. */
+  matches(buf: Uint8Array, start: number, end: number): boolean {
+    let p = start + 1;
+    const segs = this.segments;
+    for (let i = 0; i < segs.length; i++) {
+      if (p > end) return false;
+      let q = p;
+      while (q < end && buf[q] !== 47) q++;
+      const lit = segs[i] ?? null;
+      if (lit !== null) {
+        if (q - p !== lit.length) return false;
+        for (let k = 0; k < lit.length; k++) if (buf[p + k] !== lit[k]) return false;
+      } else if (q === p) {
+        return false;
+      }
+      p = q + 1;
+    }
+    // every template segment matched: the path must end here, or `*` takes what is left (non-empty)
+    return this.rest ? p <= end : p === end + 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// step 1: per request, on bytes
+
+/** Segment ids every PathTable reserves: the parameters. */
+export const SEG_ID = 0;
+export const SEG_UUID = 1;
+export const SEG_HEX = 2;
+export const SEG_IP = 3;
+export const SEG_PARAM = 4;
+const RESERVED = [':id', ':uuid', ':hex', ':ip', ':param'];
+/** First element of a path that is not `/...` (kept as one raw segment). */
+const RAW = -1;
+
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** The parameter a segment is by its bytes alone (SEG_ID, SEG_UUID, SEG_HEX, SEG_IP), or -1 for a literal. */
+export function idMarker(buf: Uint8Array, a: number, b: number): number {
+  const len = b - a;
+  if (len === 0) return -1;
+  let digits = 0;
+  let hex = 0;
+  let upper = 0;
+  let dots = 0;
+  let colons = 0;
+  let dashes = 0;
+  for (let i = a; i < b; i++) {
+    const c = buf[i]!;
+    if (isDigit(c)) {
+      digits++;
+      hex++;
+    } else if (isHex(c)) {
+      hex++;
+      if (c <= 70) upper++;
+    } else if (c === 46) dots++;
+    else if (c === 58) colons++;
+    else if (c === 45) dashes++;
+    else return -1;
+  }
+  if (digits === len) return SEG_ID;
+  if (len === 36 && dashes === 4 && hex === 32 && buf[a + 8] === 45 && buf[a + 13] === 45 && buf[a + 18] === 45 && buf[a + 23] === 45) return SEG_UUID;
+  if (dots === 3 && digits + dots === len && isIPv4(buf, a, b)) return SEG_IP;
+  if (colons >= 2 && hex + colons + dots === len) return SEG_IP;
+  // hex ids are lower case (hashes, ObjectIds); upper-case codes of 8+ characters are more often
+  // product codes (B0ABCDE123, left to inference) unless long enough to be a hash
+  if (hex === len && digits > 0 && digits < len && ((len >= 8 && upper === 0) || len >= 16)) return SEG_HEX;
+  return -1;
+}
+
+function isIPv4(buf: Uint8Array, a: number, b: number): boolean {
+  let part = 0;
+  let n = 0;
+  let parts = 0;
+  for (let i = a; i <= b; i++) {
+    if (i === b || buf[i] === 46) {
+      if (n === 0 || n > 3 || part > 255) return false;
+      parts++;
+      part = 0;
+      n = 0;
+    } else {
+      part = part * 10 + buf[i]! - 48;
+      n++;
+    }
+  }
+  return parts === 4;
+}
+
+const HTTP = new Uint8Array(Buffer.from('http://'));
+const HTTPS = new Uint8Array(Buffer.from('https://'));
+
+function startsWith(buf: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * The distinct request paths (query dropped, ids as parameters) with their hits. A path is a sequence
+ * of segment ids (segments interned once in `segments`), interned by an FNV hash over the ids: a new
+ * product code costs its bytes in an arena and a few integers, no object.
+ */
+export class PathTable {
+  readonly segments = new KeyCache(4096);
+  private seqs = new Int32Array(16384);
+  private seqsUsed = 0;
+  private seqOff = new Int32Array(1024);
+  private seqLen = new Int32Array(1024);
+  private hitCounts = new Float64Array(1024);
+  private slots = new Int32Array(2048).fill(-1);
+  private slotHashes = new Int32Array(2048);
+  private count = 0;
+  private scratch = new Int32Array(64);
+
+  constructor(private readonly templates: readonly RouteTemplate[] = []) {
+    for (const r of RESERVED) this.segments.internString(r);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The id of the path of request target `buf[start, end)`; counts a hit. */
+  intern(buf: Uint8Array, start: number, end: number): number {
+    // absolute-form targets (proxies): drop scheme and host
+    if (buf[start] !== 47 && (startsWith(buf, start, end, HTTP) || startsWith(buf, start, end, HTTPS))) {
+      let p = start + (buf[start + 4] === 58 ? 7 : 8);
+      while (p < end && buf[p] !== 47) p++;
+      start = p;
+    }
+    let stop = start;
+    while (stop < end && buf[stop] !== 63 && buf[stop] !== 35) stop++;
+    if (stop - start > 1 && buf[stop - 1] === 47) stop--;
+    let n = 0;
+    const segments = this.segments;
+    if (stop === start) {
+      n = this.put(0, segments.intern(buf, start, start));
+    } else if (buf[start] !== 47) {
+      this.put(0, RAW);
+      n = this.put(1, segments.intern(buf, start, stop));
+    } else {
+      for (let t = 0; t < this.templates.length; t++) {
+        if (this.templates[t]!.matches(buf, start, stop)) {
+          n = this.put(0, -2 - t);
+          break;
+        }
+      }
+      if (n === 0) {
+        let p = start + 1;
+        for (;;) {
+          let q = p;
+          while (q < stop && buf[q] !== 47) q++;
+          const mark = idMarker(buf, p, q);
+          n = this.put(n, mark >= 0 ? mark : segments.intern(buf, p, q));
+          if (q >= stop) break;
+          p = q + 1;
+        }
+      }
+    }
+    const id = this.internSequence(n);
+    this.hitCounts[id]!++;
+    return id;
+  }
+
+  /** Writes segment `seg` at position i of the scratch sequence; returns i + 1. */
+  private put(i: number, seg: number): number {
+    if (i >= this.scratch.length) {
+      const bigger = new Int32Array(this.scratch.length * 2);
+      bigger.set(this.scratch);
+      this.scratch = bigger;
+    }
+    this.scratch[i] = seg;
+    return i + 1;
+  }
+
+  private internSequence(n: number): number {
+    const seq = this.scratch;
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ seq[i]!, 0x01000193);
+    let slot = h & (this.slots.length - 1);
+    for (;;) {
+      const id = this.slots[slot]!;
+      if (id < 0) break;
+      if (this.slotHashes[slot] === h && this.seqLen[id] === n) {
+        const off = this.seqOff[id]!;
+        let i = 0;
+        while (i < n && this.seqs[off + i] === seq[i]) i++;
+        if (i === n) return id;
+      }
+      slot = (slot + 1) & (this.slots.length - 1);
+    }
+    const id = this.count++;
+    if (id >= this.seqOff.length) {
+      this.seqOff = grownInt32(this.seqOff);
+      this.seqLen = grownInt32(this.seqLen);
+      const hits = new Float64Array(this.hitCounts.length * 2);
+      hits.set(this.hitCounts);
+      this.hitCounts = hits;
+    }
+    if (this.seqsUsed + n > this.seqs.length) this.seqs = grownInt32(this.seqs, this.seqsUsed + n);
+    this.seqs.set(seq.subarray(0, n), this.seqsUsed);
+    this.seqOff[id] = this.seqsUsed;
+    this.seqLen[id] = n;
+    this.seqsUsed += n;
+    this.slots[slot] = id;
+    this.slotHashes[slot] = h;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const cap = this.slots.length * 2;
+    const slots = new Int32Array(cap).fill(-1);
+    const hashes = new Int32Array(cap);
+    for (let s = 0; s < this.slots.length; s++) {
+      const id = this.slots[s]!;
+      if (id < 0) continue;
+      let slot = this.slotHashes[s]! & (cap - 1);
+      while (slots[slot]! >= 0) slot = (slot + 1) & (cap - 1);
+      slots[slot] = id;
+      hashes[slot] = this.slotHashes[s]!;
+    }
+    this.slots = slots;
+    this.slotHashes = hashes;
+  }
+
+  /** The segment ids of a path (a view). */
+  sequence(id: number): Int32Array {
+    const off = this.seqOff[id]!;
+    return this.seqs.subarray(off, off + this.seqLen[id]!);
+  }
+
+  hits(id: number): number {
+    return this.hitCounts[id]!;
+  }
+
+  /** The user template a path matched, or null. */
+  template(id: number): RouteTemplate | null {
+    const first = this.seqs[this.seqOff[id]!]!;
+    return first <= -2 ? this.templates[-2 - first]! : null;
+  }
+
+  /** The path as text (`/api/users/:id`), or the raw target when it is not a path. */
+  path(id: number): string {
+    const seq = this.sequence(id);
+    const t = this.template(id);
+    if (t) return t.text;
+    if (seq[0] === RAW) return this.segments.name(seq[1]!);
+    let out = '';
+    for (let i = 0; i < seq.length; i++) out += `/${this.segments.name(seq[i]!)}`;
+    return out;
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.segments.bytes + this.seqs.byteLength + this.seqOff.byteLength * 2 + this.hitCounts.byteLength + this.slots.byteLength * 2;
+  }
+}
+
+function grownInt32(a: Int32Array<ArrayBuffer>, atLeast = 0): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(a.length * 2, atLeast));
+  b.set(a);
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// step 2: inference over the distinct paths
+
+/** Shape of a segment: which character classes it has (upper, lower, digit, -_, ., other). */
+function shapeOf(bytes: Uint8Array): number {
+  let mask = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c >= 65 && c <= 90) mask |= 1;
+    else if (c >= 97 && c <= 122) mask |= 2;
+    else if (c >= 48 && c <= 57) mask |= 4;
+    else if (c === 45 || c === 95) mask |= 8;
+    else if (c === 46) mask |= 16;
+    else mask |= 32;
+  }
+  return mask;
+}
+
+export interface RouteInferenceOptions {
+  /** Distinct values a group needs to be variable (default 10). */
+  minDistinct?: number;
+  /** A value is rare at or below this share of its prefix's requests (default 0.01). */
+  rareShare?: number;
+}
+
+/** Key of the edge (parent node, segment) in one number: node ids and segment ids stay below 2^26. */
+const edge = (parent: number, seg: number): number => parent * 67108864 + seg;
+
+/**
+ * The result of inference: a route for every path id, and a resolver for paths seen later.
+ *
+ * The tree is built one depth at a time over typed arrays, not as objects: every path points at its
+ * node at the current depth; its next segment gives a child candidate per (node, segment); the
+ * candidates of each node are collapsed by the rules above, and the paths move to the surviving
+ * nodes. Merged values thereby merge their subtrees. On 171k distinct paths (1M nginx lines) this
+ * holds ~10 MB where a tree of objects held ~90 MB.
+ */
+export class RouteInference {
+  private readonly routes: string[];
+  private readonly nodeParent: number[] = [-1];
+  private readonly nodeSeg: number[] = [-1];
+  private readonly nodeText: (string | undefined)[] = ['/'];
+  /** Surviving edges, and per node its parameter child. */
+  private readonly edges = new Map<number, number>();
+  private readonly paramChild = new Map<number, number>();
+
+  private constructor(
+    private readonly table: PathTable,
+    minDistinct: number,
+    rareShare: number,
+  ) {
+    const P = table.size;
+    this.routes = new Array(P);
+    const cur = new Int32Array(P);
+    let active: number[] = [];
+    for (let id = 0; id < P; id++) {
+      if (table.sequence(id)[0]! < 0) this.routes[id] = table.path(id);
+      else active.push(id);
+    }
+    const segments = table.segments;
+    for (let d = 0; active.length > 0; d++) {
+      // candidates: (node, segment) pairs at this depth, with their hits
+      const candidate = new Map<number, number>();
+      const cParent: number[] = [];
+      const cSeg: number[] = [];
+      const cHits: number[] = [];
+      const pathCand = new Int32Array(active.length);
+      for (let k = 0; k < active.length; k++) {
+        const id = active[k]!;
+        const seg = table.sequence(id)[d]!;
+        const key = edge(cur[id]!, seg);
+        let c = candidate.get(key);
+        if (c === undefined) {
+          c = cParent.length;
+          candidate.set(key, c);
+          cParent.push(cur[id]!);
+          cSeg.push(seg);
+          cHits.push(0);
+        }
+        cHits[c]! += table.hits(id);
+        pathCand[k] = c;
+      }
+      // candidates per parent node
+      const byParent = new Map<number, number[]>();
+      for (let c = 0; c < cParent.length; c++) {
+        let list = byParent.get(cParent[c]!);
+        if (!list) byParent.set(cParent[c]!, (list = []));
+        list.push(c);
+      }
+      const target = new Int32Array(cParent.length);
+      for (const [parent, list] of byParent) this.settleChildren(parent, list, cSeg, cHits, target, segments, minDistinct, rareShare);
+      const next: number[] = [];
+      for (let k = 0; k < active.length; k++) {
+        const id = active[k]!;
+        cur[id] = target[pathCand[k]!]!;
+        if (table.sequence(id).length > d + 1) next.push(id);
+        else this.routes[id] = this.text(cur[id]!);
+      }
+      active = next;
+    }
+  }
+
+  /** Infers routes for every path of `table` (paths matching a template keep it). */
+  static infer(table: PathTable, options: RouteInferenceOptions = {}): RouteInference {
+    return new RouteInference(table, options.minDistinct ?? 10, options.rareShare ?? 0.01);
+  }
+
+  /** Paths known at inference (ids below this have a route; later ones are resolved). */
+  get pathCount(): number {
+    return this.routes.length;
+  }
+
+  /** The route of a path id. Paths seen after inference: literal where the tree knows the segment, else the parameter where it has one. */
+  routeOf(id: number): string {
+    if (id < this.routes.length) return this.routes[id]!;
+    const seq = this.table.sequence(id);
+    if (seq[0]! < 0) return this.table.path(id);
+    let node = 0;
+    let out = '';
+    for (let i = 0; i < seq.length; i++) {
+      const seg = seq[i]!;
+      const literal = node >= 0 && seg >= RESERVED.length ? this.edges.get(edge(node, seg)) : undefined;
+      const param = node >= 0 && literal === undefined ? this.paramChild.get(node) : undefined;
+      if (literal !== undefined) node = literal;
+      else if (param !== undefined) node = param;
+      else {
+        node = -1;
+        out += `/${this.table.segments.name(seg)}`;
+        continue;
+      }
+      out += `/${this.table.segments.name(this.nodeSeg[node]!)}`;
+    }
+    return out === '' ? '/' : out;
+  }
+
+  private newNode(parent: number, seg: number): number {
+    const id = this.nodeParent.length;
+    this.nodeParent.push(parent);
+    this.nodeSeg.push(seg);
+    this.nodeText.push(undefined);
+    return id;
+  }
+
+  private text(node: number): string {
+    let t = this.nodeText[node];
+    if (t === undefined) {
+      const parent = this.nodeParent[node]!;
+      const name = this.table.segments.name(this.nodeSeg[node]!);
+      t = parent === 0 ? `/${name}` : `${this.text(parent)}/${name}`;
+      this.nodeText[node] = t;
+    }
+    return t;
+  }
+
+  /** Decides the children of `parent`: literals stay, variable families and parameters merge. */
+  private settleChildren(
+    parent: number,
+    list: number[],
+    cSeg: number[],
+    cHits: number[],
+    target: Int32Array,
+    segments: KeyCache,
+    minDistinct: number,
+    rareShare: number,
+  ): void {
+    const toParam = new Set<number>();
+    if (list.length >= minDistinct) {
+      let total = 0;
+      for (const c of list) total += cHits[c]!;
+      const rareAt = Math.max(total * rareShare, 2);
+      const families = new Map<number, number[]>();
+      for (const c of list) {
+        const seg = cSeg[c]!;
+        if (seg < RESERVED.length) continue;
+        const bytes = segments.keyBytes(seg);
+        if (bytes.length === 0) continue;
+        const shape = shapeOf(bytes);
+        let f = families.get(shape);
+        if (!f) families.set(shape, (f = []));
+        f.push(c);
+      }
+      for (const [shape, members] of families) {
+        if (members.length < minDistinct) continue;
+        let rare = 0;
+        let hits = 0;
+        for (const c of members) {
+          hits += cHits[c]!;
+          if (cHits[c]! <= rareAt) rare++;
+        }
+        if (rare < 0.9 * members.length || members.length / hits < 0.02) continue;
+        const digits = (shape & 4) !== 0;
+        // frequent words stay: /api/products/search next to /api/products/:param
+        for (const c of members) if (cHits[c]! <= rareAt || digits) toParam.add(c);
+      }
+    }
+    // parameters at one position are one parameter (a hex id that happens to be all digits next to
+    // hex ids; product codes next to codes that look like hex): the most used kind names it
+    const paramHits = new Map<number, number>();
+    for (const c of list) {
+      const seg = toParam.has(c) ? SEG_PARAM : cSeg[c]!;
+      if (seg < RESERVED.length) paramHits.set(seg, (paramHits.get(seg) ?? 0) + cHits[c]!);
+    }
+    let paramNode = -1;
+    if (paramHits.size > 0) {
+      let best = -1;
+      let bestHits = -1;
+      for (const [seg, h] of paramHits) {
+        if (h > bestHits || (h === bestHits && seg < best)) {
+          best = seg;
+          bestHits = h;
+        }
+      }
+      paramNode = this.newNode(parent, best);
+      this.paramChild.set(parent, paramNode);
+    }
+    for (const c of list) {
+      const seg = cSeg[c]!;
+      if (toParam.has(c) || seg < RESERVED.length) {
+        target[c] = paramNode;
+      } else {
+        const node = this.newNode(parent, seg);
+        this.edges.set(edge(parent, seg), node);
+        target[c] = node;
+      }
+    }
+  }
+}
