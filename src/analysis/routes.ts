@@ -22,6 +22,7 @@
  */
 import { usageError } from '../core/errors.js';
 import { KeyCache } from '../logs/parse/key-cache.js';
+import { PairTable } from './pair-table.js';
 
 
 // ---------------------------------------------------------------------------------------------------
@@ -276,6 +277,16 @@ export class PathTable {
     this.slotHashes = hashes;
   }
 
+  /** Number of segments of a path. */
+  length(id: number): number {
+    return this.seqLen[id]!;
+  }
+
+  /** Segment `i` of a path. */
+  segmentAt(id: number, i: number): number {
+    return this.seqs[this.seqOff[id]! + i]!;
+  }
+
   /** The segment ids of a path (a view). */
   sequence(id: number): Int32Array {
     const off = this.seqOff[id]!;
@@ -340,25 +351,24 @@ export interface RouteInferenceOptions {
   rareShare?: number;
 }
 
-/** Key of the edge (parent node, segment) in one number: node ids and segment ids stay below 2^26. */
-const edge = (parent: number, seg: number): number => parent * 67108864 + seg;
-
 /**
  * The result of inference: a route for every path id, and a resolver for paths seen later.
  *
  * The tree is built one depth at a time over typed arrays, not as objects: every path points at its
- * node at the current depth; its next segment gives a child candidate per (node, segment); the
- * candidates of each node are collapsed by the rules above, and the paths move to the surviving
- * nodes. Merged values thereby merge their subtrees. On 171k distinct paths (1M nginx lines) this
- * holds ~10 MB where a tree of objects held ~90 MB.
+ * node at the current depth; its next segment gives a candidate child per (node, segment); the
+ * candidates of each node are settled by the rules above, and the paths move to the surviving
+ * nodes, so merged values merge their subtrees. On 171k distinct paths (1M nginx lines) a tree of
+ * objects held ~90 MB; this holds a few MB.
  */
 export class RouteInference {
-  private readonly routes: string[];
+  private readonly known: number;
+  /** Final node of each path known at inference; -1 for raw targets and templates. */
+  private readonly nodeOfPath: Int32Array;
   private readonly nodeParent: number[] = [-1];
   private readonly nodeSeg: number[] = [-1];
   private readonly nodeText: (string | undefined)[] = ['/'];
-  /** Surviving edges, and per node its parameter child. */
-  private readonly edges = new Map<number, number>();
+  /** Surviving literal edges (node, segment) → child, and per node its parameter child. */
+  private readonly edges = new PairTable();
   private readonly paramChild = new Map<number, number>();
 
   private constructor(
@@ -367,53 +377,55 @@ export class RouteInference {
     rareShare: number,
   ) {
     const P = table.size;
-    this.routes = new Array(P);
+    this.known = P;
+    this.nodeOfPath = new Int32Array(P).fill(-1);
     const cur = new Int32Array(P);
-    let active: number[] = [];
-    for (let id = 0; id < P; id++) {
-      if (table.sequence(id)[0]! < 0) this.routes[id] = table.path(id);
-      else active.push(id);
-    }
-    const segments = table.segments;
-    for (let d = 0; active.length > 0; d++) {
+    let active = new Int32Array(P);
+    let A = 0;
+    for (let id = 0; id < P; id++) if (table.segmentAt(id, 0) >= 0) active[A++] = id;
+    for (let d = 0; A > 0; d++) {
       // candidates: (node, segment) pairs at this depth, with their hits
-      const candidate = new Map<number, number>();
-      const cParent: number[] = [];
-      const cSeg: number[] = [];
-      const cHits: number[] = [];
-      const pathCand = new Int32Array(active.length);
-      for (let k = 0; k < active.length; k++) {
+      const cParent = new Int32Array(A);
+      const cSeg = new Int32Array(A);
+      const cHits = new Float64Array(A);
+      const pathCand = new Int32Array(A);
+      let C = 0;
+      const pairs = new PairTable(Math.max(1024, A));
+      for (let k = 0; k < A; k++) {
         const id = active[k]!;
-        const seg = table.sequence(id)[d]!;
-        const key = edge(cur[id]!, seg);
-        let c = candidate.get(key);
-        if (c === undefined) {
-          c = cParent.length;
-          candidate.set(key, c);
-          cParent.push(cur[id]!);
-          cSeg.push(seg);
-          cHits.push(0);
+        const seg = table.segmentAt(id, d);
+        const node = cur[id]!;
+        let c = pairs.get(node, seg);
+        if (c < 0) {
+          c = C++;
+          pairs.set(node, seg, c);
+          cParent[c] = node;
+          cSeg[c] = seg;
         }
         cHits[c]! += table.hits(id);
         pathCand[k] = c;
       }
-      // candidates per parent node
-      const byParent = new Map<number, number[]>();
-      for (let c = 0; c < cParent.length; c++) {
-        let list = byParent.get(cParent[c]!);
-        if (!list) byParent.set(cParent[c]!, (list = []));
-        list.push(c);
+      // candidates grouped by parent node (counting sort over node ids)
+      const nodes = this.nodeParent.length;
+      const start = new Int32Array(nodes + 1);
+      for (let c = 0; c < C; c++) start[cParent[c]! + 1]!++;
+      for (let v = 0; v < nodes; v++) start[v + 1]! += start[v]!;
+      const fill = start.slice(0, nodes);
+      const byParent = new Int32Array(C);
+      for (let c = 0; c < C; c++) byParent[fill[cParent[c]!]!++] = c;
+      const target = new Int32Array(C);
+      for (let v = 0; v < nodes; v++) {
+        if (start[v + 1]! > start[v]!) this.settleChildren(v, byParent.subarray(start[v]!, start[v + 1]!), cSeg, cHits, target, minDistinct, rareShare);
       }
-      const target = new Int32Array(cParent.length);
-      for (const [parent, list] of byParent) this.settleChildren(parent, list, cSeg, cHits, target, segments, minDistinct, rareShare);
-      const next: number[] = [];
-      for (let k = 0; k < active.length; k++) {
+      let next = 0;
+      for (let k = 0; k < A; k++) {
         const id = active[k]!;
         cur[id] = target[pathCand[k]!]!;
-        if (table.sequence(id).length > d + 1) next.push(id);
-        else this.routes[id] = this.text(cur[id]!);
+        if (table.length(id) > d + 1) active[next++] = id;
+        else this.nodeOfPath[id] = cur[id]!;
       }
-      active = next;
+      A = next;
+      if (A < active.length / 4) active = active.slice(0, A);
     }
   }
 
@@ -424,30 +436,47 @@ export class RouteInference {
 
   /** Paths known at inference (ids below this have a route; later ones are resolved). */
   get pathCount(): number {
-    return this.routes.length;
+    return this.known;
   }
 
-  /** The route of a path id. Paths seen after inference: literal where the tree knows the segment, else the parameter where it has one. */
-  routeOf(id: number): string {
-    if (id < this.routes.length) return this.routes[id]!;
-    const seq = this.table.sequence(id);
-    if (seq[0]! < 0) return this.table.path(id);
+  /**
+   * The route node of a path (paths with the same node have the same route), or -1 when the path is
+   * no inferred route (a raw target, a template, or a segment the tree does not know). Paths seen
+   * after inference are resolved: literal where the tree knows the segment, else its parameter.
+   */
+  nodeOf(id: number): number {
+    if (id < this.known) return this.nodeOfPath[id]!;
+    const n = this.table.length(id);
+    if (this.table.segmentAt(id, 0) < 0) return -1;
     let node = 0;
-    let out = '';
-    for (let i = 0; i < seq.length; i++) {
-      const seg = seq[i]!;
-      const literal = node >= 0 && seg >= RESERVED.length ? this.edges.get(edge(node, seg)) : undefined;
-      const param = node >= 0 && literal === undefined ? this.paramChild.get(node) : undefined;
-      if (literal !== undefined) node = literal;
-      else if (param !== undefined) node = param;
-      else {
-        node = -1;
-        out += `/${this.table.segments.name(seg)}`;
-        continue;
-      }
-      out += `/${this.table.segments.name(this.nodeSeg[node]!)}`;
+    for (let i = 0; i < n && node >= 0; i++) {
+      const seg = this.table.segmentAt(id, i);
+      const literal = seg >= RESERVED.length ? this.edges.get(node, seg) : -1;
+      node = literal >= 0 ? literal : (this.paramChild.get(node) ?? -1);
     }
-    return out === '' ? '/' : out;
+    return node;
+  }
+
+  /** The route of a path id. */
+  routeOf(id: number): string {
+    const node = this.nodeOf(id);
+    if (node >= 0) return this.text(node);
+    if (this.table.segmentAt(id, 0) < 0) return this.table.path(id);
+    // a path leaving the known tree after inference: known prefix, then its own segments
+    let out = '';
+    let at = 0;
+    const n = this.table.length(id);
+    for (let i = 0; i < n; i++) {
+      const seg = this.table.segmentAt(id, i);
+      let next = -1;
+      if (at >= 0) {
+        const literal = seg >= RESERVED.length ? this.edges.get(at, seg) : -1;
+        next = literal >= 0 ? literal : (this.paramChild.get(at) ?? -1);
+      }
+      out += `/${this.table.segments.name(next >= 0 ? this.nodeSeg[next]! : seg)}`;
+      at = next;
+    }
+    return out;
   }
 
   private newNode(parent: number, seg: number): number {
@@ -458,7 +487,8 @@ export class RouteInference {
     return id;
   }
 
-  private text(node: number): string {
+  /** The route text of a node. */
+  text(node: number): string {
     let t = this.nodeText[node];
     if (t === undefined) {
       const parent = this.nodeParent[node]!;
@@ -470,16 +500,8 @@ export class RouteInference {
   }
 
   /** Decides the children of `parent`: literals stay, variable families and parameters merge. */
-  private settleChildren(
-    parent: number,
-    list: number[],
-    cSeg: number[],
-    cHits: number[],
-    target: Int32Array,
-    segments: KeyCache,
-    minDistinct: number,
-    rareShare: number,
-  ): void {
+  private settleChildren(parent: number, list: Int32Array, cSeg: Int32Array, cHits: Float64Array, target: Int32Array, minDistinct: number, rareShare: number): void {
+    const segments = this.table.segments;
     const toParam = new Set<number>();
     if (list.length >= minDistinct) {
       let total = 0;
@@ -536,7 +558,7 @@ export class RouteInference {
         target[c] = paramNode;
       } else {
         const node = this.newNode(parent, seg);
-        this.edges.set(edge(parent, seg), node);
+        this.edges.set(parent, seg, node);
         target[c] = node;
       }
     }

@@ -1,10 +1,11 @@
 /** The command table, in the order `perfscope --help` lists them. */
 import type { Command } from './command.js';
 import { exportCommand } from './export.js';
+import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, logsCommand];

@@ -17,6 +17,7 @@ import { createParser, detectFormat } from '../../logs/parse/formats.js';
 import { readLines, type InputReport, type LineHandler } from '../../logs/parse/line-reader.js';
 import { logFormats, type KeyKind, type LogFormat, type LogParser } from '../../logs/parse/log-parser.js';
 import { CALL, ERROR, OTHER, ParsedLine, WARN } from '../../logs/parse/parsed-line.js';
+import { PairTable } from '../pair-table.js';
 import { PathTable, RouteInference } from '../routes.js';
 import { BYTES_PER_CALL, CallTable, FLAG_FAILED, FLAG_WARNING } from './call-table.js';
 import { distributionBounds, summarizeExact, summarizeSketch, type KeySummary } from './key-summary.js';
@@ -52,9 +53,10 @@ export async function analyzeLogs(options: AnalyzeLogsOptions): Promise<LogAnaly
 /** Route pre-keys: (method, path) pairs, named `METHOD /route` once routes are inferred. */
 class RouteKeys {
   readonly paths: PathTable;
-  private readonly pairs = new Map<number, number>();
-  readonly methodOf: number[] = [];
-  readonly pathOf: number[] = [];
+  private readonly pairs = new PairTable(4096);
+  methodOf = new Int32Array(1024);
+  pathOf = new Int32Array(1024);
+  size = 0;
   badRequest = -1;
 
   constructor(paths: PathTable) {
@@ -63,28 +65,29 @@ class RouteKeys {
 
   key(method: number, buf: Uint8Array, start: number, end: number): number {
     const path = this.paths.intern(buf, start, end);
-    const pair = method * 0x4000000 + path;
-    let id = this.pairs.get(pair);
-    if (id === undefined) {
-      id = this.methodOf.length;
-      this.methodOf.push(method);
-      this.pathOf.push(path);
-      this.pairs.set(pair, id);
-    }
-    return id;
+    const id = this.pairs.get(method, path);
+    return id >= 0 ? id : this.add(method, path);
   }
 
   badRequestKey(): number {
-    if (this.badRequest < 0) {
-      this.badRequest = this.methodOf.length;
-      this.methodOf.push(-1);
-      this.pathOf.push(-1);
-    }
+    if (this.badRequest < 0) this.badRequest = this.add(-1, -1);
     return this.badRequest;
   }
 
-  get size(): number {
-    return this.methodOf.length;
+  private add(method: number, path: number): number {
+    const id = this.size++;
+    if (id >= this.methodOf.length) {
+      const m = new Int32Array(this.methodOf.length * 2);
+      m.set(this.methodOf);
+      this.methodOf = m;
+      const p = new Int32Array(this.pathOf.length * 2);
+      p.set(this.pathOf);
+      this.pathOf = p;
+    }
+    this.methodOf[id] = method;
+    this.pathOf[id] = path;
+    if (method >= 0) this.pairs.set(method, path, id);
+    return id;
   }
 }
 
@@ -267,16 +270,7 @@ class Pass implements LineHandler {
     return this.keyKind === 'function' ? this.parser.functions.size : this.routeKeys!.size;
   }
 
-  /** The final name of a pre-key (route keys: after inference). */
-  private keyName(pre: number): string {
-    if (this.keyKind === 'function') return this.parser!.functions.name(pre);
-    const rk = this.routeKeys!;
-    if (pre === rk.badRequest) return BAD_REQUEST_KEY;
-    this.inference ??= RouteInference.infer(rk.paths);
-    return `${this.parser!.methods.name(rk.methodOf[pre]!)} ${this.inference.routeOf(rk.pathOf[pre]!)}`;
-  }
-
-  /** The final key id of a pre-key, named on first use. */
+  /** The final key id of a pre-key, named on first use (route keys: after inference). */
   private finalKey(pre: number): number {
     if (pre >= this.finalOf.length) {
       const bigger = new Int32Array(Math.max(pre + 1, this.finalOf.length * 2)).fill(-1);
@@ -284,15 +278,38 @@ class Pass implements LineHandler {
       this.finalOf = bigger;
     }
     let id = this.finalOf[pre]!;
-    if (id < 0) {
-      const name = this.keyName(pre);
-      id = this.finalIndex.get(name) ?? -1;
-      if (id < 0) {
-        id = this.finalNames.length;
-        this.finalNames.push(name);
-        this.finalIndex.set(name, id);
+    if (id >= 0) return id;
+    if (this.keyKind === 'function') {
+      id = this.finalIdOf(this.parser!.functions.name(pre));
+    } else {
+      const rk = this.routeKeys!;
+      if (pre === rk.badRequest) {
+        id = this.finalIdOf(BAD_REQUEST_KEY);
+      } else {
+        this.inference ??= RouteInference.infer(rk.paths);
+        const method = rk.methodOf[pre]!;
+        const path = rk.pathOf[pre]!;
+        // paths with one route node share a key: name it once per (method, node)
+        const node = this.inference.nodeOf(path);
+        id = node >= 0 ? this.byMethodNode.get(method, node) : -1;
+        if (id < 0) {
+          id = this.finalIdOf(`${this.parser!.methods.name(method)} ${this.inference.routeOf(path)}`);
+          if (node >= 0) this.byMethodNode.set(method, node, id);
+        }
       }
-      this.finalOf[pre] = id;
+    }
+    this.finalOf[pre] = id;
+    return id;
+  }
+
+  private readonly byMethodNode = new PairTable();
+
+  private finalIdOf(name: string): number {
+    let id = this.finalIndex.get(name);
+    if (id === undefined) {
+      id = this.finalNames.length;
+      this.finalNames.push(name);
+      this.finalIndex.set(name, id);
     }
     return id;
   }
@@ -341,8 +358,11 @@ class Pass implements LineHandler {
     // per key, exactly from the grouped table or from the sketches
     const summaries: (KeySummary | null)[] = new Array(G).fill(null);
     if (this.table !== null && this.table.length > 0) {
-      const { order, starts } = this.table.groupBy(this.finalOf, G);
-      for (let g = 0; g < G; g++) if (starts[g + 1]! > starts[g]!) summaries[g] = summarizeExact(this.table, order, starts[g]!, starts[g + 1]!, grid, bounds);
+      const columns = this.table.scatter(this.finalOf, G);
+      for (let g = 0; g < G; g++) {
+        if (columns[g]!.seconds.length > 0) summaries[g] = summarizeExact(columns[g]!, grid, bounds);
+        columns[g] = EMPTY_GROUP;
+      }
     } else if (this.sketch !== null) {
       for (let g = 0; g < G; g++) if (g < this.sketch.totals.length && this.sketch.totals[g]!.count > 0) summaries[g] = summarizeSketch(this.sketch, g, grid, bounds);
     }
@@ -434,6 +454,7 @@ class Pass implements LineHandler {
   }
 }
 
+const EMPTY_GROUP = { seconds: new Float64Array(0), time: new Float64Array(0), flags: new Uint8Array(0) };
 const nullable = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (v === v ? v : null));
 
 function overlongReason(bytes: number): string {

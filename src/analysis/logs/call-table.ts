@@ -12,6 +12,18 @@ const MASK = CHUNK - 1;
 
 export const BYTES_PER_CALL = 21;
 
+/** One group's calls, column by column. */
+export interface GroupColumns {
+  seconds: Float64Array;
+  /** ms since the epoch, NaN when the line had no time. */
+  time: Float64Array;
+  flags: Uint8Array;
+}
+
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U8 = new Uint8Array(0);
+
 export class CallTable {
   private readonly secondsChunks: Float64Array[] = [];
   private readonly timeChunks: Float64Array[] = [];
@@ -66,27 +78,46 @@ export class CallTable {
   }
 
   /**
-   * Call indexes grouped by `groupOf[key]` (in file order within a group), with each group's start:
-   * group g holds `order[starts[g], starts[g + 1])`.
+   * The calls split into per-group columns (group g of call i is `groupOf[key]`), in file order within
+   * a group. One sequential pass that writes to one stream per group, releasing the table's chunks as
+   * it goes: gathering by an index permutation instead cost 3x as much (cache misses on three columns).
+   * The table is empty afterwards.
    */
-  groupBy(groupOf: Int32Array, groups: number): { order: Int32Array; starts: Int32Array } {
-    const starts = new Int32Array(groups + 1);
+  scatter(groupOf: Int32Array, groups: number): GroupColumns[] {
+    const counts = new Int32Array(groups);
     const n = this.length;
     for (let c = 0; c < this.keyChunks.length; c++) {
       const keys = this.keyChunks[c]!;
       const m = Math.min(CHUNK, n - c * CHUNK);
-      for (let i = 0; i < m; i++) starts[groupOf[keys[i]!]! + 1]!++;
+      for (let i = 0; i < m; i++) counts[groupOf[keys[i]!]!]!++;
     }
-    for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
-    const next = starts.slice(0, groups);
-    const order = new Int32Array(n);
+    const out: GroupColumns[] = [];
+    for (let g = 0; g < groups; g++) {
+      out.push({ seconds: new Float64Array(counts[g]!), time: new Float64Array(counts[g]!), flags: new Uint8Array(counts[g]!) });
+    }
+    const next = new Int32Array(groups);
     for (let c = 0; c < this.keyChunks.length; c++) {
       const keys = this.keyChunks[c]!;
+      const seconds = this.secondsChunks[c]!;
+      const time = this.timeChunks[c]!;
+      const flags = this.flagChunks[c]!;
       const m = Math.min(CHUNK, n - c * CHUNK);
-      const base = c * CHUNK;
-      for (let i = 0; i < m; i++) order[next[groupOf[keys[i]!]!]!++] = base + i;
+      for (let i = 0; i < m; i++) {
+        const g = groupOf[keys[i]!]!;
+        const o = out[g]!;
+        const k = next[g]!++;
+        o.seconds[k] = seconds[i]!;
+        o.time[k] = time[i]!;
+        o.flags[k] = flags[i]!;
+      }
+      // release the chunk: the grouped copy and the table never both hold everything
+      this.keyChunks[c] = EMPTY_I32;
+      this.secondsChunks[c] = EMPTY_F64;
+      this.timeChunks[c] = EMPTY_F64;
+      this.flagChunks[c] = EMPTY_U8;
     }
-    return { order, starts };
+    this.clear();
+    return out;
   }
 
   /** Drops everything (after a switch to sketches). */

@@ -6,7 +6,7 @@
 import { findChanges, type DetectedChange } from '../change-points.js';
 import { LogHistogram } from '../log-histogram.js';
 import { quantilesInPlace } from '../stats.js';
-import { FLAG_FAILED, FLAG_WARNING, type CallTable } from './call-table.js';
+import { FLAG_FAILED, FLAG_WARNING, type GroupColumns } from './call-table.js';
 import type { SketchStore } from './sketch-store.js';
 import type { WindowGrid } from './windows.js';
 
@@ -105,44 +105,46 @@ function changesOf(w: KeyWindows, medianOver: (from: number, to: number) => numb
   return out;
 }
 
-/** One key from the exact call table: calls `order[from, to)`. */
-export function summarizeExact(table: CallTable, order: Int32Array, from: number, to: number, grid: WindowGrid | null, bounds: readonly number[]): KeySummary {
-  const n = to - from;
-  const secs = new Float64Array(n);
+/** One key from its exact columns (`cols.seconds` is reordered). */
+export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, bounds: readonly number[]): KeySummary {
+  const secs = cols.seconds;
+  const time = cols.time;
+  const flags = cols.flags;
+  const n = secs.length;
   const distribution = new Array<number>(bounds.length).fill(0);
-  const W = grid === null ? 0 : grid.count;
-  const count = new Int32Array(W);
-  const errors = new Int32Array(W);
-  const win = grid === null ? null : new Int32Array(n);
   let sum = 0;
   let max = 0;
   let failed = 0;
   let warned = 0;
   for (let i = 0; i < n; i++) {
-    const idx = order[from + i]!;
-    const v = table.secondsAt(idx);
-    secs[i] = v;
+    const v = secs[i]!;
     sum += v;
     if (v > max) max = v;
     distribution[bucketOf(bounds, v)]!++;
-    const flags = table.flagsAt(idx);
-    if (flags & FLAG_FAILED) failed++;
-    else if (flags & FLAG_WARNING) warned++;
-    if (win !== null) {
-      const t = table.timeAt(idx);
+    const f = flags[i]!;
+    if (f & FLAG_FAILED) failed++;
+    else if (f & FLAG_WARNING) warned++;
+  }
+  let windows: KeyWindows | null = null;
+  let changes: KeyChange[] = [];
+  if (grid !== null) {
+    const W = grid.count;
+    const count = new Int32Array(W);
+    const errors = new Int32Array(W);
+    const win = new Int32Array(n);
+    const start = grid.startMs;
+    const width = grid.widthMs;
+    for (let i = 0; i < n; i++) {
+      const t = time[i]!;
       if (t !== t) {
         win[i] = -1;
         continue;
       }
-      const w = grid!.index(t);
+      const w = Math.floor((t - start) / width);
       win[i] = w;
       count[w]!++;
-      if (flags & FLAG_FAILED) errors[w]!++;
+      if (flags[i]! & FLAG_FAILED) errors[w]!++;
     }
-  }
-  let windows: KeyWindows | null = null;
-  let changes: KeyChange[] = [];
-  if (win !== null) {
     // the calls grouped by window
     const pos = new Int32Array(W + 1);
     for (let w = 0; w < W; w++) pos[w + 1] = pos[w]! + count[w]!;
