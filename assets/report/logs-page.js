@@ -11,6 +11,8 @@
    * @typedef {{ blob: string, windowSeconds: number, starts: PackedRef | null, keys: KeyRefs[], distribution: { bounds: number[], series: { key: string, counts: number[] }[] }, changes: { key: string, metric: string, at: number, before: number, after: number }[], colors: string[], exact: boolean }} Payload
    */
   const NULL = -2147483648;
+  /** Calls a window needs before its error rate is drawn. */
+  const MIN_CALLS = 5;
   const dataElement = document.getElementById('perfscope-logs');
   /** @type {Payload} */
   const P = JSON.parse(dataElement ? dataElement.textContent || '{}' : '{}');
@@ -98,7 +100,8 @@
         cursor: { drag: { x: true, y: false, setScale: true } },
         scales: { x: { time: false, distr: log ? 3 : 1 }, y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, max > 0 ? max * 1.05 : 1] } },
         axes: [
-          { ...a, label: 'duration (bucket upper bound)', labelSize: 28, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => fmtSeconds(v)) },
+          // log scale: label the decades only (uPlot passes every 1-2-5 tick, null for hidden ones)
+          { ...a, label: 'duration (bucket upper bound)', labelSize: 28, values: (/** @type {any} */ _u, /** @type {(number | null)[]} */ s) => s.map((v) => (v == null || (log && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) > 1e-6) ? '' : fmtSeconds(v))) },
           { ...a, label: '% of calls', size: 60, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => `${Number(v.toFixed(1))}`) },
         ],
         series: [
@@ -157,7 +160,7 @@
         legend: { live: true },
         cursor: { drag: { x: true, y: false, setScale: true } },
         scales: { x: { time: true }, y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, max > 0 ? max * 1.05 : 1] } },
-        axes: [{ ...a }, { ...a, label: P.exact ? 'seconds' : 'seconds (≈ 1 %)', size: 70, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => fmtSeconds(v)) }],
+        axes: [{ ...a }, { ...a, label: P.exact ? 'duration' : 'duration (≈ 1 %)', size: 70, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => fmtSeconds(v)) }],
         series: [
           {},
           ...names.map((n, i) => ({ label: n, stroke: colors[i], width: 1.6, spanGaps: false, points: { show: false }, value: (/** @type {any} */ _u, /** @type {number | null} */ v) => fmtSeconds(v) })),
@@ -212,7 +215,8 @@
           })),
         ],
       },
-      [m.x, ...withErrors.map((e) => e.k.count.map((c, w) => (c ? ((e.k.errors[w] ?? 0) / c) * 100 : null)))],
+      // a window's rate from MIN_CALLS calls on: one failed call of two is not a 50 % error rate
+      [m.x, ...withErrors.map((e) => e.k.count.map((c, w) => (c != null && c >= MIN_CALLS ? ((e.k.errors[w] ?? 0) / c) * 100 : null)))],
       el,
     );
     u.root.dataset.panel = 'errors';

@@ -133,7 +133,7 @@ export function renderLogsHtml(a: LogAnalysis, options: LogsHtmlOptions = {}): s
 <div class="tools"><button type="button" id="toggle-theme">Theme</button></div>
 </header>
 <section class="cards">
-<div class="card"><h2>Summary</h2><table id="summary">${summary.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n')}</table></div>
+<div class="card"><h2>Summary</h2><table id="overview">${summary.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('\n')}</table></div>
 <div class="card"><h2>Slowest calls</h2>${table('slowest', ['Key', 'Duration', 'Time', 'Where'], slowRows, 'No calls.')}</div>
 </section>
 <section class="card wide"><h2>Per key${a.groups.length < a.groupCount ? ` (top ${a.groups.length} of ${a.groupCount} by total time)` : ''}</h2>
@@ -142,7 +142,7 @@ ${table('groups', ['Key', 'Calls', 'Errors', 'Error rate', 'Warnings', 'Mean', '
 <section id="charts">
 <div class="panel" data-panel="distribution"><h3>Latency distribution (share of each key's calls, log scale)</h3><div id="chart-distribution"></div></div>
 <div class="panel" data-panel="latency"><h3>Latency over time: <select id="key-select" aria-label="Key"></select></h3><div id="chart-latency"></div></div>
-<div class="panel" data-panel="errors"><h3>Error rate over time</h3><div id="chart-errors"></div></div>
+<div class="panel" data-panel="errors"><h3>Error rate over time (windows of 5+ calls)</h3><div id="chart-errors"></div></div>
 </section>
 <section class="card wide"><h2>Changes over time</h2>${table('changes', ['Key', 'Metric', 'From', 'Before', 'After', 'Factor'], changeRows, 'No large, sustained change of a median or an error rate.')}</section>
 <section class="card wide"><h2>Message patterns (warnings and errors)</h2>${table('patterns', ['Level', 'Count', 'Template', 'Keys', 'Example'], patternRows, 'No warning or error messages.')}</section>
