@@ -226,49 +226,48 @@ async function readFile(fd: number, splitter: LineSplitter, report: InputReport,
 }
 
 async function readStream(stream: NodeJS.ReadableStream, splitter: LineSplitter, report: InputReport, progress: (n: number) => void): Promise<void> {
-  let source: AsyncIterable<Buffer | string> = stream as AsyncIterable<Buffer | string>;
-  let first = true;
-  let gunzip: ReturnType<typeof createGunzip> | null = null;
+  const take = (chunk: Buffer): void => {
+    report.bytes += chunk.length;
+    splitter.push(chunk);
+    progress(chunk.length);
+  };
   try {
     if (report.gzip) {
-      gunzip = createGunzip();
-      source = (stream as NodeJS.ReadableStream).pipe(gunzip) as AsyncIterable<Buffer>;
+      // a gzip file: through zlib
+      for await (const chunk of stream.pipe(createGunzip()) as AsyncIterable<Buffer>) take(chunk);
+      return;
     }
-    for await (const chunk of source) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      if (first && !report.gzip && bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1) {
-        // gzip on stdin: restart the stream through zlib with this first chunk in front
-        report.gzip = true;
-        await readGzipStdin(bytes, stream, splitter, report, progress);
-        return;
-      }
-      first = false;
-      report.bytes += bytes.length;
-      splitter.push(bytes);
-      progress(bytes.length);
+    // stdin: gzip or not is known from its first two bytes, which may come in separate chunks
+    const chunks = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+    const next = async (): Promise<Buffer | null> => {
+      const r = await chunks.next();
+      return r.done ? null : typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : r.value;
+    };
+    let head: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const chunk = await next();
+      if (chunk === null) break;
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      if (head.length >= 2) break;
     }
-  } catch (err) {
-    report.error = describeStreamError(err, report);
-  }
-}
-
-async function readGzipStdin(head: Buffer, rest: NodeJS.ReadableStream, splitter: LineSplitter, report: InputReport, progress: (n: number) => void): Promise<void> {
-  const gunzip = createGunzip();
-  const feed = (async () => {
-    gunzip.write(head);
-    for await (const chunk of rest as AsyncIterable<Buffer>) {
-      if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
+    if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
+      report.gzip = true;
+      const gunzip = createGunzip();
+      const feed = (async () => {
+        let chunk: Buffer | null = head;
+        while (chunk !== null) {
+          if (!gunzip.write(chunk)) await new Promise((resolve) => gunzip.once('drain', resolve));
+          chunk = await next();
+        }
+        gunzip.end();
+      })();
+      feed.catch((err: unknown) => gunzip.destroy(err instanceof Error ? err : new Error(String(err))));
+      for await (const chunk of gunzip as AsyncIterable<Buffer>) take(chunk);
+      await feed;
+      return;
     }
-    gunzip.end();
-  })();
-  feed.catch((err: unknown) => gunzip.destroy(err instanceof Error ? err : new Error(String(err))));
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      report.bytes += chunk.length;
-      splitter.push(chunk);
-      progress(chunk.length);
-    }
-    await feed;
+    if (head.length > 0) take(head);
+    for (let chunk = await next(); chunk !== null; chunk = await next()) take(chunk);
   } catch (err) {
     report.error = describeStreamError(err, report);
   }
