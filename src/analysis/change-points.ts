@@ -11,8 +11,10 @@
  * 3. Sustained: at least 80 % of the windows on each side lie on their side of the midpoint between
  *    before and after (geometric for ratios).
  *
- * Then each side is searched again (binary segmentation), up to `maxChanges` changes per series.
- * With ~100 windows, a change needs roughly 14+ windows after it (1/7 of the time range) to reach z 4.
+ * The splits are found first by significance alone, each side searched again (binary segmentation), so
+ * a slowdown that recovers gives two; then every split is judged against its neighbouring segments
+ * (large, sustained). At most `maxChanges` per series. With ~100 windows, a change needs roughly 14+
+ * windows on its side (1/7 of the time range) to reach z 4 when the two sides do not overlap at all.
  */
 
 export interface ShiftTest {
@@ -90,34 +92,60 @@ export function findChanges(values: ArrayLike<number>, rule: ChangeRule, options
   const minZ = options.minZ ?? 4;
   const minSustained = options.minSustained ?? 0.8;
   const maxChanges = options.maxChanges ?? 3;
-  const found: DetectedChange[] = [];
-  const search = (from: number, to: number): void => {
-    if (found.length >= maxChanges) return;
+  // 1. segment by significance alone: a slowdown that recovers is two splits, and the first split
+  //    of the whole range (low | mixed) is only significant, not large; its halves then split cleanly
+  const splits: { window: number; z: number }[] = [];
+  const segment = (from: number, to: number): void => {
+    if (splits.length >= 2 * maxChanges + 2) return;
     const idx: number[] = [];
     for (let w = from; w < to; w++) if (values[w] === values[w]) idx.push(w);
-    const vals = idx.map((w) => values[w]!);
-    const test = bestSplit(vals, minSide);
+    const test = bestSplit(idx.map((w) => values[w]!), minSide);
     if (test === null || Math.abs(test.z) < minZ) return;
     const window = idx[test.split]!;
+    splits.push({ window, z: test.z });
+    segment(from, window);
+    segment(window, to);
+  };
+  segment(0, values.length);
+  splits.sort((a, b) => a.window - b.window);
+  // each split placed again between its neighbours (the first split of a mixed range can sit off)
+  for (let i = 0; i < splits.length; i++) {
+    const from = i === 0 ? 0 : splits[i - 1]!.window;
+    const to = i === splits.length - 1 ? values.length : splits[i + 1]!.window;
+    const idx: number[] = [];
+    for (let w = from; w < to; w++) if (values[w] === values[w]) idx.push(w);
+    const test = bestSplit(idx.map((w) => values[w]!), Math.min(minSide, Math.floor(idx.length / 2)));
+    if (test !== null && Math.abs(test.z) >= minZ) splits[i] = { window: idx[test.split]!, z: test.z };
+  }
+  // 2. each split against its neighbouring segments: large and sustained, or not reported
+  const found: DetectedChange[] = [];
+  for (let i = 0; i < splits.length && found.length < maxChanges; i++) {
+    const from = i === 0 ? 0 : splits[i - 1]!.window;
+    const window = splits[i]!.window;
+    const to = i === splits.length - 1 ? values.length : splits[i + 1]!.window;
     const before = rule.over(from, window);
     const after = rule.over(window, to);
-    if (before === null || after === null || !rule.large(before, after)) return;
+    if (before === null || after === null || !rule.large(before, after)) continue;
     const mid = rule.midpoint(before, after);
     const up = after > before;
     let left = 0;
+    let leftN = 0;
     let right = 0;
-    for (let i = 0; i < vals.length; i++) {
-      const v = vals[i]!;
-      if (i < test.split) {
+    let rightN = 0;
+    for (let w = from; w < to; w++) {
+      const v = values[w]!;
+      if (v !== v) continue;
+      if (w < window) {
+        leftN++;
         if (up ? v < mid : v > mid) left++;
-      } else if (up ? v > mid : v < mid) right++;
+      } else {
+        rightN++;
+        if (up ? v > mid : v < mid) right++;
+      }
     }
-    const sustained = Math.min(left / test.split, right / (vals.length - test.split));
-    if (sustained < minSustained) return;
-    found.push({ window, before, after, z: test.z, sustained });
-    search(from, window);
-    search(window, to);
-  };
-  search(0, values.length);
-  return found.sort((a, b) => a.window - b.window);
+    const sustained = Math.min(left / leftN, right / rightN);
+    if (!(sustained >= minSustained)) continue;
+    found.push({ window, before, after, z: splits[i]!.z, sustained });
+  }
+  return found;
 }
