@@ -119,3 +119,38 @@ export function braceBalance(buf: Uint8Array, start: number, end: number): numbe
   }
   return depth;
 }
+
+/**
+ * Finds a needle within a line. `Buffer#indexOf` has no end: a needle that is rare in a log
+ * (` failed after ` on a warning line, `"req":{` in an application's other lines) would make every
+ * line scan the rest of the 4 MiB chunk. A Finder remembers where the next occurrence after its last
+ * search lies, so a search from inside that gap costs nothing, and scanning stays linear per chunk.
+ * (Cutting the search with `subarray` allocated a Buffer per line: 20 % of the pino parser's time.)
+ */
+export class Finder {
+  private buf: Uint8Array | null = null;
+  private from = 0;
+  private at = -1;
+
+  constructor(readonly needle: Uint8Array) {}
+
+  /** The first occurrence within `buf[from, end)`, or -1. Lines must be searched in buffer order. */
+  find(buf: Buffer, from: number, end: number): number {
+    let at: number;
+    if (buf === this.buf && from >= this.from && (this.at < 0 || from <= this.at)) {
+      at = this.at;
+    } else {
+      at = buf.indexOf(this.needle, from);
+      this.buf = buf;
+      this.from = from;
+      this.at = at;
+    }
+    return at >= 0 && at + this.needle.length <= end ? at : -1;
+  }
+}
+
+/** The value of the JSON string whose content is `buf[start, end)` (unescaped when `escaped`). */
+export function jsonStringValue(buf: Buffer, start: number, end: number, escaped: boolean): string {
+  if (!escaped) return buf.toString('utf8', start, end);
+  return JSON.parse(buf.toString('utf8', start - 1, end + 1)) as string;
+}

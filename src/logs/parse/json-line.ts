@@ -57,8 +57,12 @@ function messageOf(obj: Json, level: Level, failed: boolean): string | null {
     return errType !== undefined && errMessage !== undefined && errMessage !== '' ? `${errType}: ${errMessage}` : (errMessage || errType || null);
   }
   const msg = str(obj.message) ?? str(obj.msg);
-  if (msg === undefined) return null;
-  const rest = msg.replace(CALL_PREFIX, '');
+  return msg === undefined ? null : ownWords(msg);
+}
+
+/** A call line's message without the performance log's `function NAME took X s: ` prefix; null when nothing is left. */
+export function ownWords(message: string): string | null {
+  const rest = message.replace(CALL_PREFIX, '');
   return rest === '' ? null : rest;
 }
 

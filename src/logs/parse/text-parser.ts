@@ -11,7 +11,7 @@
  * Other messages of the layout are well-formed lines that are not calls; their WARNING/ERROR messages
  * still feed pattern mining. A line starting `function NAME` without a usable duration is malformed.
  */
-import { bytesOf, endsWith, matchAt, parseDecimal } from './bytes.js';
+import { Finder, bytesOf, endsWith, matchAt, parseDecimal } from './bytes.js';
 import { KeyCache } from './key-cache.js';
 import type { KeyKind, LogParser } from './log-parser.js';
 import { classify } from './malformed.js';
@@ -70,6 +70,11 @@ export class TextParser implements LogParser {
   readonly functions = new KeyCache();
   readonly methods = new KeyCache(16);
   private readonly time = new AsctimeReader();
+  private readonly sep = new Finder(SEP);
+  private readonly took = new Finder(TOOK);
+  private readonly failedAfter = new Finder(FAILED);
+  private readonly koTook = new Finder(KO_TOOK);
+  private readonly koFailed = new Finder(KO_FAILED);
   /** The last logger name (with its trailing ` - `), tried first. */
   private lastName: Uint8Array = new Uint8Array(0);
 
@@ -92,8 +97,8 @@ export class TextParser implements LogParser {
     if (msg < 0) {
       let q = p;
       for (;;) {
-        q = buf.indexOf(SEP, q);
-        if (q < 0 || q >= end) return out.malformed(classify(buf, start, end, 'truncated'), 'no level');
+        q = this.sep.find(buf, q, end);
+        if (q < 0) return out.malformed(classify(buf, start, end, 'truncated'), 'no level');
         msg = this.levelThenMessage(buf, q, end, out);
         if (msg >= 0) {
           this.lastName = new Uint8Array(buf.subarray(p, q + 3));
@@ -131,8 +136,8 @@ export class TextParser implements LogParser {
         return this.call(buf, lineStart, nameStart, took, numStart, numEnd, end, end, out);
       }
     }
-    const tookAt = buf.indexOf(TOOK, nameStart);
-    const failedAt = buf.indexOf(FAILED, nameStart);
+    const tookAt = this.took.find(buf, nameStart, end);
+    const failedAt = this.failedAfter.find(buf, nameStart, end);
     const candidates = [tookAt, failedAt].filter((i) => i > nameStart && i < end).sort((a, b) => a - b);
     for (const at of candidates) {
       const failure = at === failedAt;
@@ -159,8 +164,8 @@ export class TextParser implements LogParser {
         return this.call(buf, lineStart, nameStart, took, numStart, numEnd, end, end, out);
       }
     }
-    const tookAt = buf.indexOf(KO_TOOK, nameStart);
-    const failedAt = buf.indexOf(KO_FAILED, nameStart);
+    const tookAt = this.koTook.find(buf, nameStart, end);
+    const failedAt = this.koFailed.find(buf, nameStart, end);
     const candidates = [tookAt, failedAt].filter((i) => i > nameStart && i < end).sort((a, b) => a - b);
     for (const at of candidates) {
       const failure = at === failedAt;
