@@ -358,9 +358,13 @@ class Pass implements LineHandler {
     // per key, exactly from the grouped table or from the sketches
     const summaries: (KeySummary | null)[] = new Array(G).fill(null);
     if (this.table !== null && this.table.length > 0) {
+      // the keys shown (the top by total time) get the full timeline; every key gets change detection
+      const { count, sum } = this.table.totals(this.finalOf, G);
+      const ranked = Array.from({ length: G }, (_, g) => g).sort((a, b) => sum[b]! - sum[a]! || count[b]! - count[a]! || (names[a]! < names[b]! ? -1 : 1));
+      const detailed = new Set(this.o.top > 0 ? ranked.slice(0, this.o.top) : ranked);
       const columns = this.table.scatter(this.finalOf, G);
       for (let g = 0; g < G; g++) {
-        if (columns[g]!.seconds.length > 0) summaries[g] = summarizeExact(columns[g]!, grid, bounds);
+        if (columns[g]!.seconds.length > 0) summaries[g] = summarizeExact(columns[g]!, grid, bounds, detailed.has(g));
         columns[g] = EMPTY_GROUP;
       }
     } else if (this.sketch !== null) {

@@ -120,6 +120,24 @@ export class CallTable {
     return out;
   }
 
+  /** Calls and total duration per group (`groupOf[key]`): to rank keys before summarising them. */
+  totals(groupOf: Int32Array, groups: number): { count: Float64Array; sum: Float64Array } {
+    const count = new Float64Array(groups);
+    const sum = new Float64Array(groups);
+    const n = this.length;
+    for (let c = 0; c < this.keyChunks.length; c++) {
+      const keys = this.keyChunks[c]!;
+      const seconds = this.secondsChunks[c]!;
+      const m = Math.min(CHUNK, n - c * CHUNK);
+      for (let i = 0; i < m; i++) {
+        const g = groupOf[keys[i]!]!;
+        count[g]!++;
+        sum[g]! += seconds[i]!;
+      }
+    }
+    return { count, sum };
+  }
+
   /** Drops everything (after a switch to sketches). */
   clear(): void {
     this.secondsChunks.length = 0;

@@ -105,8 +105,11 @@ function changesOf(w: KeyWindows, medianOver: (from: number, to: number) => numb
   return out;
 }
 
-/** One key from its exact columns (`cols.seconds` is reordered). */
-export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, bounds: readonly number[]): KeySummary {
+/**
+ * One key from its exact columns (`cols.seconds` is reordered). `timeline`: compute p95/p99 per window
+ * too (only the keys shown need them; the median per window feeds change detection for every key).
+ */
+export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, bounds: readonly number[], timeline = true): KeySummary {
   const secs = cols.seconds;
   const time = cols.time;
   const flags = cols.flags;
@@ -116,6 +119,11 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
   let max = 0;
   let failed = 0;
   let warned = 0;
+  const W = grid === null ? 0 : grid.count;
+  const count = new Int32Array(W);
+  const errors = new Int32Array(W);
+  const start = grid === null ? 0 : grid.startMs;
+  const width = grid === null ? 1 : grid.widthMs;
   for (let i = 0; i < n; i++) {
     const v = secs[i]!;
     sum += v;
@@ -124,45 +132,59 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
     const f = flags[i]!;
     if (f & FLAG_FAILED) failed++;
     else if (f & FLAG_WARNING) warned++;
+    if (W > 0) {
+      const t = time[i]!;
+      if (t === t) {
+        const w = Math.floor((t - start) / width);
+        count[w]!++;
+        if (f & FLAG_FAILED) errors[w]!++;
+      }
+    }
   }
   let windows: KeyWindows | null = null;
   let changes: KeyChange[] = [];
-  if (grid !== null) {
-    const W = grid.count;
-    const count = new Int32Array(W);
-    const errors = new Int32Array(W);
-    const win = new Int32Array(n);
-    const start = grid.startMs;
-    const width = grid.widthMs;
-    for (let i = 0; i < n; i++) {
-      const t = time[i]!;
-      if (t !== t) {
-        win[i] = -1;
-        continue;
-      }
-      const w = Math.floor((t - start) / width);
-      win[i] = w;
-      count[w]!++;
-      if (flags[i]! & FLAG_FAILED) errors[w]!++;
-    }
-    // the calls grouped by window
+  if (W > 0) {
+    // the calls grouped by window (the window is computed again rather than kept: 4 bytes a call less)
     const pos = new Int32Array(W + 1);
     for (let w = 0; w < W; w++) pos[w + 1] = pos[w]! + count[w]!;
     const grouped = new Float64Array(pos[W]!);
     const next = pos.slice(0, W);
-    for (let i = 0; i < n; i++) if (win[i]! >= 0) grouped[next[win[i]!]!++] = secs[i]!;
+    for (let i = 0; i < n; i++) {
+      const t = time[i]!;
+      if (t === t) grouped[next[Math.floor((t - start) / width)]!++] = secs[i]!;
+    }
     const p50 = new Float64Array(W).fill(NaN);
     const p95 = new Float64Array(W).fill(NaN);
     const p99 = new Float64Array(W).fill(NaN);
+    const qs = timeline ? WINDOW_QUANTILES : MEDIAN;
     for (let w = 0; w < W; w++) {
       if (count[w] === 0) continue;
-      const [a, b, c] = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), WINDOW_QUANTILES);
-      p50[w] = a!;
-      p95[w] = b!;
-      p99[w] = c!;
+      const r = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), qs);
+      p50[w] = r[0]!;
+      if (timeline) {
+        p95[w] = r[1]!;
+        p99[w] = r[2]!;
+      }
     }
     windows = { count, errors, p50, p95, p99 };
-    changes = changesOf(windows, (a, b) => (pos[b]! > pos[a]! ? quantilesInPlace(grouped.slice(pos[a]!, pos[b]!), MEDIAN)[0]! : null));
+    let scratch: Float64Array | null = null;
+    changes = changesOf(windows, (a, b) => {
+      const len = pos[b]! - pos[a]!;
+      if (len === 0) return null;
+      scratch ??= new Float64Array(grouped.length);
+      const part = scratch.subarray(0, len);
+      part.set(grouped.subarray(pos[a]!, pos[b]!));
+      return quantilesInPlace(part, MEDIAN)[0]!;
+    });
+    if (!timeline && changes.length > 0) {
+      // a key outside the top that changed is charted too: its windows' p95/p99 after all
+      for (let w = 0; w < W; w++) {
+        if (count[w] === 0) continue;
+        const [b, c] = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), TAIL);
+        p95[w] = b!;
+        p99[w] = c!;
+      }
+    }
   }
   const [p50, p90, p95, p99] = quantilesInPlace(secs, OVERALL_QUANTILES) as number[];
   return { count: n, errors: failed, warnings: warned, sum, max, p50: p50!, p90: p90!, p95: p95!, p99: p99!, distribution, windows, changes };
@@ -171,6 +193,7 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
 const OVERALL_QUANTILES = [0.5, 0.9, 0.95, 0.99];
 const WINDOW_QUANTILES = [0.5, 0.95, 0.99];
 const MEDIAN = [0.5];
+const TAIL = [0.95, 0.99];
 
 /** One key from the sketches. */
 export function summarizeSketch(store: SketchStore, key: number, grid: WindowGrid | null, bounds: readonly number[]): KeySummary {
