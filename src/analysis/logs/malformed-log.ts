@@ -1,5 +1,5 @@
 /** Malformed lines: every one counted by kind, the first ones kept with their text and line number. */
-import { printable } from '../../logs/parse/malformed.js';
+import { printable, printableBytes } from '../../logs/parse/malformed.js';
 import { malformedKinds, type MalformedKind } from '../../logs/parse/parsed-line.js';
 import type { MalformedExample, MalformedSummary } from './result.js';
 
@@ -16,7 +16,7 @@ export class MalformedLog {
     this.count++;
     this.kinds[kind]++;
     if (this.lines.length < MAX_LINES) this.lines.push({ file, line });
-    if (this.examples.length < MAX_EXAMPLES) this.examples.push({ file, line, kind, reason, text: printable(buf, start, end) });
+    if (this.examples.length < MAX_EXAMPLES) this.examples.push({ file, line, kind, reason, text: kind === 'binary' ? printableBytes(buf, start, end) : printable(buf, start, end) });
   }
 
   summary(fileNames: readonly string[]): MalformedSummary {

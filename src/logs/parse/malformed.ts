@@ -34,6 +34,17 @@ export function printable(buf: Uint8Array, start: number, end: number): string {
   return escapeControls(text) + (more ? '…' : '');
 }
 
+/** Binary bytes shown as they are: printable ASCII kept, every other byte as `\xNN`, cut to 200 bytes. */
+export function printableBytes(buf: Uint8Array, start: number, end: number): string {
+  let out = '';
+  const stop = Math.min(end, start + MAX_EXAMPLE_CHARS);
+  for (let i = start; i < stop; i++) {
+    const c = buf[i]!;
+    out += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return stop < end ? `${out}…` : out;
+}
+
 /** Control characters of `text` (C0, DEL, C1, U+2028/2029) as visible escapes. */
 export function escapeControls(text: string): string {
   // eslint-disable-next-line no-control-regex
