@@ -121,31 +121,31 @@ export function braceBalance(buf: Uint8Array, start: number, end: number): numbe
 }
 
 /**
- * Finds a needle within a line. `Buffer#indexOf` has no end: a needle that is rare in a log
- * (` failed after ` on a warning line, `"req":{` in an application's other lines) would make every
- * line scan the rest of the 4 MiB chunk. A Finder remembers where the next occurrence after its last
- * search lies, so a search from inside that gap costs nothing, and scanning stays linear per chunk.
- * (Cutting the search with `subarray` allocated a Buffer per line: 20 % of the pino parser's time.)
+ * Finds a needle within a line, in JavaScript. `Buffer#indexOf` with a needle has no end (a needle
+ * that is rare in a log made every line scan the rest of the 4 MiB chunk) and a fixed cost per call
+ * that dominated short searches: 2.9 µs per call for `"req":{"id":` found 60 bytes on, measured on
+ * the pino log, against about 1 ns a byte for this loop.
  */
 export class Finder {
-  private buf: Uint8Array | null = null;
-  private from = 0;
-  private at = -1;
+  private readonly first: number;
 
-  constructor(readonly needle: Uint8Array) {}
+  constructor(readonly needle: Uint8Array) {
+    this.first = needle[0]!;
+  }
 
-  /** The first occurrence within `buf[from, end)`, or -1. Lines must be searched in buffer order. */
-  find(buf: Buffer, from: number, end: number): number {
-    let at: number;
-    if (buf === this.buf && from >= this.from && (this.at < 0 || from <= this.at)) {
-      at = this.at;
-    } else {
-      at = buf.indexOf(this.needle, from);
-      this.buf = buf;
-      this.from = from;
-      this.at = at;
+  /** The first occurrence within `buf[from, end)`, or -1. */
+  find(buf: Uint8Array, from: number, end: number): number {
+    const needle = this.needle;
+    const n = needle.length;
+    const first = this.first;
+    const last = end - n;
+    for (let i = from; i <= last; i++) {
+      if (buf[i] !== first) continue;
+      let k = 1;
+      while (k < n && buf[i + k] === needle[k]) k++;
+      if (k === n) return i;
     }
-    return at >= 0 && at + this.needle.length <= end ? at : -1;
+    return -1;
   }
 }
 

@@ -19,6 +19,8 @@ import { CALL, ERROR, INFO, OTHER, WARN, type ParseResult, type ParsedLine } fro
 
 const LEVEL = bytesOf('{"level":');
 const TIME = bytesOf(',"time":');
+const PID = bytesOf('"pid":');
+const HOSTNAME = bytesOf(',"hostname":"');
 const REQ = bytesOf('"req":{"id":');
 const METHOD = bytesOf(',"method":"');
 const URL = bytesOf('","url":"');
@@ -36,7 +38,6 @@ export class PinoParser implements LogParser {
   readonly methods = new KeyCache(16);
   private readonly s = { escaped: false };
   private readonly req = new Finder(REQ);
-  private readonly res = new Finder(STATUS);
   private readonly err = new Finder(ERR);
 
   parse(buf: Buffer, start: number, end: number, out: ParsedLine): ParseResult {
@@ -78,8 +79,18 @@ export class PinoParser implements LogParser {
     const ms = parseDecimal(buf, numStart, numEnd);
     if (!(ms >= 0)) return false;
 
-    // req: id, method, url first (pino-http's serializer)
-    const req = this.req.find(buf, p, rt);
+    // req: id, method, url first (pino-http's serializer); right after pid and hostname in pino's
+    // default bindings, else searched for
+    let req = -1;
+    if (matchAt(buf, p + 1, end, PID)) {
+      let r = p + 1 + PID.length;
+      while (r < rt && buf[r]! >= 48 && buf[r]! <= 57) r++;
+      if (matchAt(buf, r, end, HOSTNAME)) {
+        r = jsonStringEnd(buf, r + HOSTNAME.length, rt, this.s) + 1;
+        if (r > 0 && buf[r] === 44 && matchAt(buf, r + 1, end, REQ)) req = r + 1;
+      }
+    }
+    if (req < 0) req = this.req.find(buf, p, rt);
     if (req < 0) return false;
     p = req + REQ.length;
     if (buf[p] === 34) {
@@ -96,8 +107,16 @@ export class PinoParser implements LogParser {
     const urlStart = methodEnd + URL.length;
     const urlEnd = jsonStringEnd(buf, urlStart, rt, this.s);
     if (urlEnd < 0 || this.s.escaped) return false;
-    // res.statusCode: the first `},"res":{"statusCode":` after the request
-    const st = this.res.find(buf, urlEnd, rt);
+    // res.statusCode: the last `},"res":{"statusCode":` before responseTime (a quote inside a string
+    // is escaped, so the bytes can only be structure; err, when there, comes after res). A backward
+    // byte scan over res's headers cost less than the native needle search from the URL on.
+    let st = -1;
+    for (let i = rt - STATUS.length; i > urlEnd; i--) {
+      if (buf[i] === 125 && matchAt(buf, i, rt, STATUS)) {
+        st = i;
+        break;
+      }
+    }
     if (st < 0) return false;
     p = st + STATUS.length;
     let status = 0;
