@@ -13,6 +13,7 @@
  * `Buffer#indexOf` cost half of the fast path, anchored comparisons a tenth of that.
  */
 import { bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal } from './bytes.js';
+import { ECS_VERSION as ECS_VERSION_VALUE } from '../ecs.js';
 import { ownWords, parseJsonLine } from './json-line.js';
 import { KeyCache } from './key-cache.js';
 import type { KeyKind, LogParser } from './log-parser.js';
@@ -35,6 +36,8 @@ const SERVICE = bytesOf('},"service":{"name":"');
 const ERROR_TYPE = bytesOf('},"error":{"type":"');
 const ERROR_MESSAGE = bytesOf(',"message":"');
 const STACK = bytesOf(',"stack_trace":"');
+/** What src/logs/ecs.ts writes between the message and the duration. */
+const WRITER_MIDDLE = bytesOf(`,"ecs.version":"${ECS_VERSION_VALUE}","event":{"kind":"event","action":"function.call","duration":`);
 const INFO_WORD = bytesOf('info');
 const WARN_WORD = bytesOf('warn');
 const ERROR_WORD = bytesOf('error');
@@ -92,14 +95,20 @@ export class EcsParser implements LogParser {
       messageEscaped = s.escaped;
     }
     p = messageEnd + 1;
-    if (!matchAt(buf, p, end, ECS_VERSION)) return false;
-    p = jsonStringEnd(buf, p + ECS_VERSION.length, end, s) + 1;
-    if (p === 0 || !matchAt(buf, p, end, EVENT_KIND)) return false;
-    p = jsonStringEnd(buf, p + EVENT_KIND.length, end, s) + 1;
-    if (p === 0 || !matchAt(buf, p, end, ACTION)) return false;
-    p = jsonStringEnd(buf, p + ACTION.length, end, s) + 1;
-    if (p === 0 || !matchAt(buf, p, end, DURATION)) return false;
-    const numStart = p + DURATION.length;
+    // this writer's constant middle in one comparison; other versions and actions field by field
+    if (matchAt(buf, p, end, WRITER_MIDDLE)) {
+      p += WRITER_MIDDLE.length;
+    } else {
+      if (!matchAt(buf, p, end, ECS_VERSION)) return false;
+      p = jsonStringEnd(buf, p + ECS_VERSION.length, end, s) + 1;
+      if (p === 0 || !matchAt(buf, p, end, EVENT_KIND)) return false;
+      p = jsonStringEnd(buf, p + EVENT_KIND.length, end, s) + 1;
+      if (p === 0 || !matchAt(buf, p, end, ACTION)) return false;
+      p = jsonStringEnd(buf, p + ACTION.length, end, s) + 1;
+      if (p === 0 || !matchAt(buf, p, end, DURATION)) return false;
+      p += DURATION.length;
+    }
+    const numStart = p;
     p = numStart;
     while (p < end && ((buf[p]! >= 48 && buf[p]! <= 57) || buf[p] === 46)) p++;
     const ns = parseDecimal(buf, numStart, p);

@@ -105,6 +105,13 @@ test('malformed ECS: cut anywhere, bad durations, not ECS', () => {
   const p = new EcsParser();
   const line = '{"@timestamp":"2026-11-24T08:50:59.123Z","log.level":"info","message":"function f took 0.123456 s","ecs.version":"8.10.0","event":{"kind":"event","action":"function.call","duration":123456000,"outcome":"success"},"log":{"logger":"performance_monitor","origin":{"function":"f"}},"process":{"pid":4242},"host":{"hostname":"app-1"}}';
   assert.equal(parse(p, line).r, CALL);
+  // another ECS version and action in the same layout: read field by field, the same as JSON.parse
+  const other = line.replace('"ecs.version":"8.10.0"', '"ecs.version":"1.6.0"').replace('"function.call"', '"db.query"');
+  const viaBytes = parse(p, other).out;
+  const viaJson = new ParsedLine();
+  const ob = Buffer.from(other);
+  assert.equal(parseJsonLine(ob, 0, ob.length, viaJson, p, 'ecs'), CALL);
+  assert.deepEqual([viaBytes.seconds, viaBytes.timeMs, p.functions.name(viaBytes.fn)], [viaJson.seconds, viaJson.timeMs, p.functions.name(viaJson.fn)]);
   for (let cut = 1; cut < line.length; cut++) {
     const { r, out } = parse(p, line.slice(0, cut));
     assert.equal(r, MALFORMED, `cut at ${cut}: ${line.slice(0, cut)}`);
