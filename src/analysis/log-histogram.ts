@@ -129,8 +129,9 @@ export class LogHistogram {
   /** Makes room for bucket `index`; returns its slot. */
   private extend(index: number): number {
     if (this.bins.length === 0) {
-      this.bins = new Float64Array(64);
-      this.offset = index - 32;
+      // small to start: a sketch per key and per window, most of them holding few values
+      this.bins = new Float64Array(16);
+      this.offset = index - 8;
       return index - this.offset;
     }
     const lo = Math.min(this.offset, index);

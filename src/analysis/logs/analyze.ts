@@ -368,7 +368,12 @@ class Pass implements LineHandler {
         columns[g] = EMPTY_GROUP;
       }
     } else if (this.sketch !== null) {
-      for (let g = 0; g < G; g++) if (g < this.sketch.totals.length && this.sketch.totals[g]!.count > 0) summaries[g] = summarizeSketch(this.sketch, g, grid, bounds);
+      const totals = this.sketch.totals;
+      const sumOf = (g: number): number => (g < totals.length ? totals[g]!.sum : 0);
+      const countOf = (g: number): number => (g < totals.length ? totals[g]!.count : 0);
+      const ranked = Array.from({ length: G }, (_, g) => g).sort((a, b) => sumOf(b) - sumOf(a) || countOf(b) - countOf(a) || (names[a]! < names[b]! ? -1 : 1));
+      const detailed = new Set(this.o.top > 0 ? ranked.slice(0, this.o.top) : ranked);
+      for (let g = 0; g < G; g++) if (countOf(g) > 0) summaries[g] = summarizeSketch(this.sketch, g, grid, bounds, detailed.has(g));
     }
     let allTime = 0;
     for (const s of summaries) if (s) allTime += s.sum;
@@ -416,7 +421,8 @@ class Pass implements LineHandler {
     if (grid !== null) {
       const changed = byTime.filter((g) => summaries[g]!.changes.length > 0);
       for (const g of new Set([...shown, ...changed])) {
-        const w = summaries[g]!.windows!;
+        const w = summaries[g]!.windows;
+        if (w === null) continue;
         series.push({ key: names[g]!, count: Array.from(w.count), errors: Array.from(w.errors), p50: nullable(w.p50), p95: nullable(w.p95), p99: nullable(w.p99) });
       }
     }

@@ -33,7 +33,7 @@ export interface KeySummary {
   p90: number;
   p95: number;
   p99: number;
-  /** Calls per distribution bucket (see `distributionBounds`). */
+  /** Calls per distribution bucket (see `distributionBounds`); empty for keys not shown. */
   distribution: number[];
   windows: KeyWindows | null;
   changes: KeyChange[];
@@ -43,6 +43,11 @@ export interface KeySummary {
 export const MIN_CALLS_FOR_MEDIAN = 5;
 /** A window's error rate counts from this many calls. */
 export const MIN_CALLS_FOR_ERROR_RATE = 20;
+/**
+ * Keys with fewer calls get no windows unless shown: change detection needs 10+ windows of 5+ calls on
+ * each side, and a log with a million rare keys must not hold a million window series.
+ */
+export const MIN_CALLS_FOR_WINDOWS = 2 * 10 * MIN_CALLS_FOR_MEDIAN;
 /** A change of the median is large from this factor (either way). */
 export const MEDIAN_FACTOR = 1.5;
 
@@ -114,12 +119,12 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
   const time = cols.time;
   const flags = cols.flags;
   const n = secs.length;
-  const distribution = new Array<number>(bounds.length).fill(0);
+  const distribution = new Array<number>(timeline ? bounds.length : 0).fill(0);
   let sum = 0;
   let max = 0;
   let failed = 0;
   let warned = 0;
-  const W = grid === null ? 0 : grid.count;
+  const W = grid === null || (!timeline && n < MIN_CALLS_FOR_WINDOWS) ? 0 : grid.count;
   const count = new Int32Array(W);
   const errors = new Int32Array(W);
   const start = grid === null ? 0 : grid.startMs;
@@ -128,7 +133,7 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
     const v = secs[i]!;
     sum += v;
     if (v > max) max = v;
-    distribution[bucketOf(bounds, v)]!++;
+    if (timeline) distribution[bucketOf(bounds, v)]!++;
     const f = flags[i]!;
     if (f & FLAG_FAILED) failed++;
     else if (f & FLAG_WARNING) warned++;
@@ -196,15 +201,15 @@ const MEDIAN = [0.5];
 const TAIL = [0.95, 0.99];
 
 /** One key from the sketches. */
-export function summarizeSketch(store: SketchStore, key: number, grid: WindowGrid | null, bounds: readonly number[]): KeySummary {
+export function summarizeSketch(store: SketchStore, key: number, grid: WindowGrid | null, bounds: readonly number[], timeline = true): KeySummary {
   const total = store.totals[key]!;
   const [p50, p90, p95, p99] = total.quantiles([0.5, 0.9, 0.95, 0.99]) as number[];
-  const distribution = new Array<number>(bounds.length).fill(0);
+  const distribution = new Array<number>(timeline ? bounds.length : 0).fill(0);
   const gamma = (1 + total.relativeAccuracy) / (1 - total.relativeAccuracy);
-  for (const [upper, c] of total.buckets()) distribution[bucketOf(bounds, (2 * upper) / (gamma + 1))]! += c;
+  if (timeline) for (const [upper, c] of total.buckets()) distribution[bucketOf(bounds, (2 * upper) / (gamma + 1))]! += c;
   let windows: KeyWindows | null = null;
   let changes: KeyChange[] = [];
-  if (grid !== null) {
+  if (grid !== null && (timeline || total.count >= MIN_CALLS_FOR_WINDOWS)) {
     const W = grid.count;
     const first = Math.round(grid.startMs / grid.widthMs);
     const count = new Int32Array(W);

@@ -266,3 +266,26 @@ test('numpy agrees to the last bit (when python3 with numpy is installed)', asyn
 function* chunks(buf: Buffer, size: number): Generator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, Math.min(buf.length, i + size));
 }
+
+test('many rare keys: every one counted, windows and distributions only where they are used', async () => {
+  const { AsctimeFormatter, textLine } = await import('../../../src/logs/text-format.js');
+  const ts = new AsctimeFormatter();
+  const t0 = Date.UTC(2026, 10, 24, 17);
+  const lines: string[] = [];
+  for (let i = 0; i < 30_000; i++) lines.push(textLine(ts.format(t0 + i * 100), 'perf', 'INFO', `function fn_${i % 20_000} took 0.${String(1000 + (i % 997)).padStart(6, '0')} s`));
+  const file = join(tmp.dir, 'many-keys.log');
+  writeFileSync(file, lines.join(''));
+  const r = await analyzeLogs({ files: [file], top: 5 });
+  assert.equal(r.groupCount, 20_000);
+  assert.equal(r.records, 30_000);
+  assert.equal(r.groups.length, 5);
+  assert.equal(r.timeline!.series.length, 5, 'series of the keys shown only');
+  assert.ok(r.distribution.series.every((s) => s.counts.length === r.distribution.bounds.length));
+  const sketched = await analyzeLogs({ files: [file], top: 5, memoryBudgetBytes: 32 * 5000 });
+  assert.equal(sketched.quantiles.method, 'sketch');
+  assert.equal(sketched.groupCount, 20_000);
+  assert.deepEqual(
+    sketched.groups.map((g) => [g.key, g.count, g.sum]),
+    r.groups.map((g) => [g.key, g.count, g.sum]),
+  );
+});
