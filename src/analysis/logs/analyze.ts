@@ -142,7 +142,10 @@ class Pass implements LineHandler {
     this.filtering = o.sinceMs > -Infinity || o.untilMs < Infinity;
     this.slowest = new SlowestCalls(o.slowest);
     this.maxExactCalls = Math.floor(o.memoryBudgetBytes / EXACT_BYTES_PER_CALL);
-    if (o.format !== 'auto') this.useFormat(o.format);
+    if (o.format !== 'auto') {
+      this.useFormat(o.format);
+      this.pending = null;
+    }
   }
 
   // ---- LineHandler

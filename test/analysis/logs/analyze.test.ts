@@ -289,3 +289,20 @@ test('many rare keys: every one counted, windows and distributions only where th
     r.groups.map((g) => [g.key, g.count, g.sum]),
   );
 });
+
+test('an overlong line is malformed in its place, whether the format is named or detected', async () => {
+  const { bytes } = generateLog('text', { seed: 8, lines: 200, malformedShare: 0 });
+  const text = bytes.toString('utf8').split('\n');
+  text.splice(100, 0, 'x'.repeat(17 * 1024 * 1024));
+  const file = join(tmp.dir, 'overlong.log');
+  writeFileSync(file, text.join('\n'));
+  for (const format of ['auto', 'text'] as const) {
+    const r = await analyzeLogs({ files: [file], format });
+    assert.equal(r.format, 'text');
+    assert.equal(r.records, 200);
+    assert.equal(r.malformed.kinds.overlong, 1);
+    assert.deepEqual(r.malformed.lines, [101]);
+    assert.match(r.malformed.examples[0]!.reason, /17825792 bytes without a newline/);
+    assert.deepEqual(r.notes, []);
+  }
+});
