@@ -233,8 +233,10 @@ async function readStream(stream: NodeJS.ReadableStream, splitter: LineSplitter,
   };
   try {
     if (report.gzip) {
-      // a gzip file: through zlib
-      for await (const chunk of stream.pipe(createGunzip()) as AsyncIterable<Buffer>) take(chunk);
+      // a gzip file: through zlib (a read error of the file ends the gunzip stream with it)
+      const gunzip = createGunzip();
+      stream.on('error', (err: Error) => gunzip.destroy(err));
+      for await (const chunk of stream.pipe(gunzip) as AsyncIterable<Buffer>) take(chunk);
       return;
     }
     // stdin: gzip or not is known from its first two bytes, which may come in separate chunks
