@@ -110,67 +110,100 @@ function changesOf(w: KeyWindows, medianOver: (from: number, to: number) => numb
   return out;
 }
 
-/**
- * One key from its exact columns (`cols.seconds` is reordered). `timeline`: compute p95/p99 per window
- * too (only the keys shown need them; the median per window feeds change detection for every key).
+/** Totals of one key's calls, and its calls and errors per window (`count.length` windows; none: 0). */
+interface Scan {
+  sum: number;
+  max: number;
+  failed: number;
+  warned: number;
+}
+
+/*
+ * The per-key work is split into one small function per loop: a function holding several loops was
+ * optimized on one (OSR) and deoptimized at the next, once per key (60 deopts on a 30-key log, measured
+ * with --trace-deopt); small functions are optimized on the first keys and stay so.
  */
-export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, bounds: readonly number[], timeline = true): KeySummary {
-  const secs = cols.seconds;
-  const time = cols.time;
-  const flags = cols.flags;
-  const n = secs.length;
-  const distribution = new Array<number>(timeline ? bounds.length : 0).fill(0);
+
+function scanCalls(secs: Float64Array, flags: Uint8Array, out: Scan): void {
   let sum = 0;
   let max = 0;
   let failed = 0;
   let warned = 0;
-  const W = grid === null || (!timeline && n < MIN_CALLS_FOR_WINDOWS) ? 0 : grid.count;
-  const count = new Int32Array(W);
-  const errors = new Int32Array(W);
-  const start = grid === null ? 0 : grid.startMs;
-  const width = grid === null ? 1 : grid.widthMs;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < secs.length; i++) {
     const v = secs[i]!;
     sum += v;
     if (v > max) max = v;
-    if (timeline) distribution[bucketOf(bounds, v)]!++;
     const f = flags[i]!;
     if (f & FLAG_FAILED) failed++;
     else if (f & FLAG_WARNING) warned++;
-    if (W > 0) {
-      const t = time[i]!;
-      if (t === t) {
-        const w = Math.floor((t - start) / width);
-        count[w]!++;
-        if (f & FLAG_FAILED) errors[w]!++;
-      }
-    }
   }
+  out.sum = sum;
+  out.max = max;
+  out.failed = failed;
+  out.warned = warned;
+}
+
+function distributionOf(secs: Float64Array, bounds: readonly number[]): number[] {
+  const distribution = new Array<number>(bounds.length).fill(0);
+  for (let i = 0; i < secs.length; i++) distribution[bucketOf(bounds, secs[i]!)]!++;
+  return distribution;
+}
+
+function countWindows(time: Float64Array, flags: Uint8Array, start: number, width: number, count: Int32Array, errors: Int32Array): void {
+  for (let i = 0; i < time.length; i++) {
+    const t = time[i]!;
+    if (t !== t) continue;
+    const w = Math.floor((t - start) / width);
+    count[w]!++;
+    if (flags[i]! & FLAG_FAILED) errors[w]!++;
+  }
+}
+
+/** The durations grouped by window (the window is computed again rather than kept: 4 bytes a call less). */
+function groupByWindow(secs: Float64Array, time: Float64Array, start: number, width: number, pos: Int32Array): Float64Array {
+  const W = pos.length - 1;
+  const grouped = new Float64Array(pos[W]!);
+  const next = pos.slice(0, W);
+  for (let i = 0; i < time.length; i++) {
+    const t = time[i]!;
+    if (t === t) grouped[next[Math.floor((t - start) / width)]!++] = secs[i]!;
+  }
+  return grouped;
+}
+
+function windowQuantiles(grouped: Float64Array, pos: Int32Array, qs: readonly number[], out: Float64Array[]): void {
+  for (let w = 0; w + 1 < pos.length; w++) {
+    if (pos[w + 1] === pos[w]) continue;
+    const r = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), qs);
+    for (let k = 0; k < out.length; k++) out[k]![w] = r[k]!;
+  }
+}
+
+/**
+ * One key from its exact columns (`cols.seconds` is reordered). `timeline`: its distribution and
+ * p95/p99 per window too (only the keys shown need them; the median per window feeds change detection
+ * for every key with enough calls).
+ */
+export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, bounds: readonly number[], timeline = true): KeySummary {
+  const secs = cols.seconds;
+  const n = secs.length;
+  const scan: Scan = { sum: 0, max: 0, failed: 0, warned: 0 };
+  scanCalls(secs, cols.flags, scan);
+  const distribution = timeline ? distributionOf(secs, bounds) : [];
+  const W = grid === null || (!timeline && n < MIN_CALLS_FOR_WINDOWS) ? 0 : grid.count;
   let windows: KeyWindows | null = null;
   let changes: KeyChange[] = [];
   if (W > 0) {
-    // the calls grouped by window (the window is computed again rather than kept: 4 bytes a call less)
+    const count = new Int32Array(W);
+    const errors = new Int32Array(W);
+    countWindows(cols.time, cols.flags, grid!.startMs, grid!.widthMs, count, errors);
     const pos = new Int32Array(W + 1);
     for (let w = 0; w < W; w++) pos[w + 1] = pos[w]! + count[w]!;
-    const grouped = new Float64Array(pos[W]!);
-    const next = pos.slice(0, W);
-    for (let i = 0; i < n; i++) {
-      const t = time[i]!;
-      if (t === t) grouped[next[Math.floor((t - start) / width)]!++] = secs[i]!;
-    }
+    const grouped = groupByWindow(secs, cols.time, grid!.startMs, grid!.widthMs, pos);
     const p50 = new Float64Array(W).fill(NaN);
     const p95 = new Float64Array(W).fill(NaN);
     const p99 = new Float64Array(W).fill(NaN);
-    const qs = timeline ? WINDOW_QUANTILES : MEDIAN;
-    for (let w = 0; w < W; w++) {
-      if (count[w] === 0) continue;
-      const r = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), qs);
-      p50[w] = r[0]!;
-      if (timeline) {
-        p95[w] = r[1]!;
-        p99[w] = r[2]!;
-      }
-    }
+    windowQuantiles(grouped, pos, timeline ? WINDOW_QUANTILES : MEDIAN, timeline ? [p50, p95, p99] : [p50]);
     windows = { count, errors, p50, p95, p99 };
     let scratch: Float64Array | null = null;
     changes = changesOf(windows, (a, b) => {
@@ -181,18 +214,11 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
       part.set(grouped.subarray(pos[a]!, pos[b]!));
       return quantilesInPlace(part, MEDIAN)[0]!;
     });
-    if (!timeline && changes.length > 0) {
-      // a key outside the top that changed is charted too: its windows' p95/p99 after all
-      for (let w = 0; w < W; w++) {
-        if (count[w] === 0) continue;
-        const [b, c] = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), TAIL);
-        p95[w] = b!;
-        p99[w] = c!;
-      }
-    }
+    // a key outside the top that changed is charted too: its windows' p95/p99 after all
+    if (!timeline && changes.length > 0) windowQuantiles(grouped, pos, TAIL, [p95, p99]);
   }
   const [p50, p90, p95, p99] = quantilesInPlace(secs, OVERALL_QUANTILES) as number[];
-  return { count: n, errors: failed, warnings: warned, sum, max, p50: p50!, p90: p90!, p95: p95!, p99: p99!, distribution, windows, changes };
+  return { count: n, errors: scan.failed, warnings: scan.warned, sum: scan.sum, max: scan.max, p50: p50!, p90: p90!, p95: p95!, p99: p99!, distribution, windows, changes };
 }
 
 const OVERALL_QUANTILES = [0.5, 0.9, 0.95, 0.99];

@@ -151,8 +151,7 @@ export class EcsParser implements LogParser {
         p = jsonStringEnd(buf, p + STACK.length, end, s) + 1;
         if (p === 0) return false;
       }
-      if (buf[p] !== 125) return false;
-      p++;
+      // p is at the error object's `}`
     }
     // the object closes exactly here: `"}}` of host/service/error, then the line's last `}`
     if (buf[p] !== 125 || p + 2 !== end || buf[end - 1] !== 125) return false;

@@ -108,14 +108,7 @@ class LineSplitter {
       this.skippedHead = null;
       s = nl + 1;
     }
-    const handler = this.handler;
-    for (;;) {
-      const nl = view.indexOf(10, s);
-      if (nl < 0) break;
-      const e = nl > s && view[nl - 1] === 13 ? nl - 1 : nl;
-      handler.line(view, s, e);
-      s = nl + 1;
-    }
+    s = dispatch(view, s, this.handler);
     if (s > 0) {
       this.buf.copy(this.buf, 0, s, this.len);
       this.len -= s;
@@ -133,6 +126,21 @@ class LineSplitter {
     this.skippedHead = Buffer.from(this.buf.subarray(0, 200));
     this.skipped = this.len;
     this.len = 0;
+  }
+}
+
+/**
+ * Hands every complete line of `view` from `s` on to the handler; returns where the unfinished rest
+ * starts. A function of its own: inside scan(), the loop was optimized on stack (OSR) and deoptimized
+ * at the code after it, once per 4 MiB chunk (23 times on a 96 MB log, --trace-deopt).
+ */
+function dispatch(view: Buffer, s: number, handler: LineHandler): number {
+  for (;;) {
+    const nl = view.indexOf(10, s);
+    if (nl < 0) return s;
+    const e = nl > s && view[nl - 1] === 13 ? nl - 1 : nl;
+    handler.line(view, s, e);
+    s = nl + 1;
   }
 }
 

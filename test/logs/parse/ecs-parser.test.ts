@@ -73,6 +73,12 @@ test('the byte-level fast path and JSON.parse agree on every line of a generated
     assert.equal(a.message, b.message);
   }
   assert.ok(fastCalls > 2800);
+  // and the writer's lines (successes, failures, warnings) take the byte path, not JSON.parse
+  const bytePath = new EcsParser() as unknown as { fast(b: Buffer, s: number, e: number, o: ParsedLine): boolean };
+  const { entries } = generateLog('ecs', { seed: 3, lines: 3000, malformedShare: 0.02 });
+  lines.forEach((line, i) => {
+    if (entries[i]!.kind === 'call') assert.ok(bytePath.fast(line, 0, line.length, new ParsedLine()), `byte path for ${line.toString().slice(0, 160)}`);
+  });
 });
 
 test('other ECS shapes: dotted keys, reordered keys, escapes, HTTP fields, warnings and plain events', () => {

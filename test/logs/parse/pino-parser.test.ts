@@ -95,6 +95,12 @@ test('fast path and JSON.parse agree on a generated pino-http log; a line cut an
     assert.equal(Buffer.from(a.urlBuf!.subarray(a.urlStart, a.urlEnd)).toString(), Buffer.from(b.urlBuf!.subarray(b.urlStart, b.urlEnd)).toString());
     assert.deepEqual([a.seconds, a.timeMs, a.status, a.failed, a.level, a.message], [b.seconds, b.timeMs, b.status, b.failed, b.level, b.message]);
   }
+  // every generated request line (2xx, 4xx, 5xx with err, warnings) takes the byte path
+  const bytePath = new PinoParser() as unknown as { fast(b: Buffer, s: number, e: number, o: ParsedLine): boolean };
+  const { entries } = generateLog('pino', { seed: 9, lines: 2000, malformedShare: 0.02 });
+  lines.forEach((l, i) => {
+    if (entries[i]!.kind === 'call') assert.ok(bytePath.fast(l, 0, l.length, new ParsedLine()), `byte path for ${l.toString().slice(0, 160)}`);
+  });
   const line = lines.find((l) => l.includes('"statusCode":200') && !l.includes('"level":40'))!.toString();
   for (let cut = 1; cut < line.length; cut++) assert.equal(parse(fast, line.slice(0, cut)).r, MALFORMED, `cut at ${cut}`);
   for (const bad of ['null', '"fast"', '-3']) {
