@@ -38,7 +38,30 @@ interface TreeNode {
 }
 
 const newNode = (): TreeNode => ({ children: new Map(), clusters: [] });
-const hasDigit = (s: string): boolean => /\d/.test(s);
+
+function hasDigit(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
+/** Whitespace-separated tokens (space, tab, line breaks, other C0 controls), without empty ones. */
+function tokenize(message: string): string[] {
+  const tokens: string[] = [];
+  let start = -1;
+  for (let i = 0; i < message.length; i++) {
+    if (message.charCodeAt(i) <= 32) {
+      if (start >= 0) tokens.push(message.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) tokens.push(message.slice(start));
+  return tokens;
+}
 
 export class Drain {
   private readonly depth: number;
@@ -62,7 +85,7 @@ export class Drain {
 
   /** Adds one message; returns the template that took it, or null (empty message, or over the cap). */
   add(message: string): DrainCluster | null {
-    const tokens = message.split(/\s+/).filter((t) => t !== '');
+    const tokens = tokenize(message);
     if (tokens.length === 0) return null;
     const leaf = this.leafFor(tokens);
     let best: DrainCluster | null = null;
