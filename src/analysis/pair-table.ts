@@ -24,6 +24,12 @@ export class PairTable {
     return this.count;
   }
 
+  /** Empties the table, keeping its capacity. */
+  clear(): void {
+    this.ids.fill(-1);
+    this.count = 0;
+  }
+
   /** The id of (x, y), or -1. */
   get(x: number, y: number): number {
     let slot = hash(x, y) & this.mask;

@@ -39,7 +39,8 @@ Options:
   --slowest N         slowest calls listed (default 10)
   --since TIME        only calls at or after TIME (2026-11-24T18:00:00Z, or '2026-11-24 18:00' local)
   --until TIME        only calls before TIME
-  --window DURATION   time window of the trends and change detection (default: ~50-120 windows)
+  --window DURATION   time window of the trends and change detection, whole seconds (30s, 5m;
+                      default: ~50-120 windows)
   --memory SIZE       memory for exact percentiles (default 256MiB, ~32 bytes a call); past it, a
                       sketch within 1 % (the output says so)
   -q, --quiet         no progress on stderr
@@ -109,6 +110,7 @@ async function analyze(args: string[], io: CliIo): Promise<number> {
   if (html === '') throw usageError('logs analyze: --html needs a file name');
   const routes = (p.values.route as string[] | undefined) ?? [];
   const windowMs = durationFlag('logs analyze', p, 'window', 1000, 366 * 86_400_000);
+  if (windowMs !== undefined && windowMs % 1000 !== 0) throw usageError(`logs analyze: --window must be whole seconds, got '${stringFlag(p, 'window')}'`);
   const memory = stringFlag(p, 'memory');
   const quiet = p.values.quiet === true;
   const progress = !quiet && io.stderr.isTTY === true;

@@ -93,4 +93,8 @@ test('paths seen after inference resolve against the tree (sketch mode)', () => 
   assert.equal(inference.routeOf(add('/api/products/search')), '/api/products/search');
   assert.equal(inference.routeOf(add('/api/other/thing')), '/api/other/thing');
   assert.equal(inference.routeOf(add('/api/products/42')), '/api/products/:param');
+  const before = table.size;
+  table.releaseLookups();
+  assert.equal(add('/api/products/search'), add('/api/products/search'), 'lookups rebuilt after a release');
+  assert.equal(table.size, before, 'known paths found again, none added twice');
 });

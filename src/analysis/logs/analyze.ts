@@ -33,7 +33,7 @@ import { WindowGrid, chooseWindowMs } from './windows.js';
 const DETECT_LINES = 1000;
 const DETECT_BYTES = 1024 * 1024;
 /** Bytes a call costs in exact mode: its columns, plus the grouping and one key's copies after the pass. */
-export const EXACT_BYTES_PER_CALL = BYTES_PER_CALL + 11;
+export const EXACT_BYTES_PER_CALL = BYTES_PER_CALL + 15;
 const BAD_REQUEST_KEY = '(bad request line)';
 const MAX_WINDOWS_GIVEN = 10_000;
 
@@ -53,7 +53,7 @@ export async function analyzeLogs(options: AnalyzeLogsOptions): Promise<LogAnaly
 /** Route pre-keys: (method, path) pairs, named `METHOD /route` once routes are inferred. */
 class RouteKeys {
   readonly paths: PathTable;
-  private readonly pairs = new PairTable(4096);
+  private pairs = new PairTable(4096);
   methodOf = new Int32Array(1024);
   pathOf = new Int32Array(1024);
   size = 0;
@@ -72,6 +72,12 @@ class RouteKeys {
   badRequestKey(): number {
     if (this.badRequest < 0) this.badRequest = this.add(-1, -1);
     return this.badRequest;
+  }
+
+  /** After the pass: the lookup tables go (pre-keys, paths and segments stay). */
+  releaseLookups(): void {
+    this.pairs = new PairTable(16);
+    this.paths.releaseLookups();
   }
 
   private add(method: number, path: number): number {
@@ -335,6 +341,8 @@ class Pass implements LineHandler {
   // ---- result
 
   result(reports: InputReport[]): LogAnalysis {
+    // nothing is looked up by bytes any more (a sketch's late paths were named during the pass)
+    if (this.table !== null) this.routeKeys?.releaseLookups();
     const inputs = reports.map((r, i) => ({ file: r.name, bytes: r.bytes, gzip: r.gzip, lines: this.fileLines[i] ?? 0, error: r.error }));
     const preCount = this.preKeyCount();
     for (let pre = 0; pre < preCount; pre++) this.finalKey(pre);
@@ -467,7 +475,7 @@ class Pass implements LineHandler {
   }
 }
 
-const EMPTY_GROUP = { seconds: new Float64Array(0), time: new Float64Array(0), flags: new Uint8Array(0) };
+const EMPTY_GROUP = { seconds: new Float64Array(0), time: new Int32Array(0), flags: new Uint8Array(0), baseS: 0 };
 const nullable = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (v === v ? v : null));
 
 function overlongReason(bytes: number): string {

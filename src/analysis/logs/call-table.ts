@@ -1,7 +1,8 @@
 /**
- * Every call of the pass in columns (exact mode): duration (Float64, 8 B), time (Float64, 8 B), key
- * (Int32, 4 B), flags (Uint8) — 21 bytes a call, in chunks of 64 Ki calls so growing never copies.
- * After the pass the calls are grouped by key (a counting sort) into per-key typed arrays.
+ * Every call of the pass in columns (exact mode): duration (Float64, 8 B), time (Int32 seconds, 4 B),
+ * key (Int32, 4 B), flags (Uint8) — 17 bytes a call, in chunks of 64 Ki calls so growing never copies.
+ * After the pass the calls are split by key into per-key typed arrays. Time is kept in whole seconds
+ * (from the first one seen): windows are whole seconds wide, so a call's window is the same.
  */
 export const FLAG_FAILED = 1;
 export const FLAG_WARNING = 2;
@@ -10,13 +11,16 @@ const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
-export const BYTES_PER_CALL = 21;
+export const BYTES_PER_CALL = 17;
+/** `time` of a call without one. */
+export const NO_TIME = -2147483648;
 
 /** One group's calls, column by column. */
 export interface GroupColumns {
   seconds: Float64Array;
-  /** ms since the epoch, NaN when the line had no time. */
-  time: Float64Array;
+  /** Seconds since `baseS` (seconds since the epoch, floored), NO_TIME when the line had none. */
+  time: Int32Array;
+  baseS: number;
   flags: Uint8Array;
 }
 
@@ -26,11 +30,13 @@ const EMPTY_U8 = new Uint8Array(0);
 
 export class CallTable {
   private readonly secondsChunks: Float64Array[] = [];
-  private readonly timeChunks: Float64Array[] = [];
+  private readonly timeChunks: Int32Array[] = [];
   private readonly keyChunks: Int32Array[] = [];
   private readonly flagChunks: Uint8Array[] = [];
   private seconds: Float64Array = new Float64Array(0);
-  private time: Float64Array = new Float64Array(0);
+  private time: Int32Array = new Int32Array(0);
+  /** The first time seen, in seconds since the epoch (floored); NaN until then. */
+  baseS = NaN;
   private keys: Int32Array = new Int32Array(0);
   private flags: Uint8Array = new Uint8Array(0);
   length = 0;
@@ -39,7 +45,12 @@ export class CallTable {
     const i = this.length & MASK;
     if (i === 0) this.newChunk();
     this.seconds[i] = seconds;
-    this.time[i] = timeMs;
+    if (timeMs === timeMs) {
+      if (this.baseS !== this.baseS) this.baseS = Math.floor(timeMs / 1000);
+      this.time[i] = Math.floor(timeMs / 1000) - this.baseS;
+    } else {
+      this.time[i] = NO_TIME;
+    }
     this.keys[i] = key;
     this.flags[i] = flags;
     this.length++;
@@ -47,7 +58,7 @@ export class CallTable {
 
   private newChunk(): void {
     this.seconds = new Float64Array(CHUNK);
-    this.time = new Float64Array(CHUNK);
+    this.time = new Int32Array(CHUNK);
     this.keys = new Int32Array(CHUNK);
     this.flags = new Uint8Array(CHUNK);
     this.secondsChunks.push(this.seconds);
@@ -60,8 +71,10 @@ export class CallTable {
     return this.secondsChunks[i >>> CHUNK_BITS]![i & MASK]!;
   }
 
+  /** The call's time in ms (the start of its second), NaN when none. */
   timeAt(i: number): number {
-    return this.timeChunks[i >>> CHUNK_BITS]![i & MASK]!;
+    const t = this.timeChunks[i >>> CHUNK_BITS]![i & MASK]!;
+    return t === NO_TIME ? NaN : (this.baseS + t) * 1000;
   }
 
   keyAt(i: number): number {
@@ -93,7 +106,7 @@ export class CallTable {
     }
     const out: GroupColumns[] = [];
     for (let g = 0; g < groups; g++) {
-      out.push({ seconds: new Float64Array(counts[g]!), time: new Float64Array(counts[g]!), flags: new Uint8Array(counts[g]!) });
+      out.push({ seconds: new Float64Array(counts[g]!), time: new Int32Array(counts[g]!), flags: new Uint8Array(counts[g]!), baseS: this.baseS });
     }
     const next = new Int32Array(groups);
     for (let c = 0; c < this.keyChunks.length; c++) {
@@ -113,7 +126,7 @@ export class CallTable {
       // release the chunk: the grouped copy and the table never both hold everything
       this.keyChunks[c] = EMPTY_I32;
       this.secondsChunks[c] = EMPTY_F64;
-      this.timeChunks[c] = EMPTY_F64;
+      this.timeChunks[c] = EMPTY_I32;
       this.flagChunks[c] = EMPTY_U8;
     }
     this.clear();

@@ -6,7 +6,7 @@
 import { findChanges, type DetectedChange } from '../change-points.js';
 import { LogHistogram } from '../log-histogram.js';
 import { quantilesInPlace } from '../stats.js';
-import { FLAG_FAILED, FLAG_WARNING, type GroupColumns } from './call-table.js';
+import { FLAG_FAILED, FLAG_WARNING, NO_TIME, type GroupColumns } from './call-table.js';
 import type { SketchStore } from './sketch-store.js';
 import type { WindowGrid } from './windows.js';
 
@@ -149,24 +149,25 @@ function distributionOf(secs: Float64Array, bounds: readonly number[]): number[]
   return distribution;
 }
 
-function countWindows(time: Float64Array, flags: Uint8Array, start: number, width: number, count: Int32Array, errors: Int32Array): void {
+/** Window of each call's time (seconds since baseS) on the grid, -1 without a time. */
+function countWindows(time: Int32Array, baseS: number, flags: Uint8Array, start: number, width: number, count: Int32Array, errors: Int32Array): void {
   for (let i = 0; i < time.length; i++) {
     const t = time[i]!;
-    if (t !== t) continue;
-    const w = Math.floor((t - start) / width);
+    if (t === NO_TIME) continue;
+    const w = Math.floor(((baseS + t) * 1000 - start) / width);
     count[w]!++;
     if (flags[i]! & FLAG_FAILED) errors[w]!++;
   }
 }
 
 /** The durations grouped by window (the window is computed again rather than kept: 4 bytes a call less). */
-function groupByWindow(secs: Float64Array, time: Float64Array, start: number, width: number, pos: Int32Array): Float64Array {
+function groupByWindow(secs: Float64Array, time: Int32Array, baseS: number, start: number, width: number, pos: Int32Array): Float64Array {
   const W = pos.length - 1;
   const grouped = new Float64Array(pos[W]!);
   const next = pos.slice(0, W);
   for (let i = 0; i < time.length; i++) {
     const t = time[i]!;
-    if (t === t) grouped[next[Math.floor((t - start) / width)]!++] = secs[i]!;
+    if (t !== NO_TIME) grouped[next[Math.floor(((baseS + t) * 1000 - start) / width)]!++] = secs[i]!;
   }
   return grouped;
 }
@@ -196,10 +197,10 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
   if (W > 0) {
     const count = new Int32Array(W);
     const errors = new Int32Array(W);
-    countWindows(cols.time, cols.flags, grid!.startMs, grid!.widthMs, count, errors);
+    countWindows(cols.time, cols.baseS, cols.flags, grid!.startMs, grid!.widthMs, count, errors);
     const pos = new Int32Array(W + 1);
     for (let w = 0; w < W; w++) pos[w + 1] = pos[w]! + count[w]!;
-    const grouped = groupByWindow(secs, cols.time, grid!.startMs, grid!.widthMs, pos);
+    const grouped = groupByWindow(secs, cols.time, cols.baseS, grid!.startMs, grid!.widthMs, pos);
     const p50 = new Float64Array(W).fill(NaN);
     const p95 = new Float64Array(W).fill(NaN);
     const p99 = new Float64Array(W).fill(NaN);

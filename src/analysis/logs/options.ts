@@ -24,7 +24,7 @@ export interface AnalyzeLogsOptions {
   slowest?: number;
   /** Memory for exact percentiles (default 256 MiB, about 32 bytes a call); past it, a 1 % sketch. */
   memoryBudgetBytes?: number;
-  /** Width of the time windows of the timeline and change detection (default: chosen for ~50–120 windows). */
+  /** Width of the time windows of the timeline and change detection, whole seconds in ms (default: chosen for ~50–120 windows). */
   windowMs?: number;
   /** What `-` reads (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
@@ -98,8 +98,9 @@ export function resolveOptions(options: AnalyzeLogsOptions): ResolvedOptions {
     throw usageError(`memoryBudgetBytes must be a number of bytes >= 0, got ${inspect(budget)}`);
   }
   const windowMs = options.windowMs ?? null;
-  if (windowMs !== null && !(typeof windowMs === 'number' && windowMs >= 1 && Number.isFinite(windowMs))) {
-    throw usageError(`windowMs must be at least 1 ms, got ${inspect(windowMs)}`);
+  // calls are placed in windows by whole seconds (call-table.ts)
+  if (windowMs !== null && !(typeof windowMs === 'number' && windowMs >= 1000 && windowMs % 1000 === 0 && Number.isFinite(windowMs))) {
+    throw usageError(`windowMs must be a whole number of seconds (in ms, at least 1000), got ${inspect(windowMs)}`);
   }
   return {
     files: [...files],

@@ -36,6 +36,7 @@ export class KeyCache {
 
   /** The id of `buf[start, end)`, adding it when new. */
   intern(buf: Uint8Array, start: number, end: number): number {
+    if (this.mask < 0) this.rebuild();
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     const mask = this.mask;
@@ -54,6 +55,16 @@ export class KeyCache {
       slot = (slot + 1) & mask;
     }
     return this.add(buf, start, end, slot, h);
+  }
+
+  /**
+   * Drops the hash table once no key will be added or looked up again (after the pass): names and bytes
+   * stay readable. A later `intern` rebuilds it.
+   */
+  releaseLookups(): void {
+    this.slots = new Int32Array(0);
+    this.hashes = new Int32Array(0);
+    this.mask = -1;
   }
 
   /** The id of a string key (JSON.parse paths), adding it when new. */
@@ -103,6 +114,25 @@ export class KeyCache {
     this.hashes[slot] = h;
     if (this.count * 2 > this.mask) this.grow();
     return id;
+  }
+
+  private rebuild(): void {
+    let cap = 16;
+    while (cap < this.count * 2 + 2) cap *= 2;
+    const slots = new Int32Array(cap).fill(-1);
+    const hashes = new Int32Array(cap);
+    for (let id = 0; id < this.count; id++) {
+      let h = 0x811c9dc5 | 0;
+      const off = this.offsets[id]!;
+      for (let i = 0; i < this.lengths[id]!; i++) h = Math.imul(h ^ this.arena[off + i]!, 0x01000193);
+      let slot = h & (cap - 1);
+      while (slots[slot]! >= 0) slot = (slot + 1) & (cap - 1);
+      slots[slot] = id;
+      hashes[slot] = h;
+    }
+    this.slots = slots;
+    this.hashes = hashes;
+    this.mask = cap - 1;
   }
 
   private grow(): void {

@@ -44,4 +44,8 @@ test('KeyCache interns byte ranges once, names them lazily in UTF-8, and grows',
     assert.equal(c.internString(name), id);
   }
   assert.equal(c.intern(Buffer.alloc(0), 0, 0), 5000, 'the empty key is a key');
+  c.releaseLookups();
+  assert.equal(c.name(ids.get('fn_43')!), 'fn_43', 'names survive the release');
+  assert.equal(c.internString('fn_4999'), ids.get('fn_4999'), 'a lookup after the release rebuilds the table');
+  assert.equal(c.internString('new one'), 5001);
 });
