@@ -21,7 +21,7 @@
  * name those routes with `--route`.
  */
 import { usageError } from '../core/errors.js';
-import { KeyCache } from '../logs/parse/key-cache.js';
+import { FNV_OFFSET, FNV_PRIME, KeyCache } from '../logs/parse/key-cache.js';
 import { PairTable } from './pair-table.js';
 
 
@@ -88,18 +88,26 @@ const RAW = -1;
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
-/** The parameter a segment is by its bytes alone (SEG_ID, SEG_UUID, SEG_HEX, SEG_IP), or -1 for a literal. */
+/** FNV-1a hash of the last segment classified by idMarker as a literal (its bytes are read once). */
+let literalHash = 0;
+
+/**
+ * The parameter a segment is by its bytes alone (SEG_ID, SEG_UUID, SEG_HEX, SEG_IP), or -1 for a
+ * literal (whose FNV-1a hash is then left in `literalHash`, for KeyCache.internHashed).
+ */
 export function idMarker(buf: Uint8Array, a: number, b: number): number {
-  const len = b - a;
-  if (len === 0) return -1;
+  // one pass over the bytes: the hash for interning a literal, and the counts that tell an id
+  let h = FNV_OFFSET;
   let digits = 0;
   let hex = 0;
   let upper = 0;
   let dots = 0;
   let colons = 0;
   let dashes = 0;
+  let other = 0;
   for (let i = a; i < b; i++) {
     const c = buf[i]!;
+    h = Math.imul(h ^ c, FNV_PRIME);
     if (isDigit(c)) {
       digits++;
       hex++;
@@ -109,8 +117,11 @@ export function idMarker(buf: Uint8Array, a: number, b: number): number {
     } else if (c === 46) dots++;
     else if (c === 58) colons++;
     else if (c === 45) dashes++;
-    else return -1;
+    else other++;
   }
+  literalHash = h;
+  const len = b - a;
+  if (len === 0 || other > 0) return -1;
   if (digits === len) return SEG_ID;
   if (len === 36 && dashes === 4 && hex === 32 && buf[a + 8] === 45 && buf[a + 13] === 45 && buf[a + 18] === 45 && buf[a + 23] === 45) return SEG_UUID;
   if (dots === 3 && digits + dots === len && isIPv4(buf, a, b)) return SEG_IP;
@@ -204,7 +215,7 @@ export class PathTable {
           let q = p;
           while (q < stop && buf[q] !== 47) q++;
           const mark = idMarker(buf, p, q);
-          n = this.put(n, mark >= 0 ? mark : segments.intern(buf, p, q));
+          n = this.put(n, mark >= 0 ? mark : segments.internHashed(buf, p, q, literalHash));
           if (q >= stop) break;
           p = q + 1;
         }
@@ -358,21 +369,6 @@ function grownInt32(a: Int32Array<ArrayBuffer>, atLeast = 0): Int32Array<ArrayBu
 
 // ---------------------------------------------------------------------------------------------------
 // step 2: inference over the distinct paths
-
-/** Shape of a segment: which character classes it has (upper, lower, digit, -_, ., other). */
-function shapeOf(bytes: Uint8Array): number {
-  let mask = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (c >= 65 && c <= 90) mask |= 1;
-    else if (c >= 97 && c <= 122) mask |= 2;
-    else if (c >= 48 && c <= 57) mask |= 4;
-    else if (c === 45 || c === 95) mask |= 8;
-    else if (c === 46) mask |= 16;
-    else mask |= 32;
-  }
-  return mask;
-}
 
 export interface RouteInferenceOptions {
   /** Distinct values a group needs to be variable (default 10). */
@@ -542,9 +538,8 @@ export class RouteInference {
       for (const c of list) {
         const seg = cSeg[c]!;
         if (seg < RESERVED.length) continue;
-        const bytes = segments.keyBytes(seg);
-        if (bytes.length === 0) continue;
-        const shape = shapeOf(bytes);
+        if (segments.byteLength(seg) === 0) continue;
+        const shape = segments.shape(seg);
         let f = families.get(shape);
         if (!f) families.set(shape, (f = []));
         f.push(c);

@@ -5,6 +5,9 @@
  * with ~170k distinct paths: a Uint8Array copy and a string per new key cost 1.5 s of GC; one arena
  * costs nothing measurable.
  */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
+
 export class KeyCache {
   private slots: Int32Array;
   private hashes: Int32Array;
@@ -36,9 +39,14 @@ export class KeyCache {
 
   /** The id of `buf[start, end)`, adding it when new. */
   intern(buf: Uint8Array, start: number, end: number): number {
-    if (this.mask < 0) this.rebuild();
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    return this.internHashed(buf, start, end, h);
+  }
+
+  /** `intern` with the FNV-1a hash of the bytes already computed (FNV_OFFSET, then `Math.imul(h ^ byte, FNV_PRIME)`). */
+  internHashed(buf: Uint8Array, start: number, end: number, h: number): number {
+    if (this.mask < 0) this.rebuild();
     const mask = this.mask;
     let slot = h & mask;
     const len = end - start;
@@ -82,6 +90,29 @@ export class KeyCache {
       this.names[id] = s;
     }
     return s;
+  }
+
+  /** Which character classes the key has: 1 upper, 2 lower, 4 digit, 8 `-`/`_`, 16 `.`, 32 other. */
+  shape(id: number): number {
+    const off = this.offsets[id]!;
+    const end = off + this.lengths[id]!;
+    const a = this.arena;
+    let mask = 0;
+    for (let i = off; i < end; i++) {
+      const c = a[i]!;
+      if (c >= 65 && c <= 90) mask |= 1;
+      else if (c >= 97 && c <= 122) mask |= 2;
+      else if (c >= 48 && c <= 57) mask |= 4;
+      else if (c === 45 || c === 95) mask |= 8;
+      else if (c === 46) mask |= 16;
+      else mask |= 32;
+    }
+    return mask;
+  }
+
+  /** Length of the key in bytes. */
+  byteLength(id: number): number {
+    return this.lengths[id]!;
   }
 
   /** The key's bytes (a view: valid until the next new key). */
