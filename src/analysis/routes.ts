@@ -416,42 +416,17 @@ export class RouteInference {
       const cSeg = new Int32Array(A);
       const cHits = new Float64Array(A);
       const pathCand = new Int32Array(A);
-      let C = 0;
       pairs.clear();
-      for (let k = 0; k < A; k++) {
-        const id = active[k]!;
-        const seg = table.segmentAt(id, d);
-        const node = cur[id]!;
-        let c = pairs.get(node, seg);
-        if (c < 0) {
-          c = C++;
-          pairs.set(node, seg, c);
-          cParent[c] = node;
-          cSeg[c] = seg;
-        }
-        cHits[c]! += table.hits(id);
-        pathCand[k] = c;
-      }
-      // candidates grouped by parent node (counting sort over node ids)
+      const C = collectCandidates(table, active, A, d, cur, pairs, cParent, cSeg, cHits, pathCand);
+      // candidates grouped by parent node, each group settled
       const nodes = this.nodeParent.length;
       const start = new Int32Array(nodes + 1);
-      for (let c = 0; c < C; c++) start[cParent[c]! + 1]!++;
-      for (let v = 0; v < nodes; v++) start[v + 1]! += start[v]!;
-      const fill = start.slice(0, nodes);
-      const byParent = new Int32Array(C);
-      for (let c = 0; c < C; c++) byParent[fill[cParent[c]!]!++] = c;
+      const byParent = groupByParent(cParent, C, start);
       const target = new Int32Array(C);
       for (let v = 0; v < nodes; v++) {
         if (start[v + 1]! > start[v]!) this.settleChildren(v, byParent.subarray(start[v]!, start[v + 1]!), cSeg, cHits, target, minDistinct, rareShare);
       }
-      let next = 0;
-      for (let k = 0; k < A; k++) {
-        const id = active[k]!;
-        cur[id] = target[pathCand[k]!]!;
-        if (table.length(id) > d + 1) active[next++] = id;
-        else this.nodeOfPath[id] = cur[id]!;
-      }
-      A = next;
+      A = advance(table, active, A, d, cur, target, pathCand, this.nodeOfPath);
       if (A < active.length / 4) active = active.slice(0, A);
     }
   }
@@ -528,59 +503,19 @@ export class RouteInference {
 
   /** Decides the children of `parent`: literals stay, variable families and parameters merge. */
   private settleChildren(parent: number, list: Int32Array, cSeg: Int32Array, cHits: Float64Array, target: Int32Array, minDistinct: number, rareShare: number): void {
-    const segments = this.table.segments;
-    const toParam = new Set<number>();
-    if (list.length >= minDistinct) {
-      let total = 0;
-      for (const c of list) total += cHits[c]!;
-      const rareAt = Math.max(total * rareShare, 2);
-      const families = new Map<number, number[]>();
-      for (const c of list) {
-        const seg = cSeg[c]!;
-        if (seg < RESERVED.length) continue;
-        if (segments.byteLength(seg) === 0) continue;
-        const shape = segments.shape(seg);
-        let f = families.get(shape);
-        if (!f) families.set(shape, (f = []));
-        f.push(c);
-      }
-      for (const [shape, members] of families) {
-        if (members.length < minDistinct) continue;
-        let rare = 0;
-        let hits = 0;
-        for (const c of members) {
-          hits += cHits[c]!;
-          if (cHits[c]! <= rareAt) rare++;
-        }
-        if (rare < 0.9 * members.length || members.length / hits < 0.02) continue;
-        const digits = (shape & 4) !== 0;
-        // frequent words stay: /api/products/search next to /api/products/:param
-        for (const c of members) if (cHits[c]! <= rareAt || digits) toParam.add(c);
-      }
-    }
+    const toParam = list.length >= minDistinct ? variableValues(list, cSeg, cHits, this.table.segments, minDistinct, rareShare) : null;
     // parameters at one position are one parameter (a hex id that happens to be all digits next to
     // hex ids; product codes next to codes that look like hex): the most used kind names it
-    const paramHits = new Map<number, number>();
-    for (const c of list) {
-      const seg = toParam.has(c) ? SEG_PARAM : cSeg[c]!;
-      if (seg < RESERVED.length) paramHits.set(seg, (paramHits.get(seg) ?? 0) + cHits[c]!);
-    }
+    const kind = parameterKind(list, cSeg, cHits, toParam);
     let paramNode = -1;
-    if (paramHits.size > 0) {
-      let best = -1;
-      let bestHits = -1;
-      for (const [seg, h] of paramHits) {
-        if (h > bestHits || (h === bestHits && seg < best)) {
-          best = seg;
-          bestHits = h;
-        }
-      }
-      paramNode = this.newNode(parent, best);
+    if (kind >= 0) {
+      paramNode = this.newNode(parent, kind);
       this.paramChild.set(parent, paramNode);
     }
-    for (const c of list) {
+    for (let k = 0; k < list.length; k++) {
+      const c = list[k]!;
       const seg = cSeg[c]!;
-      if (toParam.has(c) || seg < RESERVED.length) {
+      if (seg < RESERVED.length || (toParam !== null && toParam.has(c))) {
         target[c] = paramNode;
       } else {
         const node = this.newNode(parent, seg);
@@ -589,4 +524,113 @@ export class RouteInference {
       }
     }
   }
+}
+
+/*
+ * The loops of inference are functions of their own, taking what they use as arguments: inside one
+ * large function they were deoptimized once per depth and per large node (--trace-deopt).
+ */
+
+function collectCandidates(
+  table: PathTable,
+  active: Int32Array,
+  A: number,
+  d: number,
+  cur: Int32Array,
+  pairs: PairTable,
+  cParent: Int32Array,
+  cSeg: Int32Array,
+  cHits: Float64Array,
+  pathCand: Int32Array,
+): number {
+  let C = 0;
+  for (let k = 0; k < A; k++) {
+    const id = active[k]!;
+    const seg = table.segmentAt(id, d);
+    const node = cur[id]!;
+    let c = pairs.get(node, seg);
+    if (c < 0) {
+      c = C++;
+      pairs.set(node, seg, c);
+      cParent[c] = node;
+      cSeg[c] = seg;
+    }
+    cHits[c]! += table.hits(id);
+    pathCand[k] = c;
+  }
+  return C;
+}
+
+/** Candidates ordered by parent node (a counting sort); `start[v]..start[v+1]` are node v's. */
+function groupByParent(cParent: Int32Array, C: number, start: Int32Array): Int32Array {
+  const nodes = start.length - 1;
+  for (let c = 0; c < C; c++) start[cParent[c]! + 1]!++;
+  for (let v = 0; v < nodes; v++) start[v + 1]! += start[v]!;
+  const fill = start.slice(0, nodes);
+  const byParent = new Int32Array(C);
+  for (let c = 0; c < C; c++) byParent[fill[cParent[c]!]!++] = c;
+  return byParent;
+}
+
+/** Moves every active path to its node at depth d; keeps the ones that go deeper. Returns how many. */
+function advance(table: PathTable, active: Int32Array, A: number, d: number, cur: Int32Array, target: Int32Array, pathCand: Int32Array, nodeOfPath: Int32Array): number {
+  let next = 0;
+  for (let k = 0; k < A; k++) {
+    const id = active[k]!;
+    cur[id] = target[pathCand[k]!]!;
+    if (table.length(id) > d + 1) active[next++] = id;
+    else nodeOfPath[id] = cur[id]!;
+  }
+  return next;
+}
+
+/** The candidates of a node that are values of a variable family (they become the parameter), or null. */
+function variableValues(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, segments: KeyCache, minDistinct: number, rareShare: number): Set<number> | null {
+  let total = 0;
+  for (let k = 0; k < list.length; k++) total += cHits[list[k]!]!;
+  const rareAt = Math.max(total * rareShare, 2);
+  const families = new Map<number, number[]>();
+  for (let k = 0; k < list.length; k++) {
+    const c = list[k]!;
+    const seg = cSeg[c]!;
+    if (seg < RESERVED.length || segments.byteLength(seg) === 0) continue;
+    const shape = segments.shape(seg);
+    let f = families.get(shape);
+    if (!f) families.set(shape, (f = []));
+    f.push(c);
+  }
+  let toParam: Set<number> | null = null;
+  for (const [shape, members] of families) {
+    if (members.length < minDistinct) continue;
+    let rare = 0;
+    let hits = 0;
+    for (const c of members) {
+      hits += cHits[c]!;
+      if (cHits[c]! <= rareAt) rare++;
+    }
+    if (rare < 0.9 * members.length || members.length / hits < 0.02) continue;
+    const digits = (shape & 4) !== 0;
+    toParam ??= new Set();
+    // frequent words stay: /api/products/search next to /api/products/:param
+    for (const c of members) if (cHits[c]! <= rareAt || digits) toParam.add(c);
+  }
+  return toParam;
+}
+
+/** The segment naming the parameter child of a node (the most used parameter kind), or -1 for none. */
+function parameterKind(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, toParam: Set<number> | null): number {
+  const hits = new Float64Array(RESERVED.length);
+  let any = false;
+  for (let k = 0; k < list.length; k++) {
+    const c = list[k]!;
+    const seg = toParam !== null && toParam.has(c) ? SEG_PARAM : cSeg[c]!;
+    if (seg < RESERVED.length) {
+      hits[seg]! += cHits[c]!;
+      any = true;
+    }
+  }
+  if (!any) return -1;
+  let best = 0;
+  for (let seg = 1; seg < RESERVED.length; seg++) if (hits[seg]! > hits[best]!) best = seg;
+  return best;
 }

@@ -94,35 +94,25 @@ export class CallTable {
    * The calls split into per-group columns (group g of call i is `groupOf[key]`), in file order within
    * a group. One sequential pass that writes to one stream per group, releasing the table's chunks as
    * it goes: gathering by an index permutation instead cost 3x as much (cache misses on three columns).
-   * The table is empty afterwards.
+   * The table is empty afterwards. (The loops are functions of their own, per chunk: see
+   * key-summary.ts on deoptimization.)
    */
   scatter(groupOf: Int32Array, groups: number): GroupColumns[] {
     const counts = new Int32Array(groups);
     const n = this.length;
-    for (let c = 0; c < this.keyChunks.length; c++) {
-      const keys = this.keyChunks[c]!;
-      const m = Math.min(CHUNK, n - c * CHUNK);
-      for (let i = 0; i < m; i++) counts[groupOf[keys[i]!]!]!++;
-    }
-    const out: GroupColumns[] = [];
+    for (let c = 0; c < this.keyChunks.length; c++) countChunk(this.keyChunks[c]!, Math.min(CHUNK, n - c * CHUNK), groupOf, counts);
+    const seconds: Float64Array[] = [];
+    const time: Int32Array[] = [];
+    const flags: Uint8Array[] = [];
     for (let g = 0; g < groups; g++) {
-      out.push({ seconds: new Float64Array(counts[g]!), time: new Int32Array(counts[g]!), flags: new Uint8Array(counts[g]!), baseS: this.baseS });
+      seconds.push(new Float64Array(counts[g]!));
+      time.push(new Int32Array(counts[g]!));
+      flags.push(new Uint8Array(counts[g]!));
     }
     const next = new Int32Array(groups);
     for (let c = 0; c < this.keyChunks.length; c++) {
-      const keys = this.keyChunks[c]!;
-      const seconds = this.secondsChunks[c]!;
-      const time = this.timeChunks[c]!;
-      const flags = this.flagChunks[c]!;
       const m = Math.min(CHUNK, n - c * CHUNK);
-      for (let i = 0; i < m; i++) {
-        const g = groupOf[keys[i]!]!;
-        const o = out[g]!;
-        const k = next[g]!++;
-        o.seconds[k] = seconds[i]!;
-        o.time[k] = time[i]!;
-        o.flags[k] = flags[i]!;
-      }
+      scatterChunk(this.keyChunks[c]!, this.secondsChunks[c]!, this.timeChunks[c]!, this.flagChunks[c]!, m, groupOf, next, seconds, time, flags);
       // release the chunk: the grouped copy and the table never both hold everything
       this.keyChunks[c] = EMPTY_I32;
       this.secondsChunks[c] = EMPTY_F64;
@@ -130,6 +120,8 @@ export class CallTable {
       this.flagChunks[c] = EMPTY_U8;
     }
     this.clear();
+    const out: GroupColumns[] = [];
+    for (let g = 0; g < groups; g++) out.push({ seconds: seconds[g]!, time: time[g]!, flags: flags[g]!, baseS: this.baseS });
     return out;
   }
 
@@ -138,16 +130,7 @@ export class CallTable {
     const count = new Float64Array(groups);
     const sum = new Float64Array(groups);
     const n = this.length;
-    for (let c = 0; c < this.keyChunks.length; c++) {
-      const keys = this.keyChunks[c]!;
-      const seconds = this.secondsChunks[c]!;
-      const m = Math.min(CHUNK, n - c * CHUNK);
-      for (let i = 0; i < m; i++) {
-        const g = groupOf[keys[i]!]!;
-        count[g]!++;
-        sum[g]! += seconds[i]!;
-      }
-    }
+    for (let c = 0; c < this.keyChunks.length; c++) totalChunk(this.keyChunks[c]!, this.secondsChunks[c]!, Math.min(CHUNK, n - c * CHUNK), groupOf, count, sum);
     return { count, sum };
   }
 
@@ -158,5 +141,38 @@ export class CallTable {
     this.keyChunks.length = 0;
     this.flagChunks.length = 0;
     this.length = 0;
+  }
+}
+
+function countChunk(keys: Int32Array, m: number, groupOf: Int32Array, counts: Int32Array): void {
+  for (let i = 0; i < m; i++) counts[groupOf[keys[i]!]!]!++;
+}
+
+function totalChunk(keys: Int32Array, seconds: Float64Array, m: number, groupOf: Int32Array, count: Float64Array, sum: Float64Array): void {
+  for (let i = 0; i < m; i++) {
+    const g = groupOf[keys[i]!]!;
+    count[g]!++;
+    sum[g]! += seconds[i]!;
+  }
+}
+
+function scatterChunk(
+  keys: Int32Array,
+  seconds: Float64Array,
+  time: Int32Array,
+  flags: Uint8Array,
+  m: number,
+  groupOf: Int32Array,
+  next: Int32Array,
+  outSeconds: Float64Array[],
+  outTime: Int32Array[],
+  outFlags: Uint8Array[],
+): void {
+  for (let i = 0; i < m; i++) {
+    const g = groupOf[keys[i]!]!;
+    const k = next[g]!++;
+    outSeconds[g]![k] = seconds[i]!;
+    outTime[g]![k] = time[i]!;
+    outFlags[g]![k] = flags[i]!;
   }
 }
