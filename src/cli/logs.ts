@@ -5,7 +5,6 @@ import { ExitCode, usageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
 import { formatBytes } from '../core/units.js';
 import { logFormats, type KeyKind, type LogFormat } from '../logs/parse/log-parser.js';
-import { renderLogsHtml } from '../report/logs-html.js';
 import { durationFlag, parseFlags, stringFlag } from './args.js';
 import type { CliIo, Command } from './command.js';
 import { analysisJson, renderLogsReport } from './logs-table.js';
@@ -144,6 +143,8 @@ async function analyze(args: string[], io: CliIo): Promise<number> {
   if (shown) io.stderr.write('\r\x1b[K');
 
   if (html !== undefined) {
+    // the report module (uPlot, page assets, font subsetting) loads only when a report is asked for
+    const { renderLogsHtml } = await import('../report/logs-html.js');
     writeFileAtomic(html, renderLogsHtml(analysis));
     io.stderr.write(`perfscope: wrote ${html}\n`);
   }
