@@ -165,8 +165,8 @@ export class Needle {
   readonly length: number;
   private readonly words: Uint32Array;
 
-  constructor(text: string) {
-    const b = Buffer.from(text, 'utf8');
+  constructor(text: string | Uint8Array) {
+    const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text);
     this.bytes = new Uint8Array(b);
     this.length = b.length;
     this.words = new Uint32Array(b.length >>> 2);

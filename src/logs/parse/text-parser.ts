@@ -11,7 +11,7 @@
  * Other messages of the layout are well-formed lines that are not calls; their WARNING/ERROR messages
  * still feed pattern mining. A line starting `function NAME` without a usable duration is malformed.
  */
-import { Finder, bytesOf, endsWith, matchAt, parseDecimal } from './bytes.js';
+import { DataViews, Finder, Needle, bytesOf, endsWith, matchAt, parseDecimal } from './bytes.js';
 import { KeyCache } from './key-cache.js';
 import type { KeyKind, LogParser } from './log-parser.js';
 import { classify } from './malformed.js';
@@ -31,6 +31,9 @@ const KO_SECONDS = bytesOf('초');
 const KO_SECONDS_COLON = bytesOf('초: ');
 const KO_FAILED_END = bytesOf('초 후): ');
 const KO_FAILED_END_BARE = bytesOf('초 후)');
+
+/** Line heads kept: the levels of one logger, a few loggers. */
+const MAX_HEADS = 6;
 
 const LEVEL_WORDS: [Uint8Array, Level][] = [
   [bytesOf('INFO'), INFO],
@@ -75,6 +78,9 @@ export class TextParser implements LogParser {
   private readonly failedAfter = new Finder(FAILED);
   private readonly koTook = new Finder(KO_TOOK);
   private readonly koFailed = new Finder(KO_FAILED);
+  private readonly views = new DataViews();
+  /** Heads of call lines seen (` - name - LEVEL - function `), compared whole before anything else. */
+  private readonly heads: { needle: Needle; level: Level; korean: boolean }[] = [];
   /** The last logger name (with its trailing ` - `), tried first. */
   private lastName: Uint8Array = new Uint8Array(0);
 
@@ -88,6 +94,18 @@ export class TextParser implements LogParser {
     if (t !== t) return out.malformed(classify(buf, start, end, 'foreign'), 'no asctime timestamp at the start');
     out.timeMs = t;
     let p = start + AsctimeReader.length;
+    // the head of the line (` - name - LEVEL - function `) is one of a few seen before: one comparison
+    const dv = this.views.of(buf);
+    const heads = this.heads;
+    for (let k = 0; k < heads.length; k++) {
+      const h = heads[k]!;
+      if (h.needle.at(dv, buf, p, end)) {
+        out.level = h.level;
+        out.failed = h.level === ERROR;
+        const nameStart = p + h.needle.length;
+        return h.korean ? this.korean(buf, start, nameStart, end, out) : this.english(buf, start, nameStart, end, out);
+      }
+    }
     if (!matchAt(buf, p, end, SEP)) return out.malformed(classify(buf, start, end, 'foreign'), "no ' - ' after the timestamp");
     p += 3;
     // logger name, then ` - LEVEL - `; the name itself may contain ' - '
@@ -107,10 +125,23 @@ export class TextParser implements LogParser {
         q++;
       }
     }
-    if (matchAt(buf, msg, end, FUNCTION)) return this.english(buf, start, msg + FUNCTION.length, end, out);
-    if (matchAt(buf, msg, end, KO_FUNCTION)) return this.korean(buf, start, msg + KO_FUNCTION.length, end, out);
+    if (matchAt(buf, msg, end, FUNCTION)) {
+      this.remember(buf, p - 3, msg + FUNCTION.length, out.level, false);
+      return this.english(buf, start, msg + FUNCTION.length, end, out);
+    }
+    if (matchAt(buf, msg, end, KO_FUNCTION)) {
+      this.remember(buf, p - 3, msg + KO_FUNCTION.length, out.level, true);
+      return this.korean(buf, start, msg + KO_FUNCTION.length, end, out);
+    }
     if (out.level >= WARN) out.message = buf.toString('utf8', msg, end);
     return OTHER;
+  }
+
+  /** Keeps the head `buf[from, to)` of a call line for the fast comparison (a few, newest first). */
+  private remember(buf: Uint8Array, from: number, to: number, level: Level, korean: boolean): void {
+    const needle = new Needle(buf.subarray(from, to));
+    this.heads.unshift({ needle, level, korean });
+    if (this.heads.length > MAX_HEADS) this.heads.pop();
   }
 
   /** At `q` (a ` - `): the level and the ` - ` after it; returns where the message starts, or -1. */
