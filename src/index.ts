@@ -204,3 +204,27 @@ export type {
 } from './logs/performance-log.js';
 export { asctime } from './logs/text-format.js';
 export { ECS_VERSION } from './logs/ecs.js';
+
+// log analysis (`perfscope logs analyze`)
+export { analyzeLogs } from './analysis/logs/analyze.js';
+export type { AnalyzeLogsOptions } from './analysis/logs/options.js';
+export type {
+  LogAnalysis,
+  GroupStats,
+  SlowCall,
+  Change,
+  Pattern,
+  MalformedSummary,
+  MalformedExample,
+  InputSummary,
+  QuantileMethod,
+  Timeline,
+  TimelineSeries,
+  Distribution,
+} from './analysis/logs/result.js';
+export type { LogFormat, KeyKind } from './logs/parse/log-parser.js';
+export { renderLogsHtml } from './report/logs-html.js';
+export type { LogsHtmlOptions } from './report/logs-html.js';
+export { LogHistogram } from './analysis/log-histogram.js';
+export { Drain } from './analysis/drain.js';
+export type { DrainOptions, DrainCluster } from './analysis/drain.js';

@@ -88,6 +88,22 @@ test('examples/record-command records the demo workload from code, as perfscope 
   }
 });
 
+test('examples/logs-analyze finds the slowdown, the patterns and the malformed lines of the bundled sample', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'perfscope-example-'));
+  try {
+    const { stdout } = await run(process.execPath, ['examples/logs-analyze/index.js', dir], { cwd: repoRoot });
+    assert.match(stdout, /^text: 5982 calls, 18 malformed lines/);
+    assert.match(stdout, /change: get_order p50 7\.\d ms -> 13\.\d ms from 2026-11-24T18:01:00\.000Z/);
+    assert.match(stdout, /pattern: \d+ x ERROR PermissionError: user <\*> lacks role <\*> for <\*>/);
+    assert.match(readFileSync(join(dir, 'logs-report.html'), 'utf8'), /<title>perfscope logs analyze: .*app_performance\.log\.gz<\/title>/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('examples/express-metrics: prom-client code served by metricsHandler(), request_count under its own name', async () => {
   const { stdout } = await run(process.execPath, ['examples/express-metrics/index.js'], { cwd: repoRoot });
   assert.match(stdout, /^request_count\{method="GET",route="\/",status="200"\} 2$/m);

@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
+import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { pruneCommand } from './prune.js';
 import { reportCommand } from './report.js';
@@ -10,4 +11,4 @@ import { runCommand } from './run.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, rmCommand, pruneCommand, doctorCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, rmCommand, pruneCommand, logsCommand, doctorCommand];

@@ -81,7 +81,7 @@ let bundledFont: Buffer | null = null;
  * report is ~130 KB bigger), used where the viewer has none of the Korean fonts named in
  * page.css; nothing when the page is all Latin-1.
  */
-function fontFace(page: string): string {
+export function fontFace(page: string): string {
   let chars = '';
   const seen = new Set<number>();
   for (const ch of page) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PerfscopeError } from '../../src/core/errors.js';
-import { distribution, firstLast, max, mean, min, quantile, quantileSorted, sortedFinite } from '../../src/analysis/stats.js';
+import { distribution, firstLast, max, mean, min, quantile, quantileSorted, quantilesInPlace, sortedFinite } from '../../src/analysis/stats.js';
 
 const close = (a: number | null, b: number) => assert.ok(a !== null && Math.abs(a - b) < 1e-12, `${a} ≈ ${b}`);
 
@@ -47,4 +47,29 @@ test('distribution gives count, mean, p50, p95, max in one go', () => {
   close(d.p95, 95);
   assert.equal(d.max, 100);
   assert.deepEqual(distribution([null]), { count: 0, mean: null, p50: null, p95: null, max: null });
+});
+
+test('quantilesInPlace: the same as sorting then quantileSorted, on random, tied, sorted and reversed data', () => {
+  let seed = 7;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  const cases: Float64Array[] = [
+    Float64Array.from({ length: 10_001 }, () => Math.exp(random() * 10)),
+    Float64Array.from({ length: 5_000 }, () => Math.floor(random() * 4)),
+    Float64Array.from({ length: 3_000 }, (_, i) => i),
+    Float64Array.from({ length: 3_000 }, (_, i) => 3000 - i),
+    Float64Array.from({ length: 1 }, () => 5),
+    Float64Array.from({ length: 2 }, (_, i) => i * 10),
+    new Float64Array(17).fill(0.25),
+  ];
+  const qs4 = [0.5, 0.9, 0.95, 0.99, 0, 1, 0.333];
+  for (const values of cases) {
+    const sorted = values.slice().sort();
+    const expected = qs4.map((q) => quantileSorted(sorted, q));
+    assert.deepEqual(quantilesInPlace(values.slice(), qs4), expected);
+  }
+  assert.deepEqual(quantilesInPlace(new Float64Array(0), [0.5]), [null]);
+  assert.throws(() => quantilesInPlace(new Float64Array(3), [1.5]), RangeError);
 });

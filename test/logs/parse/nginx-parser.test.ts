@@ -1,0 +1,66 @@
+/** The nginx parser walks the whole combined-log shape before taking the request time. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NginxParser } from '../../../src/logs/parse/nginx-parser.js';
+import { CALL, ERROR, MALFORMED, ParsedLine } from '../../../src/logs/parse/parsed-line.js';
+
+const parse = (line: string): { r: number; out: ParsedLine; p: NginxParser } => {
+  const p = new NginxParser();
+  const buf = Buffer.from(line, 'utf8');
+  const out = new ParsedLine();
+  return { r: p.parse(buf, 0, buf.length, out), out, p };
+};
+const url = (out: ParsedLine): string => Buffer.from(out.urlBuf!.subarray(out.urlStart, out.urlEnd)).toString();
+
+const LINE = '10.2.16.17 - alice [24/Nov/2026:18:00:05 +0100] "GET /api/users/62949/recommendations?page=2 HTTP/1.1" 200 39747 "https://shop/" "Mozilla/5.0 (X11) \\x22quoted\\x22" 0.021';
+
+test('a combined line with $request_time: method, target, status, time zone, seconds', () => {
+  const { r, out, p } = parse(LINE);
+  assert.equal(r, CALL);
+  assert.equal(p.methods.name(out.method), 'GET');
+  assert.equal(url(out), '/api/users/62949/recommendations?page=2');
+  assert.equal(out.status, 200);
+  assert.equal(out.seconds, 0.021);
+  assert.equal(out.timeMs, Date.UTC(2026, 10, 24, 17, 0, 5));
+  assert.equal(out.failed, false);
+});
+
+test('5xx is an error; extra fields before the request time; HTTP/2; a bad request line is still a call', () => {
+  let { r, out } = parse(LINE.replace('" 200 ', '" 502 '));
+  assert.equal(r, CALL);
+  assert.equal(out.failed, true);
+  assert.equal(out.level, ERROR);
+  ({ r, out } = parse(LINE.replace(' 0.021', ' "10.0.0.1, 10.0.0.2" upstream=0.019 0.021')));
+  assert.equal(r, CALL);
+  assert.equal(out.seconds, 0.021);
+  ({ r, out } = parse(LINE.replace('HTTP/1.1', 'HTTP/2.0')));
+  assert.equal(url(out), '/api/users/62949/recommendations?page=2');
+  ({ r, out } = parse('203.0.113.9 - - [24/Nov/2026:18:00:05 +0000] "\\x16\\x03\\x01" 400 157 "-" "-" 0.000'));
+  assert.equal(r, CALL);
+  assert.equal(out.badRequest, true);
+  assert.equal(out.status, 400);
+  ({ r, out } = parse('203.0.113.9 - - [24/Nov/2026:18:00:05 -0530] "-" 408 0 "-" "-" 60.001'));
+  assert.equal(out.badRequest, true);
+  assert.equal(out.seconds, 60.001);
+  assert.equal(out.timeMs, Date.UTC(2026, 10, 24, 23, 30, 5));
+});
+
+test('a line cut before its last field is malformed, never a call of the wrong duration', () => {
+  const last = LINE.lastIndexOf(' ');
+  for (let cut = 1; cut <= last; cut++) {
+    const { r, out } = parse(LINE.slice(0, cut));
+    assert.equal(r, MALFORMED, `cut at ${cut}: ${LINE.slice(0, cut)}`);
+    assert.ok(['truncated', 'foreign'].includes(out.kind), out.kind);
+  }
+  // the research note's trap: the status cut to "20" must not read as a 20-second request
+  assert.equal(parse(LINE.slice(0, LINE.indexOf('" 200') + 4)).r, MALFORMED);
+  for (const bad of ['-', 'nan', '-0.5', '1e3']) {
+    const { r, out } = parse(LINE.replace(/ [\d.]+$/, ` ${bad}`));
+    assert.equal(r, MALFORMED, bad);
+    assert.equal(out.kind, 'bad-value');
+  }
+  for (const foreign of ['2026/11/24 17:00:01 [error] 1234#0: *5 upstream timed out', 'GET /index.html', '{"level":30}']) {
+    assert.equal(parse(foreign).out.kind, 'foreign', foreign);
+  }
+  assert.equal(parse(LINE.replace('24/Nov/2026', '31/Feb/2026')).out.kind, 'foreign');
+});
