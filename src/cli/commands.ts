@@ -2,9 +2,11 @@
 import type { Command } from './command.js';
 import { exportCommand } from './export.js';
 import { lsCommand } from './ls.js';
+import { prometheusConfigCommand } from './prometheus-config.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, serveCommand, prometheusConfigCommand];
