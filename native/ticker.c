@@ -575,6 +575,9 @@ static napi_value js_monotonic(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/* native/proctable.c: the process table's batch read. */
+napi_value perfscope_read_table(napi_env env, napi_callback_info info);
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -582,6 +585,7 @@ NAPI_MODULE_INIT() {
       {"stop", NULL, js_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_enumerable, NULL},
       {"monotonicMs", NULL, js_monotonic, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readTable", NULL, perfscope_read_table, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

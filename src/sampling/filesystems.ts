@@ -171,7 +171,7 @@ export class FilesystemReader {
       const readonly = f[3]!.split(',').includes('ro');
       let m = this.mounts.get(mountpoint);
       if (m === undefined || m.stats.device !== device || m.stats.fstype !== fstype) {
-        if (m !== undefined) this.mounts.delete(mountpoint); // re-insert: keeps table order, drops stale values
+        if (m !== undefined) this.mounts.delete(mountpoint); // mounted over: listed where the top mount is, old values dropped
         m = {
           stats: { device, fstype, mountpoint, sizeBytes: 0, freeBytes: 0, availBytes: 0, files: 0, filesFree: 0, readonly, deviceError: false },
           pendingSinceMs: null,

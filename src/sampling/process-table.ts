@@ -14,6 +14,8 @@
 import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { PerfscopeError, errnoWordsOf, fromErrno, isErrno } from '../core/errors.js';
 import { assertSupported } from './platform.js';
+import { getSystemErrorName } from 'node:util';
+import { loadNative } from './native.js';
 import { intAt, isRealProcfs, readAuxv, readProcFileOnce, resolveProcfsOptions } from './procfs.js';
 import type { ProcfsOptions } from './types.js';
 
@@ -89,7 +91,32 @@ export interface ProcessTableOptions extends ProcfsOptions {
   maxKeptFiles?: number;
   /** Re-read every process's detail files on every update, as process-exporter does (for comparison benches). */
   alwaysFull?: boolean;
+  /**
+   * Read kept processes through the native addon's batch reader (native/proctable.c) when it is built
+   * (default true; PERFSCOPE_NATIVE=0 also turns it off). Same results, about half the CPU: the
+   * JavaScript path spends as much again as the kernel on each read (BENCHMARKS.md, "serve").
+   */
+  native?: boolean;
 }
+
+/** The addon's batch reader (native/proctable.c); the layout constants below mirror its enums. */
+interface TableAddon {
+  readTable(fds: Int32Array, state: Float64Array, out: Float64Array, slots: number, alwaysFull: boolean): number;
+}
+const FDS_PER_SLOT = 6;
+const STATE_PER_SLOT = 4;
+const OUT_FIELDS = 24;
+const N = { sched: 0, statm: 1, stat: 2, status: 3, io: 4, fd: 5 } as const;
+const NS = { sched: 0, statm: 1, threads: 2, flags: 3 } as const;
+const O = {
+  kind: 0, errno: 1, state: 2, ppid: 3, flags: 4, minflt: 5, majflt: 6, utime: 7, stime: 8, threads: 9, start: 10,
+  vmsPages: 11, rssPages: 12, swapKb: 13, vol: 14, invol: 15, rchar: 16, wchar: 17, readBytes: 18, writeBytes: 19,
+  ioErrno: 20, fds: 21, fdErrno: 22, commHash: 23,
+} as const;
+const KIND_IDLE = 0;
+const KIND_FULL = 1;
+const KIND_MEMORY = 2;
+const KIND_GONE = 3;
 
 const GONE = ['ESRCH', 'ENOENT'];
 const DENIED = ['EACCES', 'EPERM'];
@@ -122,6 +149,10 @@ interface Entry {
   ioDenied: boolean;
   fdDenied: boolean;
   seenAt: number;
+  /** Row in the native reader's arrays, or -1 (read by the JavaScript path). */
+  slot: number;
+  /** The native reader's hash of the raw comm (0: not seen yet). */
+  commHash: number;
 }
 
 /**
@@ -146,6 +177,17 @@ export class ProcessTable {
   private readonly out: ProcessTableUpdate = { born: [], exited: [], renamed: [], errors: [] };
   private readonly counts = { updates: 0, fullReads: 0, memoryReads: 0, errors: 0 };
   private closed = false;
+  private readonly addon: TableAddon | null;
+  private nfds = new Int32Array(FDS_PER_SLOT * 64).fill(-1);
+  private nstate = new Float64Array(STATE_PER_SLOT * 64);
+  private nout = new Float64Array(OUT_FIELDS * 64);
+  private slotCount = 0;
+  private readonly freeSlots: number[] = [];
+  /** /proc/loadavg kept open: its last field is the last PID handed out in this PID namespace. */
+  private loadavgFd = -1;
+  private lastPid = '';
+  /** Listings skipped because no PID was handed out since the last one. */
+  listingsSkipped = 0;
 
   constructor(options: ProcessTableOptions = {}) {
     const { procRoot } = resolveProcfsOptions(options);
@@ -161,11 +203,40 @@ export class ProcessTable {
       throw new PerfscopeError('EUSAGE', `maxKeptFiles must be a non-negative number, got ${String(maxFiles)}`);
     }
     this.maxKeptEntries = Math.floor(maxFiles / FILES_PER_PROCESS);
+    const addon = options.native === false ? null : (loadNative() as unknown as Partial<TableAddon> | null);
+    this.addon = addon !== null && typeof addon.readTable === 'function' && this.fdSizeCounts ? (addon as TableAddon) : null;
     try {
       readdirSync(procRoot);
     } catch (err) {
       throw fromErrno(err, `cannot list ${procRoot}`);
     }
+    if (this.fdSizeCounts) this.loadavgFd = this.tryOpen(`${procRoot}/loadavg`);
+  }
+
+  /**
+   * Whether a PID was handed out since the last call (the last field of /proc/loadavg moved): no new
+   * PID, no new process, and the /proc listing (~1-2 µs a process) can be skipped; exits show up as
+   * ESRCH on the kept files anyway. Always true where loadavg cannot be read (fixture trees).
+   */
+  private pidsMoved(): boolean {
+    if (this.loadavgFd < 0) return true;
+    let text: string;
+    try {
+      const n = readSync(this.loadavgFd, this.buf, 0, 128, 0);
+      text = this.buf.toString('latin1', 0, n);
+    } catch {
+      return true;
+    }
+    const sp = text.lastIndexOf(' ', text.length - 2);
+    const last = text.slice(sp + 1).trim();
+    if (last === this.lastPid && last !== '') return false;
+    this.lastPid = last;
+    return true;
+  }
+
+  /** Whether kept processes are read by the native batch reader. */
+  get native(): boolean {
+    return this.addon !== null;
   }
 
   get stats(): ProcessTableStats {
@@ -185,17 +256,23 @@ export class ProcessTable {
     if (this.closed) return out;
     const round = ++this.round;
     this.counts.updates++;
-    let names: string[];
-    try {
-      names = readdirSync(this.procRoot);
-    } catch (err) {
-      this.fault(`cannot list ${this.procRoot}: ${errnoWordsOf(err)}`);
-      return out;
+    let names: string[] = [];
+    if (this.pidsMoved()) {
+      try {
+        names = readdirSync(this.procRoot);
+      } catch (err) {
+        this.fault(`cannot list ${this.procRoot}: ${errnoWordsOf(err)}`);
+        return out;
+      }
+    } else {
+      this.listingsSkipped++;
     }
     // Known processes first: a kept file of a process that exited answers ESRCH, so a reused PID is
     // dropped here and found again as new in the listing below.
+    if (this.addon !== null && this.slotCount > 0) this.addon.readTable(this.nfds, this.nstate, this.nout, this.slotCount, this.alwaysFull);
     for (const entry of this.entries.values()) {
-      if (!this.refresh(entry, round)) this.drop(entry);
+      const ok = entry.slot >= 0 ? this.applyNative(entry, round) : this.refresh(entry, round);
+      if (!ok) this.drop(entry);
     }
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
@@ -213,6 +290,8 @@ export class ProcessTable {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.loadavgFd >= 0) closeSync(this.loadavgFd);
+    this.loadavgFd = -1;
     for (const e of this.entries.values()) this.closeEntry(e);
     this.entries.clear();
     this.records.clear();
@@ -231,6 +310,11 @@ export class ProcessTable {
   }
 
   private closeEntry(e: Entry): void {
+    if (e.slot >= 0) {
+      this.nfds.fill(-1, e.slot * FDS_PER_SLOT, (e.slot + 1) * FDS_PER_SLOT);
+      this.freeSlots.push(e.slot);
+      e.slot = -1;
+    }
     for (const s of [e.sched, e.statm, e.stat, e.status, e.io, e.fdDir]) {
       if (s.fd >= 0) {
         const fd = s.fd;
@@ -293,6 +377,8 @@ export class ProcessTable {
       ioDenied: false,
       fdDenied: false,
       seenAt: round,
+      slot: -1,
+      commHash: 0,
     };
     if (this.keptEntries < this.maxKeptEntries) {
       entry.kept = true;
@@ -323,7 +409,105 @@ export class ProcessTable {
     rec.cmdline = rec.kernelThread ? null : this.readCmdline(entry);
     this.entries.set(pid, entry);
     this.records.set(pid, rec);
+    if (this.addon !== null && entry.kept && entry.stat.fd >= 0 && entry.status.fd >= 0 && entry.statm.fd >= 0) this.giveSlot(entry);
     return entry;
+  }
+
+  /** Hands a kept process to the native reader (its first native read is a full one). */
+  private giveSlot(e: Entry): void {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.slotCount++;
+      if (slot * OUT_FIELDS >= this.nout.length) {
+        const grow = <T extends Int32Array | Float64Array>(a: T, fill: number): T => {
+          const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+          b.fill(fill);
+          b.set(a);
+          return b;
+        };
+        this.nfds = grow(this.nfds, -1);
+        this.nstate = grow(this.nstate, 0);
+        this.nout = grow(this.nout, 0);
+      }
+    }
+    e.slot = slot;
+    const f = slot * FDS_PER_SLOT;
+    this.nfds[f + N.sched] = e.sched.fd;
+    this.nfds[f + N.statm] = e.statm.fd;
+    this.nfds[f + N.status] = e.status.fd;
+    this.nfds[f + N.io] = e.io.fd;
+    this.nfds[f + N.fd] = e.fdDir.fd;
+    this.nfds[f + N.stat] = e.stat.fd; // last: a slot is read once its stat fd is set
+    const st = slot * STATE_PER_SLOT;
+    this.nstate[st + NS.sched] = 0;
+    this.nstate[st + NS.statm] = 0;
+    this.nstate[st + NS.threads] = e.rec.numThreads;
+    this.nstate[st + NS.flags] = (e.noSched ? 1 : 0) | (e.ioDenied ? 2 : 0);
+  }
+
+  /** Takes this update's native result for a process; false when it is gone. */
+  private applyNative(e: Entry, round: number): boolean {
+    const o = this.nout;
+    const b = e.slot * OUT_FIELDS;
+    const kind = o[b + O.kind]!;
+    if (kind === KIND_IDLE) return true;
+    if (kind === KIND_GONE) return false;
+    const rec = e.rec;
+    const page = this.pageSizeBytes;
+    if (kind === KIND_MEMORY) {
+      rec.vmsBytes = o[b + O.vmsPages]! * page;
+      rec.rssBytes = o[b + O.rssPages]! * page;
+      rec.swapBytes = o[b + O.swapKb]! * 1024;
+      rec.readAt = round;
+      this.counts.memoryReads++;
+      return true;
+    }
+    if (kind !== KIND_FULL) {
+      this.fault(`cannot read ${e.dir}: ${errnoName(o[b + O.errno]!)}`);
+      return true;
+    }
+    try {
+      // A new name (exec, prctl): the JavaScript reader takes the text itself and reports the rename.
+      const hash = o[b + O.commHash]!;
+      if (hash !== e.commHash) {
+        e.commHash = hash;
+        this.readStat(e);
+      }
+      const hz = this.ticksPerSecond;
+      rec.state = String.fromCharCode(o[b + O.state]!);
+      rec.ppid = o[b + O.ppid]!;
+      rec.kernelThread = (o[b + O.flags]! & PF_KTHREAD) !== 0;
+      rec.minorFaults = o[b + O.minflt]!;
+      rec.majorFaults = o[b + O.majflt]!;
+      rec.userSeconds = o[b + O.utime]! / hz;
+      rec.systemSeconds = o[b + O.stime]! / hz;
+      rec.numThreads = o[b + O.threads]!;
+      rec.vmsBytes = o[b + O.vmsPages]! * page;
+      rec.rssBytes = o[b + O.rssPages]! * page;
+      rec.swapBytes = o[b + O.swapKb]! * 1024;
+      rec.voluntaryCtxSwitches = o[b + O.vol]!;
+      rec.involuntaryCtxSwitches = o[b + O.invol]!;
+      const ioErr = o[b + O.ioErrno]!;
+      if (ioErr === 0) {
+        rec.readChars = nullIfNegative(o[b + O.rchar]!);
+        rec.writeChars = nullIfNegative(o[b + O.wchar]!);
+        rec.readBytes = nullIfNegative(o[b + O.readBytes]!);
+        rec.writeBytes = nullIfNegative(o[b + O.writeBytes]!);
+      } else {
+        rec.readBytes = rec.writeBytes = rec.readChars = rec.writeChars = null;
+        if (ioErr !== EACCES && ioErr !== EPERM && ioErr !== ESRCH) this.fault(`cannot read ${e.io.path}: ${errnoName(ioErr)}`);
+      }
+      const fds = o[b + O.fds]!;
+      if (fds >= 0) rec.numFds = fds;
+      else this.readFds(e); // an old kernel (no size on fd/), a zombie or a kernel thread: list it
+      rec.readAt = round;
+      this.counts.fullReads++;
+      return true;
+    } catch (err) {
+      if (isErrno(err, ...GONE) || err instanceof ProcessVanished) return false;
+      this.fault(`cannot read ${e.dir}: ${errnoWordsOf(err)}`);
+      return true;
+    }
   }
 
   /** Opens a file to keep; -1 when it cannot be (missing, denied: the reads then go by path and report it). */
@@ -485,16 +669,17 @@ export class ProcessTable {
     try {
       text = this.read(e.io);
     } catch (err) {
-      if (isErrno(err, ...DENIED)) {
-        e.ioDenied = true;
-        rec.readBytes = rec.writeBytes = rec.readChars = rec.writeChars = null;
-        if (e.io.fd >= 0) {
-          closeSync(e.io.fd);
-          e.io.fd = -1;
-        }
-        return;
+      if (isErrno(err, ...GONE)) throw err;
+      // Denied (another user's process) is expected; anything else is a fault, reported once.
+      if (!isErrno(err, ...DENIED)) this.fault(`cannot read ${e.io.path}: ${errnoWordsOf(err)} (I/O counters of PID ${rec.pid} left out)`);
+      e.ioDenied = true;
+      rec.readBytes = rec.writeBytes = rec.readChars = rec.writeChars = null;
+      if (e.io.fd >= 0) {
+        closeSync(e.io.fd);
+        e.io.fd = -1;
+        if (e.slot >= 0) this.nfds[e.slot * FDS_PER_SLOT + N.io] = -1;
       }
-      throw err;
+      return;
     }
     let at = text.indexOf('rchar:');
     rec.readChars = at < 0 ? null : intAt(text, at + 6);
@@ -529,16 +714,16 @@ export class ProcessTable {
       }
       rec.numFds = readdirSync(e.fdDir.path).length;
     } catch (err) {
-      if (isErrno(err, ...DENIED)) {
-        e.fdDenied = true;
-        rec.numFds = null;
-        return;
+      if (isErrno(err, ...GONE)) {
+        if (rec.state === 'Z' || rec.kernelThread) {
+          rec.numFds = 0;
+          return;
+        }
+        throw err;
       }
-      if (isErrno(err, ...GONE) && (rec.state === 'Z' || rec.kernelThread)) {
-        rec.numFds = 0;
-        return;
-      }
-      throw err;
+      if (!isErrno(err, ...DENIED)) this.fault(`cannot count ${e.fdDir.path}: ${errnoWordsOf(err)} (open fds of PID ${rec.pid} left out)`);
+      e.fdDenied = true;
+      rec.numFds = null;
     }
   }
 
@@ -554,6 +739,22 @@ export class ProcessTable {
     if (end === 0) return null;
     return text.slice(0, end).replaceAll('\0', ' ');
   }
+}
+
+const EACCES = 13;
+const EPERM = 1;
+const ESRCH = 3;
+
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return `errno ${errno}`;
+  }
+}
+
+function nullIfNegative(v: number): number | null {
+  return v < 0 ? null : v;
 }
 
 /** A path read found another process under the PID (reused between two reads). */
