@@ -1,8 +1,10 @@
 /**
  * Server-Sent Events for live viewers: one response stream per viewer, a `retry:` so browsers
  * reconnect after a restart, a hello and a backlog on connect, then one event per tick. Writing never
- * waits for a viewer: an event is queued on each socket, and a viewer whose queue passes
- * `maxBufferedBytes` (a slow or stuck client) is dropped, so sampling and the other viewers never wait.
+ * waits for a viewer: an event is queued on each socket, and a viewer whose queue stays above
+ * `maxBufferedBytes` for `graceMs` (a slow or stuck client), or passes 8 times that at once, is
+ * dropped, so sampling and the other viewers never wait and memory stays bounded. The grace lets a
+ * burst (the backlog on connect, compressed on the thread pool) drain.
  * With `Accept-Encoding: gzip` a viewer gets its own small deflate stream (a 4 KiB window: ~24 KB of
  * memory per viewer), flushed after every event.
  */
@@ -13,8 +15,10 @@ import { acceptsGzip } from './app-server.js';
 export interface SseOptions {
   /** Most viewers at once; more get 503 (default 100). */
   maxViewers?: number;
-  /** Bytes queued for one viewer before it is dropped (default 1 MiB). */
+  /** Bytes queued for one viewer that it may not keep for longer than `graceMs` (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** How long a viewer's queue may stay above maxBufferedBytes (default 2000 ms). */
+  graceMs?: number;
   /** A comment line this often keeps proxies from closing a quiet stream (default 15 s). */
   heartbeatMs?: number;
   /** The reconnection delay browsers are told (default 2000 ms). */
@@ -27,6 +31,8 @@ interface Viewer {
   res: ServerResponse;
   gzip: Gzip | null;
   closed: boolean;
+  /** Since when its queue has been above the limit (performance.now ms), or null. */
+  overSinceMs: number | null;
 }
 
 export class SseHub {
@@ -42,6 +48,7 @@ export class SseHub {
     this.opts = {
       maxViewers: options.maxViewers ?? 100,
       maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+      graceMs: options.graceMs ?? 2000,
       heartbeatMs: options.heartbeatMs ?? 15_000,
       retryMs: options.retryMs ?? 2000,
       onViewerError: options.onViewerError ?? (() => {}),
@@ -74,7 +81,7 @@ export class SseHub {
       ...(compress ? { 'content-encoding': 'gzip', vary: 'Accept-Encoding' } : {}),
     });
     res.socket?.setNoDelay(true);
-    const viewer: Viewer = { res, gzip: null, closed: false };
+    const viewer: Viewer = { res, gzip: null, closed: false, overSinceMs: null };
     if (compress) {
       viewer.gzip = createGzip({ level: 1, windowBits: 12, memLevel: 4, flush: constants.Z_SYNC_FLUSH });
       viewer.gzip.on('error', (err) => this.drop(viewer, `stream compression failed: ${err.message}`));
@@ -104,11 +111,18 @@ export class SseHub {
 
   private write(v: Viewer, text: string): void {
     if (v.closed) return;
-    const queued = v.res.writableLength + (v.gzip?.writableLength ?? 0);
-    if (queued > this.opts.maxBufferedBytes) {
-      this.dropped++;
-      this.drop(v, `viewer dropped: ${queued} bytes queued (a slow or stuck client)`);
-      return;
+    const queued = v.res.writableLength + (v.gzip === null ? 0 : v.gzip.writableLength + v.gzip.readableLength);
+    const limit = this.opts.maxBufferedBytes;
+    if (queued > limit) {
+      const now = performance.now();
+      v.overSinceMs ??= now;
+      if (queued > 8 * limit || now - v.overSinceMs >= this.opts.graceMs) {
+        this.dropped++;
+        this.drop(v, `viewer dropped: ${queued} bytes queued for ${Math.round(now - v.overSinceMs)} ms (a slow or stuck client)`);
+        return;
+      }
+    } else {
+      v.overSinceMs = null;
     }
     if (v.gzip !== null) v.gzip.write(text);
     else v.res.write(text);
