@@ -224,8 +224,8 @@ export class Agent extends EventEmitter {
     if (this.running) return;
     await this.host.prime();
     this.running = true;
-    this.event('start', `perfscope serve ${version}, PID ${process.pid}, every ${this.options.intervalMs / 1000} s`);
-    this.scheduler.start();
+    this.scheduler.start(); // tick 0 runs now: the start is recorded at its time, inside the history
+    this.event('start', `perfscope serve ${version}, PID ${process.pid}, every ${this.options.intervalMs / 1000} s`, this.lastTick?.wallMs);
   }
 
   /** Stops ticking, writes what the history holds, closes every file. Idempotent. */
@@ -243,7 +243,7 @@ export class Agent extends EventEmitter {
         this.faults.report('store', (err as Error).message);
       }
     }
-    this.event('stop', `PID ${process.pid}, ${this.ticksDone} ticks`);
+    this.event('stop', `PID ${process.pid}, ${this.ticksDone} ticks`, this.lastTick?.wallMs);
     this.closeFiles();
   }
 
@@ -257,10 +257,10 @@ export class Agent extends EventEmitter {
     return this.running;
   }
 
-  private event(kind: string, detail: string): void {
+  private event(kind: string, detail: string, tMs = Date.now()): void {
     if (this.store === null) return;
     try {
-      this.store.addEvent(Date.now(), kind, detail);
+      this.store.addEvent(tMs, kind, detail);
     } catch (err) {
       this.faults.report('store', (err as Error).message);
     }
