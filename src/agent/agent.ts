@@ -191,7 +191,8 @@ export class Agent extends EventEmitter {
 
   private selfMetrics(): { ticks: Counter; missed: Counter; duration: Histogram } {
     const r = [this.registry];
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 100 });
+    // The lag sampler's timer fires every `precision` ms: 10 ms (the default) is 100 wake-ups a second.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 500 });
     const ticks = new Counter({ name: 'perfscope_serve_ticks_total', help: 'Ticks sampled since serve started.', registers: r });
     const missed = new Counter({ name: 'perfscope_serve_missed_deadlines_total', help: 'Tick deadlines skipped because the previous tick or the event loop ran late.', registers: r });
     const duration = new Histogram({

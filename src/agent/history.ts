@@ -14,7 +14,7 @@ export interface HistoryOptions {
   rawRetentionMs: number;
   /** Per-minute min/mean/max retention (default 30 days). */
   minuteRetentionMs: number;
-  /** How often the growing chunks are written (default 10 s). */
+  /** How often the growing chunks are written (default 30 s). */
   flushEveryMs?: number;
   /** Unwritten chunk bytes kept for retry after write failures (default 16 MiB). */
   maxPendingBytes?: number;
@@ -88,7 +88,7 @@ export class History {
   constructor(store: SeriesStore, set: SeriesSet, options: HistoryOptions) {
     this.store = store;
     this.set = set;
-    this.opts = { flushEveryMs: 10_000, maxPendingBytes: 16 * 1024 * 1024, ...options };
+    this.opts = { flushEveryMs: 30_000, maxPendingBytes: 16 * 1024 * 1024, ...options };
   }
 
   /** Buffers the current value of every live series at wall time `tMs`; writes what is due. */

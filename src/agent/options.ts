@@ -27,7 +27,7 @@ export interface AgentOptions {
   emptyGroupTtlMs?: number;
   /** Most groups at once (default 1000); more fold into `[other]`. */
   maxGroups?: number;
-  /** How often the growing history chunks are written (default 10 s). */
+  /** How often the growing history chunks are written (default 30 s: what a killed agent may lose). */
   flushEveryMs?: number;
   procRoot?: string;
   clock?: Clock;
@@ -117,7 +117,9 @@ export function resolveAgentOptions(o: AgentOptions = {}): ResolvedAgentOptions 
     backlogTicks: o.backlogTicks ?? 300,
     emptyGroupTtlMs: o.emptyGroupTtlMs ?? HOUR_MS,
     maxGroups: o.maxGroups ?? 1000,
-    flushEveryMs: o.flushEveryMs ?? 10_000,
+    // Every flush re-encodes the minute's chunk so far: 10 s cost 3.5x the minimal encoding work
+    // per minute, 30 s 1.5x (measured ~2 ms/s of CPU at 10 s on ~500 series).
+    flushEveryMs: o.flushEveryMs ?? 30_000,
     procRoot: o.procRoot,
     clock: o.clock ?? systemClock,
     log: o.log ?? ((line) => void process.stderr.write(`${line}\n`)),

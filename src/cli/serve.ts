@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { PerfscopeError, usageError } from '../core/errors.js';
 import { parseDurationMs } from '../core/units.js';
 import { checkGroupName, serveStorePath } from '../agent/options.js';
-import { isLoopback, startServe } from '../agent/serve.js';
 import { readAuthFile } from '../server/auth-file.js';
 import type { MetricsAuth } from '../server/metrics-server.js';
 import { durationFlag, parseFlags, stringFlag } from './args.js';
@@ -97,6 +96,8 @@ export const serveCommand: Command = {
     if (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535) throw usageError(`serve: --port must be a number from 0 to 65535, got '${rawPort}'`);
     const host = stringFlag(p, 'host') ?? '127.0.0.1';
     if (host === '') throw usageError('serve: --host needs an address');
+    // Loaded here, not at the top: every other command would otherwise load the agent and its server.
+    const { isLoopback, startServe } = await import('../agent/serve.js');
     const authPath = stringFlag(p, 'auth-file');
     if (!isLoopback(host) && authPath === undefined) {
       throw usageError(`serve: --host ${host} is reachable from other machines: give --auth-file FILE (user:password or a bearer token) to require credentials`);

@@ -137,6 +137,8 @@ export class SeriesStore {
         db.exec('PRAGMA wal_autocheckpoint = 512');
       }
       db.exec('PRAGMA busy_timeout = 5000');
+      // 1 MiB of page cache (the default is 2): writes append, reads are rare and range-wise.
+      db.exec('PRAGMA cache_size = -1024');
     } catch (err) {
       db?.close();
       if (err instanceof PerfscopeError) throw err;

@@ -1,0 +1,384 @@
+/**
+ * `perfscope serve` against the agents people run for the same job, side by side in one run, each
+ * alone in its own window (alternating, shuffled rounds), as research/live-monitoring-anchors.md did:
+ *   1. agents: serve (native batch reader, and its JavaScript path), Debian's node_exporter and
+ *      process-exporter ({{.Comm}} groups, its defaults), each with one /metrics scrape a second
+ *      (gzip, absolute deadlines) and, for serve, one live-stream viewer as the dashboard's stand-in:
+ *      the agent's own CPU (% of one core, Σ schedstat of its threads), RSS, scrape latency, payload;
+ *      the same again with `--fleet` extra idle processes (how the cost grows to ~500 processes);
+ *   2. the process table alone: CPU per process per sample at 1 s, native and JavaScript, with and
+ *      without the fleet, in fresh processes.
+ * The machine is shared: CPU is each agent's own time, never the machine's. Netdata is not installed
+ * here; its figures are the research note's.
+ *
+ * Run: npm run build && node --import tsx bench/serve.bench.ts [--rounds N] [--window SECONDS]
+ *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,node_exporter,process-exporter]
+ *        [--only agents,table] [--seed N] [--quick]
+ * Writes the report to stdout and bench/results/serve-<date>[-quick].md (+ .json with every window).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runJson, sleep, nodeJs } from './lib/child.js';
+import { flag, numberFlag } from './lib/args.js';
+import { compileForBench } from './lib/compile.js';
+import { countProcesses, cpuPressureAvg10, machineFacts, versionOf } from './lib/machine.js';
+import { num, spreadText, table } from './lib/markdown.js';
+import { cpuBetween, readProcCpu } from './lib/proc-cpu.js';
+import { interleave, prng } from './lib/rounds.js';
+import { latency, median, spread, type Latency } from './lib/stats.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const parts = new Set((flag('--only') ?? 'agents,table').split(','));
+const seed = numberFlag('--seed', Math.floor(Math.random() * 2 ** 31), 0);
+const random = prng(seed);
+const config = {
+  rounds: numberFlag('--rounds', quick ? 1 : 3, 1),
+  windowS: numberFlag('--window', quick ? 20 : 60, 5),
+  warmupS: numberFlag('--warmup', quick ? 10 : 20, 0),
+  fleet: numberFlag('--fleet', quick ? 200 : 400, 0),
+  tableTicks: quick ? 10 : 30,
+};
+const agentIds = (flag('--agents') ?? 'serve,serve-js,node_exporter,process-exporter').split(',');
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const PROCESS_EXPORTER = '/usr/bin/prometheus-process-exporter';
+const cliPath = join(repoRoot, 'bin/perfscope.js');
+
+interface Agent {
+  id: string;
+  label: string;
+  available: () => string | null;
+  argv(port: number, dir: string): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv };
+  viewer: boolean;
+}
+
+const agents: Agent[] = [
+  {
+    id: 'serve',
+    label: 'perfscope serve (native reader)',
+    available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
+    viewer: true,
+  },
+  {
+    id: 'serve-js',
+    label: 'perfscope serve (JavaScript reader, PERFSCOPE_NATIVE=0)',
+    available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')], env: { PERFSCOPE_NATIVE: '0' } }),
+    viewer: true,
+  },
+  {
+    id: 'node_exporter',
+    label: 'node_exporter (defaults)',
+    available: () => (existsSync(NODE_EXPORTER) ? null : `${NODE_EXPORTER} not installed`),
+    argv: (port) => ({ cmd: NODE_EXPORTER, args: [`--web.listen-address=127.0.0.1:${port}`] }),
+    viewer: false,
+  },
+  {
+    id: 'process-exporter',
+    label: 'process-exporter ({{.Comm}}, defaults: threads, smaps)',
+    available: () => (existsSync(PROCESS_EXPORTER) ? null : `${PROCESS_EXPORTER} not installed`),
+    argv: (port, dir) => {
+      const cfg = join(dir, 'pe.yml');
+      writeFileSync(cfg, 'process_names:\n  - name: "{{.Comm}}"\n    cmdline:\n      - ".+"\n');
+      return { cmd: PROCESS_EXPORTER, args: ['-config.path', cfg, '-web.listen-address', `127.0.0.1:${port}`] };
+    },
+    viewer: false,
+  },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function rssBytes(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? NaN) * 1024;
+}
+
+interface Window {
+  agent: string;
+  round: number;
+  fleet: boolean;
+  processes: number;
+  cpuPercent: number;
+  cpuPercentTicks: number;
+  rssMiB: number;
+  scrape: Latency;
+  scrapes: number;
+  failed: number;
+  gzipBytes: number;
+  plainBytes: number;
+  series: number;
+  viewerEvents: number;
+  historyBytes: number | null;
+  pressure: number | null;
+}
+
+async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<Window> {
+  const dir = mkdtempSync(join(tmpdir(), 'perfscope-bench-serve-'));
+  const port = await freePort();
+  const { cmd, args, env } = agent.argv(port, dir);
+  const child: ChildProcess = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${url}/metrics`)).ok) break;
+      } catch {
+        // starting
+      }
+      if (i > 300 || child.exitCode !== null) throw new Error(`${agent.id} did not start: ${err}`);
+      await sleep(100);
+    }
+    const abort = new AbortController();
+    let viewerEvents = 0;
+    const viewer = agent.viewer
+      ? (async () => {
+          try {
+            const res = await fetch(`${url}/api/stream`, { signal: abort.signal });
+            const reader = res.body!.getReader();
+            const dec = new TextDecoder();
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) return;
+              viewerEvents += (dec.decode(value, { stream: true }).match(/event: tick/g) ?? []).length;
+            }
+          } catch {
+            // aborted
+          }
+        })()
+      : Promise.resolve();
+    const times: number[] = [];
+    let failed = 0;
+    let gzipBytes = 0;
+    let scraping = true;
+    const scraper = (async () => {
+      const t0 = performance.now();
+      for (let k = 1; scraping; k++) {
+        const started = performance.now();
+        try {
+          const r = await fetch(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+          const body = await r.arrayBuffer();
+          if (!r.ok) failed++;
+          gzipBytes = Number(r.headers.get('content-length') ?? body.byteLength);
+          times.push(performance.now() - started);
+        } catch {
+          failed++;
+        }
+        await sleep(Math.max(0, t0 + k * 1000 - performance.now()));
+      }
+    })();
+    await sleep(config.warmupS * 1000);
+    times.length = 0;
+    const a = readProcCpu(child.pid!);
+    const history0 = agent.id.startsWith('serve') ? dbBytes(dir) : null;
+    const pressure = cpuPressureAvg10();
+    await sleep(config.windowS * 1000);
+    const b = readProcCpu(child.pid!);
+    const history1 = agent.id.startsWith('serve') ? dbBytes(dir) : null;
+    const rss = rssBytes(child.pid!);
+    const processes = countProcesses();
+    scraping = false;
+    await scraper;
+    const plain = await (await fetch(`${url}/metrics`)).text();
+    abort.abort();
+    await viewer;
+    const w = cpuBetween(a, b);
+    return {
+      agent: agent.id,
+      round,
+      fleet,
+      processes,
+      cpuPercent: w.percentOfCore,
+      cpuPercentTicks: w.percentOfCoreTicks,
+      rssMiB: rss / 2 ** 20,
+      scrape: latency(times),
+      scrapes: times.length,
+      failed,
+      gzipBytes,
+      plainBytes: Buffer.byteLength(plain),
+      series: plain.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+      viewerEvents,
+      historyBytes: history0 === null || history1 === null ? null : ((history1 - history0) / config.windowS) * 86400,
+      pressure,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function dbBytes(dir: string): number {
+  let n = 0;
+  for (const f of ['serve.db', 'serve.db-wal']) {
+    try {
+      n += statSync(join(dir, f)).size;
+    } catch {
+      // not there yet
+    }
+  }
+  return n;
+}
+
+/** N idle processes (sleep, single-threaded) in their own process group; stop() ends them all. */
+async function startFleet(n: number): Promise<{ stop(): void }> {
+  const script = `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`;
+  const leader = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  await sleep(1500);
+  return {
+    stop: () => {
+      try {
+        process.kill(-leader.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+interface TableCost {
+  mode: string;
+  perProcessUs: number[];
+  processes: number[];
+  fullShare: number;
+  memoryShare: number;
+  listingsSkipped: number;
+}
+
+async function main(): Promise<void> {
+  const facts = machineFacts();
+  const versions = {
+    node_exporter: versionOf(NODE_EXPORTER, ['--version']),
+    process_exporter: versionOf(PROCESS_EXPORTER, ['-version']),
+  };
+  log(`serve bench: seed ${seed}, ${JSON.stringify(config)}`);
+  const windows: Window[] = [];
+  const tableCosts: (TableCost & { fleet: boolean })[] = [];
+  const chosen = agents.filter((a) => agentIds.includes(a.id));
+  for (const a of chosen) {
+    const why = a.available();
+    if (why !== null) throw new Error(`${a.id}: ${why}`);
+  }
+  if (parts.has('agents')) {
+    for (const fleetOn of config.fleet > 0 ? [false, true] : [false]) {
+      const fleet = fleetOn ? await startFleet(config.fleet) : null;
+      try {
+        for (const slot of interleave(chosen, config.rounds, random)) {
+          log(`agents${fleetOn ? ` +${config.fleet} idle processes` : ''}: round ${slot.round + 1}, ${slot.item.id}`);
+          const w = await runWindow(slot.item, slot.round, fleetOn);
+          log(`  ${num(w.cpuPercent)} % of a core, ${num(w.rssMiB)} MiB, scrape p50 ${num(w.scrape.p50)} ms, ${w.processes} processes`);
+          windows.push(w);
+        }
+      } finally {
+        fleet?.stop();
+      }
+    }
+  }
+  if (parts.has('table')) {
+    const [worker] = compileForBench(['bench/lib/table-cost.ts']);
+    for (const fleetOn of config.fleet > 0 ? [false, true] : [false]) {
+      const fleet = fleetOn ? await startFleet(config.fleet) : null;
+      try {
+        for (const slot of interleave(['native', 'js'], config.rounds, random)) {
+          log(`process table${fleetOn ? ` +${config.fleet}` : ''}: round ${slot.round + 1}, ${slot.item}`);
+          const r = await runJson<TableCost>(nodeJs(worker!, [slot.item, String(config.tableTicks), '3']));
+          tableCosts.push({ ...r, fleet: fleetOn });
+        }
+      } finally {
+        fleet?.stop();
+      }
+    }
+  }
+  const md = report(facts, versions, windows, tableCosts);
+  process.stdout.write(`${md}\n`);
+  const dirOut = join(repoRoot, 'bench/results');
+  mkdirSync(dirOut, { recursive: true });
+  const name = `serve-${facts.date.slice(0, 10)}${quick ? '-quick' : ''}`;
+  writeFileSync(join(dirOut, `${name}.md`), `${md}\n`);
+  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config, seed, windows, tableCosts }, null, 1)}\n`);
+  log(`wrote bench/results/${name}.md and .json`);
+}
+
+function report(facts: ReturnType<typeof machineFacts>, versions: Record<string, string | null>, windows: Window[], tables: (TableCost & { fleet: boolean })[]): string {
+  const out: string[] = [];
+  out.push(`# perfscope serve vs node_exporter and process-exporter (${facts.date.slice(0, 10)})`, '');
+  out.push(
+    `${facts.cpuModel}, ${facts.nproc} CPUs, kernel ${facts.kernel}, ${num(facts.memTotalGiB)} GiB, Node ${facts.node}; ${versions.node_exporter ?? ''}; ${versions.process_exporter ?? ''}. ` +
+      `${config.rounds} rounds × ${config.windowS} s windows after ${config.warmupS} s of warm-up, agents alone in turn, shuffled (seed ${seed}). ` +
+      'CPU = the agent\'s own CPU time (Σ schedstat of its threads) / elapsed, % of one core. Client: one gzip /metrics scrape a second (absolute deadlines); serve also has one /api/stream viewer.',
+    '',
+  );
+  for (const fleetOn of [false, true]) {
+    const ws = windows.filter((w) => w.fleet === fleetOn);
+    if (ws.length === 0) continue;
+    const procs = median(ws.map((w) => w.processes));
+    out.push(`## ${fleetOn ? `With ${config.fleet} extra idle processes` : 'The host as it is'} (~${Math.round(procs)} processes)`, '');
+    const rows = [...new Set(ws.map((w) => w.agent))].map((id) => {
+      const mine = ws.filter((w) => w.agent === id);
+      const s = (f: (w: Window) => number) => spreadText(spread(mine.map(f)));
+      const hist = mine.map((w) => w.historyBytes).filter((x): x is number => x !== null);
+      return [
+        agents.find((a) => a.id === id)!.label,
+        s((w) => w.cpuPercent),
+        s((w) => w.rssMiB),
+        `${num(median(mine.map((w) => w.scrape.p50)))} / ${num(median(mine.map((w) => w.scrape.p95)))}`,
+        `${num(median(mine.map((w) => w.gzipBytes)) / 1024)} KiB`,
+        num(median(mine.map((w) => w.series))),
+        hist.length > 0 ? `${num(median(hist) / 2 ** 20)} MiB/day` : '—',
+        String(mine.reduce((a, w) => a + w.failed, 0)),
+      ];
+    });
+    out.push(table(['agent', 'CPU % of a core, median [min–max]', 'RSS MiB', '/metrics p50 / p95 ms', 'gzip body', 'series', 'history growth', 'failed scrapes'], rows), '');
+  }
+  const base = windows.filter((w) => !w.fleet);
+  const withFleet = windows.filter((w) => w.fleet);
+  if (base.length > 0 && withFleet.length > 0) {
+    const rows = [...new Set(base.map((w) => w.agent))].map((id) => {
+      const c0 = median(base.filter((w) => w.agent === id).map((w) => w.cpuPercent));
+      const c1 = median(withFleet.filter((w) => w.agent === id).map((w) => w.cpuPercent));
+      const extra = median(withFleet.map((w) => w.processes)) - median(base.map((w) => w.processes));
+      // % of a core at one sample a second = CPU seconds per second: ×10^4 µs per extra process.
+      return [agents.find((a) => a.id === id)!.label, num(c0), num(c1), `${num(((c1 - c0) / 100 / extra) * 1e6)} µs`];
+    });
+    out.push('### Growth per extra idle process', '', table(['agent', 'CPU % base', `CPU % +${config.fleet}`, 'CPU per extra process per sample'], rows), '');
+  }
+  if (tables.length > 0) {
+    out.push('## The process table alone: CPU per process per sample (1 s ticks, fresh process)', '');
+    const rows: string[][] = [];
+    for (const fleetOn of [false, true]) {
+      for (const mode of ['native', 'js']) {
+        const mine = tables.filter((t) => t.fleet === fleetOn && t.mode === mode);
+        if (mine.length === 0) continue;
+        rows.push([
+          mode === 'native' ? 'native batch reader' : 'JavaScript path',
+          String(Math.round(median(mine.flatMap((t) => t.processes)))),
+          spreadText(spread(mine.map((t) => median(t.perProcessUs)))),
+          `${num(100 * median(mine.map((t) => t.fullShare)))} %`,
+          `${num(100 * median(mine.map((t) => t.memoryShare)))} %`,
+        ]);
+      }
+    }
+    out.push(table(['reader', 'processes', 'µs per process per sample, median of rounds [min–max]', 'detail reads', 'memory-only reads'], rows), '');
+  }
+  return out.join('\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`serve bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
