@@ -35,6 +35,9 @@ export type {
   Unavailable,
 } from './sampling/types.js';
 
+export { ProcessTable } from './sampling/process-table.js';
+export type { ProcessRecord, ProcessTableOptions, ProcessTableUpdate, ProcessTableStats } from './sampling/process-table.js';
+
 // store
 export { RunStore, RunWriter, defaultStorePath } from './store/store.js';
 export { runToJson, runToCsv } from './store/export.js';
@@ -96,6 +99,17 @@ export type {
 } from './metrics/index.js';
 export { startMetricsServer, metricsHandler, negotiate } from './server/metrics-server.js';
 export type { MetricsServer, MetricsServerOptions, MetricsHandlerOptions, MetricsAuth } from './server/metrics-server.js';
+
+// agent: perfscope serve (docs/serve.md)
+export { startServe } from './agent/serve.js';
+export type { ServeOptions, ServeHandle } from './agent/serve.js';
+export { Agent } from './agent/agent.js';
+export type { AgentInfo, GroupRow, TickReport } from './agent/agent.js';
+export type { AgentOptions } from './agent/options.js';
+export { RecentWindow, rateOf } from './agent/recent.js';
+export type { SeriesSelector, RangeOptions, SeriesRange, SeriesPoint } from './agent/recent.js';
+export { serveSeries } from './agent/series.js';
+export type { SeriesDef } from './agent/series.js';
 
 // report
 export { visualizePerformanceData, renderReport, reportFormat } from './report/visualize.js';
