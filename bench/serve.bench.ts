@@ -17,7 +17,7 @@
  * Writes the report to stdout and bench/results/serve-<date>[-quick].md (+ .json with every window).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ import { num, spreadText, table } from './lib/markdown.js';
 import { cpuBetween, readProcCpu } from './lib/proc-cpu.js';
 import { interleave, prng } from './lib/rounds.js';
 import { latency, median, spread, type Latency } from './lib/stats.js';
+import { openDatabase } from '../src/store/sqlite.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -103,8 +104,17 @@ function freePort(): Promise<number> {
   });
 }
 
-function rssBytes(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1] ?? NaN) * 1024;
+/** VmRSS, RssAnon (private to the process: heap, stacks) and PSS (shared pages split among their users). */
+function memoryOf(pid: number): { rss: number; anon: number; pss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  const kb = (re: RegExp, text: string): number => Number(re.exec(text)?.[1] ?? NaN) * 1024;
+  let pss = NaN;
+  try {
+    pss = kb(/^Pss:\s+(\d+) kB/m, readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
+  } catch {
+    // no smaps_rollup (old kernel)
+  }
+  return { rss: kb(/VmRSS:\s+(\d+) kB/, status), anon: kb(/RssAnon:\s+(\d+) kB/, status), pss };
 }
 
 interface Window {
@@ -115,6 +125,8 @@ interface Window {
   cpuPercent: number;
   cpuPercentTicks: number;
   rssMiB: number;
+  anonMiB: number;
+  pssMiB: number;
   scrape: Latency;
   scrapes: number;
   failed: number;
@@ -122,7 +134,8 @@ interface Window {
   plainBytes: number;
   series: number;
   viewerEvents: number;
-  historyBytes: number | null;
+  /** Chunk bytes a day of the raw and the minute tier, at the window's rate (serve only). */
+  historyBytes: { rawPerDay: number; minutePerDay: number } | null;
   pressure: number | null;
 }
 
@@ -185,12 +198,10 @@ async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<W
     await sleep(config.warmupS * 1000);
     times.length = 0;
     const a = readProcCpu(child.pid!);
-    const history0 = agent.id.startsWith('serve') ? dbBytes(dir) : null;
     const pressure = cpuPressureAvg10();
     await sleep(config.windowS * 1000);
     const b = readProcCpu(child.pid!);
-    const history1 = agent.id.startsWith('serve') ? dbBytes(dir) : null;
-    const rss = rssBytes(child.pid!);
+    const mem = memoryOf(child.pid!);
     const processes = countProcesses();
     scraping = false;
     await scraper;
@@ -205,7 +216,9 @@ async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<W
       processes,
       cpuPercent: w.percentOfCore,
       cpuPercentTicks: w.percentOfCoreTicks,
-      rssMiB: rss / 2 ** 20,
+      rssMiB: mem.rss / 2 ** 20,
+      anonMiB: mem.anon / 2 ** 20,
+      pssMiB: mem.pss / 2 ** 20,
       scrape: latency(times),
       scrapes: times.length,
       failed,
@@ -213,26 +226,31 @@ async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<W
       plainBytes: Buffer.byteLength(plain),
       series: plain.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
       viewerEvents,
-      historyBytes: history0 === null || history1 === null ? null : ((history1 - history0) / config.windowS) * 86400,
+      historyBytes: null,
       pressure,
     };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    if (agent.id.startsWith('serve')) lastHistory = historyPerDay(join(dir, 'serve.db'));
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function dbBytes(dir: string): number {
-  let n = 0;
-  for (const f of ['serve.db', 'serve.db-wal']) {
-    try {
-      n += statSync(join(dir, f)).size;
-    } catch {
-      // not there yet
-    }
+let lastHistory: Window['historyBytes'] = null;
+
+/** Chunk bytes a day of each tier at this rate: the tier's bytes over the span the raw tier covers, × 86400. */
+function historyPerDay(path: string): Window['historyBytes'] {
+  try {
+    const db = openDatabase(path, { readonly: true });
+    const raw = db.prepare('SELECT sum(length(data)) AS b, min(start_ms) AS a, max(end_ms) AS z FROM raw_chunks').get() as { b: number; a: number; z: number };
+    const minute = db.prepare('SELECT sum(length(data)) AS b FROM minute_chunks').get() as { b: number | null };
+    db.close();
+    const spanS = (raw.z - raw.a) / 1000;
+    return spanS > 0 ? { rawPerDay: (raw.b / spanS) * 86400, minutePerDay: ((minute.b ?? 0) / spanS) * 86400 } : null;
+  } catch {
+    return null;
   }
-  return n;
 }
 
 /** N idle processes (sleep, single-threaded) in their own process group; stop() ends them all. */
@@ -281,6 +299,8 @@ async function main(): Promise<void> {
         for (const slot of interleave(chosen, config.rounds, random)) {
           log(`agents${fleetOn ? ` +${config.fleet} idle processes` : ''}: round ${slot.round + 1}, ${slot.item.id}`);
           const w = await runWindow(slot.item, slot.round, fleetOn);
+          w.historyBytes = lastHistory;
+          lastHistory = null;
           log(`  ${num(w.cpuPercent)} % of a core, ${num(w.rssMiB)} MiB, scrape p50 ${num(w.scrape.p50)} ms, ${w.processes} processes`);
           windows.push(w);
         }
@@ -331,19 +351,22 @@ function report(facts: ReturnType<typeof machineFacts>, versions: Record<string,
     const rows = [...new Set(ws.map((w) => w.agent))].map((id) => {
       const mine = ws.filter((w) => w.agent === id);
       const s = (f: (w: Window) => number) => spreadText(spread(mine.map(f)));
-      const hist = mine.map((w) => w.historyBytes).filter((x): x is number => x !== null);
+      const hist = mine.map((w) => w.historyBytes).filter((x): x is NonNullable<Window['historyBytes']> => x !== null);
+      const mib = (x: number): string => num(x / 2 ** 20);
       return [
         agents.find((a) => a.id === id)!.label,
         s((w) => w.cpuPercent),
-        s((w) => w.rssMiB),
+        `${num(median(mine.map((w) => w.rssMiB)))} / ${num(median(mine.map((w) => w.anonMiB)))} / ${num(median(mine.map((w) => w.pssMiB)))}`,
         `${num(median(mine.map((w) => w.scrape.p50)))} / ${num(median(mine.map((w) => w.scrape.p95)))}`,
         `${num(median(mine.map((w) => w.gzipBytes)) / 1024)} KiB`,
         num(median(mine.map((w) => w.series))),
-        hist.length > 0 ? `${num(median(hist) / 2 ** 20)} MiB/day` : '—',
+        hist.length > 0
+          ? `${mib(median(hist.map((h) => h.rawPerDay)))} + ${mib(median(hist.map((h) => h.minutePerDay)))} MiB/day (${mib(median(hist.map((h) => h.rawPerDay + 30 * h.minutePerDay)))} MiB at 24 h + 30 d)`
+          : '—',
         String(mine.reduce((a, w) => a + w.failed, 0)),
       ];
     });
-    out.push(table(['agent', 'CPU % of a core, median [min–max]', 'RSS MiB', '/metrics p50 / p95 ms', 'gzip body', 'series', 'history growth', 'failed scrapes'], rows), '');
+    out.push(table(['agent', 'CPU % of a core, median [min–max]', 'RSS / anon / PSS MiB', '/metrics p50 / p95 ms', 'gzip body', 'series', 'history: raw + minute tier per day (file at default retention)', 'failed scrapes'], rows), '');
   }
   const base = windows.filter((w) => !w.fleet);
   const withFleet = windows.filter((w) => w.fleet);
