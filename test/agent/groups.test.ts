@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ProcessTable } from '../../src/sampling/process-table.js';
 import { readAuxv } from '../../src/sampling/procfs.js';
 import { Ctr, GroupAccount, KERNEL_GROUP, type GroupingOptions } from '../../src/agent/groups.js';
@@ -60,20 +61,23 @@ test('default: the comm; --group: the first rule whose pattern matches the comma
   const b = await node(idle, 'beta-marker');
   const c = await node(idle, 'gamma-marker');
   const h = new Harness({ rules: [{ name: 'first', pattern: /alpha-marker|beta-marker/ }, { name: 'second', pattern: /beta-marker|gamma-marker/ }] });
-  h.tick();
-  assert.equal(h.groupOfPid(a.pid!), 'first');
-  assert.equal(h.groupOfPid(b.pid!), 'first', 'first match wins');
-  assert.equal(h.groupOfPid(c.pid!), 'second');
   const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
-  await sleep(200);
-  h.tick();
-  assert.equal(h.groupOfPid(sleeper.pid!), 'sleep', 'comm by default');
-  const kthread = [...h.table.records.values()].find((r) => r.kernelThread);
-  if (kthread) assert.equal(h.account.groupOf(kthread)?.name, KERNEL_GROUP);
-  // Configured groups exist from the start, even empty.
-  assert.ok(h.account.groups.get('first')?.configured);
-  await stop(a, b, c, sleeper);
-  h.close();
+  try {
+    h.tick();
+    assert.equal(h.groupOfPid(a.pid!), 'first');
+    assert.equal(h.groupOfPid(b.pid!), 'first', 'first match wins');
+    assert.equal(h.groupOfPid(c.pid!), 'second');
+    await sleep(200);
+    h.tick();
+    assert.equal(h.groupOfPid(sleeper.pid!), 'sleep', 'comm by default');
+    const kthread = [...h.table.records.values()].find((r) => r.kernelThread);
+    if (kthread) assert.equal(h.account.groupOf(kthread)?.name, KERNEL_GROUP);
+    // Configured groups exist from the start, even empty.
+    assert.ok(h.account.groups.get('first')?.configured);
+  } finally {
+    await stop(a, b, c, sleeper);
+    h.close();
+  }
 });
 
 test('--pid: the process and every descendant, whatever their names, as pid-PID; counters only go up as members exit', async () => {
@@ -88,47 +92,64 @@ test('--pid: the process and every descendant, whatever their names, as pid-PID;
   `);
   const bystander = await node(idle);
   const h = new Harness({ pids: [parent.pid!] });
-  h.tick();
-  const group = `pid-${parent.pid}`;
-  const members = (): number[] => h.account.groups.get(group)!.pids.slice();
-  let saw3 = false;
-  let last = 0;
-  for (let i = 0; i < 30; i++) {
-    await sleep(200);
+  try {
     h.tick();
-    const g = h.account.groups.get(group)!;
-    const cpu = g.counters[Ctr.user]! + g.counters[Ctr.system]!;
-    assert.ok(cpu >= last, `group CPU went back: ${cpu} < ${last}`);
-    last = cpu;
-    if (members().length === 3) saw3 = true;
-    if (saw3 && members().length === 2) break; // the burner exited
+    const group = `pid-${parent.pid}`;
+    const members = (): number[] => h.account.groups.get(group)!.pids.slice();
+    let saw3 = false;
+    let last = 0;
+    // Until the burner has exited (seconds on a loaded machine; at most 60 s).
+    for (let i = 0; i < 300; i++) {
+      await sleep(200);
+      h.tick();
+      const g = h.account.groups.get(group)!;
+      const cpu = g.counters[Ctr.user]! + g.counters[Ctr.system]!;
+      assert.ok(cpu >= last, `group CPU went back: ${cpu} < ${last}`);
+      last = cpu;
+      if (members().length === 3) saw3 = true;
+      if (saw3 && members().length === 2) break; // the burner exited
+    }
+    assert.ok(saw3, `the parent and its two children were members: ${members()}`);
+    assert.equal(members().length, 2, 'the exited child left the group');
+    assert.ok(last >= 0.15, `the burner's CPU stays in the group after it exits: ${last}`);
+    assert.equal(h.groupOfPid(bystander.pid!), readFileSync(`/proc/${bystander.pid}/comm`, 'utf8').trim(), 'an unrelated process stays in its own group (its comm)');
+    const renamed = [...h.table.records.values()].find((r) => r.comm === 'renamed-kid' && r.ppid === parent.pid);
+    assert.ok(renamed, 'the renamed child is visible');
+    assert.equal(h.account.groupOf(renamed!)?.name, group, 'a renamed member stays in its --pid group');
+    // The group's exposed counter is the same number.
+    const cpuSlot = h.set.series.find((s) => s.def.name === 'namedprocess_namegroup_cpu_seconds_total' && s.labels.groupname === group && s.labels.mode === 'user')!;
+    assert.equal(h.set.values[cpuSlot.index], h.account.groups.get(group)!.counters[Ctr.user]);
+  } finally {
+    // The parent's children die with it: they block on nothing and have no other parent to wait on them.
+    const kids = [...h.table.records.values()].filter((r) => r.ppid === parent.pid).map((r) => r.pid);
+    for (const pid of kids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    await stop(parent, bystander);
+    h.close();
   }
-  assert.ok(saw3, `the parent and its two children were members: ${members()}`);
-  assert.equal(members().length, 2, 'the exited child left the group');
-  assert.ok(last >= 0.15, `the burner's CPU stays in the group after it exits: ${last}`);
-  assert.equal(h.groupOfPid(bystander.pid!), 'node', 'an unrelated process stays in its own group');
-  const renamed = [...h.table.records.values()].find((r) => r.comm === 'renamed-kid' && r.ppid === parent.pid);
-  assert.ok(renamed, 'the renamed child is visible');
-  assert.equal(h.account.groupOf(renamed!)?.name, group, 'a renamed member stays in its --pid group');
-  // The group's exposed counter is the same number.
-  const cpuSlot = h.set.series.find((s) => s.def.name === 'namedprocess_namegroup_cpu_seconds_total' && s.labels.groupname === group && s.labels.mode === 'user')!;
-  assert.equal(h.set.values[cpuSlot.index], h.account.groups.get(group)!.counters[Ctr.user]);
-  await stop(parent, bystander);
-  h.close();
 });
 
 test('a process born after the start counts from its own start; one alive at the start counts from then', async () => {
   const before = await node("const c = process.cpuUsage(); while (process.cpuUsage(c).user < 200000); process.stdout.write('up\\n'); setInterval(() => {}, 1000);", 'before-marker');
   const h = new Harness({ rules: [{ name: 'before', pattern: /before-marker/ }, { name: 'after', pattern: /after-marker/ }] });
-  h.tick();
-  const after = await node("const c = process.cpuUsage(); while (process.cpuUsage(c).user < 200000); process.stdout.write('up\\n'); setInterval(() => {}, 1000);", 'after-marker');
-  h.tick();
-  h.tick();
-  const cpu = (name: string): number => h.account.groups.get(name)!.counters[Ctr.user]!;
-  assert.ok(cpu('before') < 0.1, `pre-existing: only what it did since the start counts (${cpu('before')})`);
-  assert.ok(cpu('after') >= 0.15, `born later: its whole CPU time counts (${cpu('after')})`);
-  await stop(before, after);
-  h.close();
+  let after: ChildProcess | null = null;
+  try {
+    h.tick();
+    after = await node("const c = process.cpuUsage(); while (process.cpuUsage(c).user < 200000); process.stdout.write('up\\n'); setInterval(() => {}, 1000);", 'after-marker');
+    h.tick();
+    h.tick();
+    const cpu = (name: string): number => h.account.groups.get(name)!.counters[Ctr.user]!;
+    assert.ok(cpu('before') < 0.1, `pre-existing: only what it did since the start counts (${cpu('before')})`);
+    assert.ok(cpu('after') >= 0.15, `born later: its whole CPU time counts (${cpu('after')})`);
+  } finally {
+    await stop(before, ...(after ? [after] : []));
+    h.close();
+  }
 });
 
 test('an empty group by comm is dropped after its TTL (series retired); a configured one stays', async () => {

@@ -56,10 +56,12 @@ before(async () => {
   dir = tempDir('perfscope-serve-it-');
   // Distinct comms (the executable's name) for the process-exporter comparison.
   symlinkSync('/bin/sleep', join(dir, 'pfsleeper'));
-  symlinkSync(process.execPath, join(dir, 'pfburner'));
+  // Python, not Node: Node 24 names its main thread, hence its comm, 'MainThread' whatever the binary is called.
+  symlinkSync('/usr/bin/python3', join(dir, 'pfburner'));
   symlinkSync('/usr/bin/python3', join(dir, 'pfticker'));
   for (let i = 0; i < 3; i++) run(join(dir, 'pfsleeper'), ['600']);
-  const pfburner = run(join(dir, 'pfburner'), [`${workloads}burn.js`, '0.3', '600']);
+  // 30 ms of CPU in every 100 ms.
+  const pfburner = run(join(dir, 'pfburner'), ['-c', 'import time\nprint("ready", flush=True)\nwhile True:\n    t = time.process_time()\n    while time.process_time() - t < 0.03: pass\n    time.sleep(0.07)']);
   // Single-threaded and busy switching: 50 voluntary context switches a second.
   const pfticker = run(join(dir, 'pfticker'), ['-c', 'import sys, time\nprint("ready", flush=True)\nwhile True: time.sleep(0.02)']);
   const burner = run(process.execPath, [`${workloads}burn.js`, '0.5', '600']);
