@@ -1,7 +1,7 @@
 /**
  * `perfscope serve` against the agents people run for the same job, side by side in one run, each
  * alone in its own window (alternating, shuffled rounds), as research/live-monitoring-anchors.md did:
- *   1. agents: serve (native batch reader, and its JavaScript path), Debian's node_exporter and
+ *   1. agents: serve (native batch reader, its JavaScript path, and with no client at all), Debian's node_exporter and
  *      process-exporter ({{.Comm}} groups, its defaults), each with one /metrics scrape a second
  *      (gzip, absolute deadlines) and, for serve, one live-stream viewer as the dashboard's stand-in:
  *      the agent's own CPU (% of one core, Σ schedstat of its threads), RSS, scrape latency, payload;
@@ -12,7 +12,7 @@
  * here; its figures are the research note's.
  *
  * Run: npm run build && node --import tsx bench/serve.bench.ts [--rounds N] [--window SECONDS]
- *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,node_exporter,process-exporter]
+ *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,serve-idle,node_exporter,process-exporter]
  *        [--only agents,table] [--seed N] [--quick]
  * Writes the report to stdout and bench/results/serve-<date>[-quick].md (+ .json with every window).
  */
@@ -43,7 +43,7 @@ const config = {
   fleet: numberFlag('--fleet', quick ? 200 : 400, 0),
   tableTicks: quick ? 10 : 30,
 };
-const agentIds = (flag('--agents') ?? 'serve,serve-js,node_exporter,process-exporter').split(',');
+const agentIds = (flag('--agents') ?? 'serve,serve-js,serve-idle,node_exporter,process-exporter').split(',');
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -56,6 +56,8 @@ interface Agent {
   available: () => string | null;
   argv(port: number, dir: string): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv };
   viewer: boolean;
+  /** No client at all during the window (the idle cost of keeping history). */
+  idle?: boolean;
 }
 
 const agents: Agent[] = [
@@ -72,6 +74,14 @@ const agents: Agent[] = [
     available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
     argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')], env: { PERFSCOPE_NATIVE: '0' } }),
     viewer: true,
+  },
+  {
+    id: 'serve-idle',
+    label: 'perfscope serve, nobody scraping or watching',
+    available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
+    viewer: false,
+    idle: true,
   },
   {
     id: 'node_exporter',
@@ -180,6 +190,7 @@ async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<W
     let gzipBytes = 0;
     let scraping = true;
     const scraper = (async () => {
+      if (agent.idle === true) return;
       const t0 = performance.now();
       for (let k = 1; scraping; k++) {
         const started = performance.now();
