@@ -7,13 +7,14 @@
  *      the agent's own CPU (% of one core, Σ schedstat of its threads), RSS, scrape latency, payload;
  *      the same again with `--fleet` extra idle processes (how the cost grows to ~500 processes);
  *   2. the process table alone: CPU per process per sample at 1 s, native and JavaScript, with and
- *      without the fleet, in fresh processes.
+ *      without the fleet, in fresh processes;
+ *   3. the /metrics body of this host in-process: render, gzip and the registry's text, CPU per build.
  * The machine is shared: CPU is each agent's own time, never the machine's. Netdata is not installed
  * here; its figures are the research note's.
  *
  * Run: npm run build && node --import tsx bench/serve.bench.ts [--rounds N] [--window SECONDS]
  *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,serve-idle,node_exporter,process-exporter]
- *        [--only agents,table] [--seed N] [--quick]
+ *        [--only agents,table,exposition] [--seed N] [--quick]
  * Writes the report to stdout and bench/results/serve-<date>[-quick].md (+ .json with every window).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,7 +34,7 @@ import { openDatabase } from '../src/store/sqlite.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const parts = new Set((flag('--only') ?? 'agents,table').split(','));
+const parts = new Set((flag('--only') ?? 'agents,table,exposition').split(','));
 const seed = numberFlag('--seed', Math.floor(Math.random() * 2 ** 31), 0);
 const random = prng(seed);
 const config = {
@@ -335,17 +336,72 @@ async function main(): Promise<void> {
       }
     }
   }
-  const md = report(facts, versions, windows, tableCosts);
+  let exposition: ExpositionCost | null = null;
+  if (parts.has('exposition')) {
+    log('exposition: building /metrics in-process');
+    exposition = await measureExposition();
+  }
+  const md = report(facts, versions, windows, tableCosts, exposition);
   process.stdout.write(`${md}\n`);
   const dirOut = join(repoRoot, 'bench/results');
   mkdirSync(dirOut, { recursive: true });
-  const name = `serve-${facts.date.slice(0, 10)}${quick ? '-quick' : ''}`;
+  const partial = ['agents', 'table', 'exposition'].some((x) => !parts.has(x)) ? `-${[...parts].join('-')}` : '';
+  const name = `serve-${facts.date.slice(0, 10)}${partial}${quick ? '-quick' : ''}`;
   writeFileSync(join(dirOut, `${name}.md`), `${md}\n`);
-  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config, seed, windows, tableCosts }, null, 1)}\n`);
+  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config, seed, windows, tableCosts, exposition }, null, 1)}\n`);
   log(`wrote bench/results/${name}.md and .json`);
 }
 
-function report(facts: ReturnType<typeof machineFacts>, versions: Record<string, string | null>, windows: Window[], tables: (TableCost & { fleet: boolean })[]): string {
+interface ExpositionCost {
+  series: number;
+  bytes: number;
+  gzipBytes: number;
+  renderMs: number[];
+  gzipMs: number[];
+  registryMs: number[];
+}
+
+/** CPU ms of each part of a /metrics build on this host's series (an Agent without history, after a few ticks). */
+async function measureExposition(): Promise<ExpositionCost> {
+  const { Agent } = await import('../src/agent/agent.js');
+  const { renderSeries } = await import('../src/agent/exposition.js');
+  const { gzipSync } = await import('node:zlib');
+  const agent = new Agent({ storePath: null });
+  await agent.start();
+  await sleep(3000);
+  const cpuMs = (fn: () => unknown): number => {
+    const c = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(c);
+    return (d.user + d.system) / 1000;
+  };
+  const renderMs: number[] = [];
+  const gzipMs: number[] = [];
+  const registryMs: number[] = [];
+  let body = '';
+  for (let i = 0; i < 60; i++) {
+    renderMs.push(cpuMs(() => (body = renderSeries(agent.set, 'text'))));
+    const whole = Buffer.from(body + (await agent.registry.metrics()));
+    gzipMs.push(cpuMs(() => gzipSync(whole, { level: 1 })));
+    const c = process.cpuUsage();
+    await agent.registry.metrics();
+    const d = process.cpuUsage(c);
+    registryMs.push((d.user + d.system) / 1000);
+    await sleep(100);
+  }
+  const whole = Buffer.from(body + (await agent.registry.metrics()));
+  const out = { series: agent.set.series.filter((x) => x.live).length, bytes: whole.length, gzipBytes: gzipSync(whole, { level: 1 }).length, renderMs, gzipMs, registryMs };
+  agent.stop();
+  return out;
+}
+
+function report(
+  facts: ReturnType<typeof machineFacts>,
+  versions: Record<string, string | null>,
+  windows: Window[],
+  tables: (TableCost & { fleet: boolean })[],
+  exposition: ExpositionCost | null,
+): string {
   const out: string[] = [];
   out.push(`# perfscope serve vs node_exporter and process-exporter (${facts.date.slice(0, 10)})`, '');
   out.push(
@@ -408,6 +464,18 @@ function report(facts: ReturnType<typeof machineFacts>, versions: Record<string,
       }
     }
     out.push(table(['reader', 'processes', 'µs per process per sample, median of rounds [min–max]', 'detail reads', 'memory-only reads'], rows), '');
+  }
+  if (exposition !== null) {
+    const e = exposition;
+    out.push(
+      '## One /metrics build in-process (CPU ms, median [min–max] of 60)',
+      '',
+      table(
+        ['catalogue series', 'body', 'render', 'gzip level 1', 'registry (default + self metrics; cached 10 s)'],
+        [[String(e.series), `${num(e.bytes / 1024)} KiB → ${num(e.gzipBytes / 1024)} KiB`, spreadText(spread(e.renderMs)), spreadText(spread(e.gzipMs)), spreadText(spread(e.registryMs))]],
+      ),
+      '',
+    );
   }
   return out.join('\n');
 }
