@@ -600,6 +600,9 @@ static napi_value js_children_usage(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* native/proctable.c: the process table's batch read. */
+napi_value perfscope_read_table(napi_env env, napi_callback_info info);
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -608,6 +611,7 @@ NAPI_MODULE_INIT() {
       {"ref", NULL, js_ref, NULL, NULL, NULL, napi_enumerable, NULL},
       {"monotonicMs", NULL, js_monotonic, NULL, NULL, NULL, napi_enumerable, NULL},
       {"childrenUsage", NULL, js_children_usage, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readTable", NULL, perfscope_read_table, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

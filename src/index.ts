@@ -85,6 +85,9 @@ export type { CommandExit, Leftover } from './record/spawn.js';
 export type { StatusStream } from './record/status-line.js';
 export { RunRecorder } from './record/recorder.js';
 
+export { ProcessTable } from './sampling/process-table.js';
+export type { ProcessRecord, ProcessTableOptions, ProcessTableUpdate, ProcessTableStats } from './sampling/process-table.js';
+
 // store
 export { RunStore, RunWriter, defaultStorePath } from './store/store.js';
 export { runToJson, runToCsv } from './store/export.js';
@@ -170,6 +173,17 @@ export type {
   Labels,
 } from './export/series.js';
 export { runToOpenMetrics } from './export/openmetrics.js';
+
+// agent: perfscope serve (docs/serve.md)
+export { startServe } from './agent/serve.js';
+export type { ServeOptions, ServeHandle } from './agent/serve.js';
+export { Agent } from './agent/agent.js';
+export type { AgentInfo, GroupRow, TickReport } from './agent/agent.js';
+export type { AgentOptions } from './agent/options.js';
+export { RecentWindow, rateOf } from './agent/recent.js';
+export type { SeriesSelector, RangeOptions, SeriesRange, SeriesPoint } from './agent/recent.js';
+export { serveSeries } from './agent/series.js';
+export type { SeriesDef } from './agent/series.js';
 
 // report
 export { visualizePerformanceData, renderReport, reportFormat } from './report/visualize.js';

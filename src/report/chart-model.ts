@@ -146,7 +146,8 @@ export function buildChartModel(input: RunData | ChartRun[], options: ChartOptio
       const shown = ranked.slice(0, maxProcesses).map((e) => e.p).sort((a, b) => a.firstSeen - b.firstSeen || a.pid - b.pid);
       shown.forEach((p, k) => {
         const color = processPalette[k % processPalette.length]!;
-        const label = `${p.comm} ${p.pid}`;
+        // pid 0: not a process but a group (perfscope serve's history), named by itself.
+        const label = p.pid > 0 ? `${p.comm} ${p.pid}` : p.comm;
         const px = p.samples.timestamp;
         const ps = processColumns(p.samples);
         if (hasValues(ps.cpu_percent)) cpu.series.push(procSeries(p, 'cpu', label, color, px, ps.cpu_percent!));

@@ -8,6 +8,14 @@ import { ProcFile, Scanner, readAuxv, resolveProcfsOptions } from './procfs.js';
 import type { CaptureSlot } from './native.js';
 import type { CpuTimes, DiskCounters, NetCounters, ProcfsOptions, SystemSnapshot } from './types.js';
 
+export interface SystemReaderOptions extends ProcfsOptions {
+  /**
+   * Which /proc/diskstats rows `read()` returns: 'whole' (default) whole disks only (see
+   * wholeDiskNames), 'all' every row, for callers with their own filter (serve applies node_exporter's).
+   */
+  disks?: 'whole' | 'all';
+}
+
 const SECTOR_BYTES = 512;
 
 /**
@@ -56,9 +64,11 @@ export class SystemReader {
   private readonly scan = new Scanner();
   private diskNamesKey = '';
   private wholeDisks = new Set<string>();
+  private readonly allDisks: boolean;
 
-  constructor(options?: ProcfsOptions) {
+  constructor(options?: SystemReaderOptions) {
     const { procRoot } = resolveProcfsOptions(options);
+    this.allDisks = options?.disks === 'all';
     if (options?.procRoot === undefined) assertSupported();
     this.ticksPerSecond = readAuxv(procRoot).clockTicksPerSecond;
     const opened: ProcFile[] = [];
@@ -86,7 +96,7 @@ export class SystemReader {
   /** A fresh snapshot. Throws only if a file that opened fine cannot be read (not expected on Linux). */
   read(): SystemSnapshot {
     const f = this.files;
-    const { cpu, perCpu, contextSwitches, procsRunning, procsBlocked } = this.parseStat(f.stat.read());
+    const { cpu, perCpu, contextSwitches, bootTimeSeconds, procsRunning, procsBlocked } = this.parseStat(f.stat.read());
     const scan = this.scan.reset(f.meminfo.read());
     const totalKb = scan.keyInt('MemTotal:', 0);
     const freeKb = scan.keyInt('MemFree:', 0);
@@ -101,6 +111,7 @@ export class SystemReader {
       cpu,
       perCpu,
       contextSwitches,
+      bootTimeSeconds,
       procsRunning,
       procsBlocked,
       memory: {
@@ -136,6 +147,7 @@ export class SystemReader {
     cpu: CpuTimes;
     perCpu: CpuTimes[];
     contextSwitches: number;
+    bootTimeSeconds: number;
     procsRunning: number;
     procsBlocked: number;
   } {
@@ -160,6 +172,7 @@ export class SystemReader {
       cpu: cpu ?? zeroCpuTimes(),
       perCpu,
       contextSwitches: scan.keyInt('ctxt ', 0),
+      bootTimeSeconds: scan.keyInt('btime ', 0),
       procsRunning: scan.keyInt('procs_running ', 0),
       procsBlocked: scan.keyInt('procs_blocked ', 0),
     };
@@ -229,7 +242,7 @@ export class SystemReader {
       this.diskNamesKey = key;
       this.wholeDisks = wholeDiskNames(names);
     }
-    return rows.filter((r) => this.wholeDisks.has(r.name));
+    return this.allDisks ? rows : rows.filter((r) => this.wholeDisks.has(r.name));
   }
 }
 

@@ -113,6 +113,8 @@ export interface SystemSnapshot {
   cpu: CpuTimes;
   perCpu: CpuTimes[];
   contextSwitches: number;
+  /** `btime` of /proc/stat: when the system booted, in seconds since the Unix epoch (0 if absent). */
+  bootTimeSeconds: number;
   procsRunning: number;
   procsBlocked: number;
   memory: {

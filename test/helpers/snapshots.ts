@@ -45,6 +45,7 @@ export function systemSnapshot(over: Partial<SystemSnapshot> = {}): SystemSnapsh
     cpu: cpuTimes(),
     perCpu: [],
     contextSwitches: 0,
+    bootTimeSeconds: 1_700_000_000,
     procsRunning: 1,
     procsBlocked: 0,
     memory: { totalBytes: 1000, availableBytes: 600, freeBytes: 500, buffersBytes: 0, cachedBytes: 100, usedBytes: 400 },

@@ -1,0 +1,486 @@
+/**
+ * `perfscope serve` against the agents people run for the same job, side by side in one run, each
+ * alone in its own window (alternating, shuffled rounds), as research/live-monitoring-anchors.md did:
+ *   1. agents: serve (native batch reader, its JavaScript path, and with no client at all), Debian's node_exporter and
+ *      process-exporter ({{.Comm}} groups, its defaults), each with one /metrics scrape a second
+ *      (gzip, absolute deadlines) and, for serve, one live-stream viewer as the dashboard's stand-in:
+ *      the agent's own CPU (% of one core, Σ schedstat of its threads), RSS, scrape latency, payload;
+ *      the same again with `--fleet` extra idle processes (how the cost grows to ~500 processes);
+ *   2. the process table alone: CPU per process per sample at 1 s, native and JavaScript, with and
+ *      without the fleet, in fresh processes;
+ *   3. the /metrics body of this host in-process: render, gzip and the registry's text, CPU per build.
+ * The machine is shared: CPU is each agent's own time, never the machine's. Netdata is not installed
+ * here; its figures are the research note's.
+ *
+ * Run: npm run build && node --import tsx bench/serve.bench.ts [--rounds N] [--window SECONDS]
+ *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,serve-idle,node_exporter,process-exporter]
+ *        [--only agents,table,exposition] [--seed N] [--quick]
+ * Writes the report to stdout and bench/results/serve-<date>[-quick].md (+ .json with every window).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot, runJson, sleep, nodeJs } from './lib/child.js';
+import { flag, numberFlag } from './lib/args.js';
+import { compileForBench } from './lib/compile.js';
+import { countProcesses, cpuPressureAvg10, machineFacts, versionOf } from './lib/machine.js';
+import { num, spreadText, table } from './lib/markdown.js';
+import { cpuBetween, readProcCpu } from './lib/proc-cpu.js';
+import { interleave, prng } from './lib/rounds.js';
+import { latency, median, spread, type Latency } from './lib/stats.js';
+import { openDatabase } from '../src/store/sqlite.js';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const parts = new Set((flag('--only') ?? 'agents,table,exposition').split(','));
+const seed = numberFlag('--seed', Math.floor(Math.random() * 2 ** 31), 0);
+const random = prng(seed);
+const config = {
+  rounds: numberFlag('--rounds', quick ? 1 : 3, 1),
+  windowS: numberFlag('--window', quick ? 20 : 60, 5),
+  warmupS: numberFlag('--warmup', quick ? 10 : 20, 0),
+  fleet: numberFlag('--fleet', quick ? 200 : 400, 0),
+  tableTicks: quick ? 10 : 30,
+};
+const agentIds = (flag('--agents') ?? 'serve,serve-js,serve-idle,node_exporter,process-exporter').split(',');
+const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
+
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const PROCESS_EXPORTER = '/usr/bin/prometheus-process-exporter';
+const cliPath = join(repoRoot, 'bin/perfscope.js');
+
+interface Agent {
+  id: string;
+  label: string;
+  available: () => string | null;
+  argv(port: number, dir: string): { cmd: string; args: string[]; env?: NodeJS.ProcessEnv };
+  viewer: boolean;
+  /** No client at all during the window (the idle cost of keeping history). */
+  idle?: boolean;
+}
+
+const agents: Agent[] = [
+  {
+    id: 'serve',
+    label: 'perfscope serve (native reader)',
+    available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
+    viewer: true,
+  },
+  {
+    id: 'serve-js',
+    label: 'perfscope serve (JavaScript reader, PERFSCOPE_NATIVE=0)',
+    available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')], env: { PERFSCOPE_NATIVE: '0' } }),
+    viewer: true,
+  },
+  {
+    id: 'serve-idle',
+    label: 'perfscope serve, nobody scraping or watching',
+    available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
+    viewer: false,
+    idle: true,
+  },
+  {
+    id: 'node_exporter',
+    label: 'node_exporter (defaults)',
+    available: () => (existsSync(NODE_EXPORTER) ? null : `${NODE_EXPORTER} not installed`),
+    argv: (port) => ({ cmd: NODE_EXPORTER, args: [`--web.listen-address=127.0.0.1:${port}`] }),
+    viewer: false,
+  },
+  {
+    id: 'process-exporter',
+    label: 'process-exporter ({{.Comm}}, defaults: threads, smaps)',
+    available: () => (existsSync(PROCESS_EXPORTER) ? null : `${PROCESS_EXPORTER} not installed`),
+    argv: (port, dir) => {
+      const cfg = join(dir, 'pe.yml');
+      writeFileSync(cfg, 'process_names:\n  - name: "{{.Comm}}"\n    cmdline:\n      - ".+"\n');
+      return { cmd: PROCESS_EXPORTER, args: ['-config.path', cfg, '-web.listen-address', `127.0.0.1:${port}`] };
+    },
+    viewer: false,
+  },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS, RssAnon (private to the process: heap, stacks) and PSS (shared pages split among their users). */
+function memoryOf(pid: number): { rss: number; anon: number; pss: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  const kb = (re: RegExp, text: string): number => Number(re.exec(text)?.[1] ?? NaN) * 1024;
+  let pss = NaN;
+  try {
+    pss = kb(/^Pss:\s+(\d+) kB/m, readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
+  } catch {
+    // no smaps_rollup (old kernel)
+  }
+  return { rss: kb(/VmRSS:\s+(\d+) kB/, status), anon: kb(/RssAnon:\s+(\d+) kB/, status), pss };
+}
+
+interface Window {
+  agent: string;
+  round: number;
+  fleet: boolean;
+  processes: number;
+  cpuPercent: number;
+  cpuPercentTicks: number;
+  rssMiB: number;
+  anonMiB: number;
+  pssMiB: number;
+  scrape: Latency;
+  scrapes: number;
+  failed: number;
+  gzipBytes: number;
+  plainBytes: number;
+  series: number;
+  viewerEvents: number;
+  /** Chunk bytes a day of the raw and the minute tier, at the window's rate (serve only). */
+  historyBytes: { rawPerDay: number; minutePerDay: number } | null;
+  pressure: number | null;
+}
+
+async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<Window> {
+  const dir = mkdtempSync(join(tmpdir(), 'perfscope-bench-serve-'));
+  const port = await freePort();
+  const { cmd, args, env } = agent.argv(port, dir);
+  const child: ChildProcess = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${url}/metrics`)).ok) break;
+      } catch {
+        // starting
+      }
+      if (i > 300 || child.exitCode !== null) throw new Error(`${agent.id} did not start: ${err}`);
+      await sleep(100);
+    }
+    const abort = new AbortController();
+    let viewerEvents = 0;
+    const viewer = agent.viewer
+      ? (async () => {
+          try {
+            const res = await fetch(`${url}/api/stream`, { signal: abort.signal });
+            const reader = res.body!.getReader();
+            const dec = new TextDecoder();
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) return;
+              viewerEvents += (dec.decode(value, { stream: true }).match(/event: tick/g) ?? []).length;
+            }
+          } catch {
+            // aborted
+          }
+        })()
+      : Promise.resolve();
+    const times: number[] = [];
+    let failed = 0;
+    let gzipBytes = 0;
+    let scraping = true;
+    const scraper = (async () => {
+      if (agent.idle === true) return;
+      const t0 = performance.now();
+      for (let k = 1; scraping; k++) {
+        const started = performance.now();
+        try {
+          const r = await fetch(`${url}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+          const body = await r.arrayBuffer();
+          if (!r.ok) failed++;
+          gzipBytes = Number(r.headers.get('content-length') ?? body.byteLength);
+          times.push(performance.now() - started);
+        } catch {
+          failed++;
+        }
+        await sleep(Math.max(0, t0 + k * 1000 - performance.now()));
+      }
+    })();
+    await sleep(config.warmupS * 1000);
+    times.length = 0;
+    const a = readProcCpu(child.pid!);
+    const pressure = cpuPressureAvg10();
+    await sleep(config.windowS * 1000);
+    const b = readProcCpu(child.pid!);
+    const mem = memoryOf(child.pid!);
+    const processes = countProcesses();
+    scraping = false;
+    await scraper;
+    const plain = await (await fetch(`${url}/metrics`)).text();
+    abort.abort();
+    await viewer;
+    const w = cpuBetween(a, b);
+    return {
+      agent: agent.id,
+      round,
+      fleet,
+      processes,
+      cpuPercent: w.percentOfCore,
+      cpuPercentTicks: w.percentOfCoreTicks,
+      rssMiB: mem.rss / 2 ** 20,
+      anonMiB: mem.anon / 2 ** 20,
+      pssMiB: mem.pss / 2 ** 20,
+      scrape: latency(times),
+      scrapes: times.length,
+      failed,
+      gzipBytes,
+      plainBytes: Buffer.byteLength(plain),
+      series: plain.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+      viewerEvents,
+      historyBytes: null,
+      pressure,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    if (agent.id.startsWith('serve')) lastHistory = historyPerDay(join(dir, 'serve.db'));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let lastHistory: Window['historyBytes'] = null;
+
+/** Chunk bytes a day of each tier at this rate: the tier's bytes over the span the raw tier covers, × 86400. */
+function historyPerDay(path: string): Window['historyBytes'] {
+  try {
+    const db = openDatabase(path, { readonly: true });
+    const raw = db.prepare('SELECT sum(length(data)) AS b, min(start_ms) AS a, max(end_ms) AS z FROM raw_chunks').get() as { b: number; a: number; z: number };
+    const minute = db.prepare('SELECT sum(length(data)) AS b FROM minute_chunks').get() as { b: number | null };
+    db.close();
+    const spanS = (raw.z - raw.a) / 1000;
+    return spanS > 0 ? { rawPerDay: (raw.b / spanS) * 86400, minutePerDay: ((minute.b ?? 0) / spanS) * 86400 } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** N idle processes (sleep, single-threaded) in their own process group; stop() ends them all. */
+async function startFleet(n: number): Promise<{ stop(): void }> {
+  const script = `i=0; while [ $i -lt ${n} ]; do sleep 3600 & i=$((i+1)); done; wait`;
+  const leader = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  await sleep(1500);
+  return {
+    stop: () => {
+      try {
+        process.kill(-leader.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+interface TableCost {
+  mode: string;
+  perProcessUs: number[];
+  processes: number[];
+  fullShare: number;
+  memoryShare: number;
+  listingsSkipped: number;
+}
+
+async function main(): Promise<void> {
+  const facts = machineFacts();
+  const versions = {
+    node_exporter: versionOf(NODE_EXPORTER, ['--version']),
+    process_exporter: versionOf(PROCESS_EXPORTER, ['-version']),
+  };
+  log(`serve bench: seed ${seed}, ${JSON.stringify(config)}`);
+  const windows: Window[] = [];
+  const tableCosts: (TableCost & { fleet: boolean })[] = [];
+  const chosen = agents.filter((a) => agentIds.includes(a.id));
+  for (const a of chosen) {
+    const why = a.available();
+    if (why !== null) throw new Error(`${a.id}: ${why}`);
+  }
+  if (parts.has('agents')) {
+    for (const fleetOn of config.fleet > 0 ? [false, true] : [false]) {
+      const fleet = fleetOn ? await startFleet(config.fleet) : null;
+      try {
+        for (const slot of interleave(chosen, config.rounds, random)) {
+          log(`agents${fleetOn ? ` +${config.fleet} idle processes` : ''}: round ${slot.round + 1}, ${slot.item.id}`);
+          const w = await runWindow(slot.item, slot.round, fleetOn);
+          w.historyBytes = lastHistory;
+          lastHistory = null;
+          log(`  ${num(w.cpuPercent)} % of a core, ${num(w.rssMiB)} MiB, scrape p50 ${num(w.scrape.p50)} ms, ${w.processes} processes`);
+          windows.push(w);
+        }
+      } finally {
+        fleet?.stop();
+      }
+    }
+  }
+  if (parts.has('table')) {
+    const [worker] = compileForBench(['bench/lib/table-cost.ts']);
+    for (const fleetOn of config.fleet > 0 ? [false, true] : [false]) {
+      const fleet = fleetOn ? await startFleet(config.fleet) : null;
+      try {
+        for (const slot of interleave(['native', 'js'], config.rounds, random)) {
+          log(`process table${fleetOn ? ` +${config.fleet}` : ''}: round ${slot.round + 1}, ${slot.item}`);
+          const r = await runJson<TableCost>(nodeJs(worker!, [slot.item, String(config.tableTicks), '3']));
+          tableCosts.push({ ...r, fleet: fleetOn });
+        }
+      } finally {
+        fleet?.stop();
+      }
+    }
+  }
+  let exposition: ExpositionCost | null = null;
+  if (parts.has('exposition')) {
+    log('exposition: building /metrics in-process');
+    exposition = await measureExposition();
+  }
+  const md = report(facts, versions, windows, tableCosts, exposition);
+  process.stdout.write(`${md}\n`);
+  const dirOut = join(repoRoot, 'bench/results');
+  mkdirSync(dirOut, { recursive: true });
+  const partial = ['agents', 'table', 'exposition'].some((x) => !parts.has(x)) ? `-${[...parts].join('-')}` : '';
+  const name = `serve-${facts.date.slice(0, 10)}${partial}${quick ? '-quick' : ''}`;
+  writeFileSync(join(dirOut, `${name}.md`), `${md}\n`);
+  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config, seed, windows, tableCosts, exposition }, null, 1)}\n`);
+  log(`wrote bench/results/${name}.md and .json`);
+}
+
+interface ExpositionCost {
+  series: number;
+  bytes: number;
+  gzipBytes: number;
+  renderMs: number[];
+  gzipMs: number[];
+  registryMs: number[];
+}
+
+/** CPU ms of each part of a /metrics build on this host's series (an Agent without history, after a few ticks). */
+async function measureExposition(): Promise<ExpositionCost> {
+  const { Agent } = await import('../src/agent/agent.js');
+  const { renderSeries } = await import('../src/agent/exposition.js');
+  const { gzipSync } = await import('node:zlib');
+  const agent = new Agent({ storePath: null });
+  await agent.start();
+  await sleep(3000);
+  const cpuMs = (fn: () => unknown): number => {
+    const c = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(c);
+    return (d.user + d.system) / 1000;
+  };
+  const renderMs: number[] = [];
+  const gzipMs: number[] = [];
+  const registryMs: number[] = [];
+  let body = '';
+  for (let i = 0; i < 60; i++) {
+    renderMs.push(cpuMs(() => (body = renderSeries(agent.set, 'text'))));
+    const whole = Buffer.from(body + (await agent.registry.metrics()));
+    gzipMs.push(cpuMs(() => gzipSync(whole, { level: 1 })));
+    const c = process.cpuUsage();
+    await agent.registry.metrics();
+    const d = process.cpuUsage(c);
+    registryMs.push((d.user + d.system) / 1000);
+    await sleep(100);
+  }
+  const whole = Buffer.from(body + (await agent.registry.metrics()));
+  const out = { series: agent.set.series.filter((x) => x.live).length, bytes: whole.length, gzipBytes: gzipSync(whole, { level: 1 }).length, renderMs, gzipMs, registryMs };
+  agent.stop();
+  return out;
+}
+
+function report(
+  facts: ReturnType<typeof machineFacts>,
+  versions: Record<string, string | null>,
+  windows: Window[],
+  tables: (TableCost & { fleet: boolean })[],
+  exposition: ExpositionCost | null,
+): string {
+  const out: string[] = [];
+  out.push(`# perfscope serve vs node_exporter and process-exporter (${facts.date.slice(0, 10)})`, '');
+  out.push(
+    `${facts.cpuModel}, ${facts.nproc} CPUs, kernel ${facts.kernel}, ${num(facts.memTotalGiB)} GiB, Node ${facts.node}; ${versions.node_exporter ?? ''}; ${versions.process_exporter ?? ''}. ` +
+      `${config.rounds} rounds × ${config.windowS} s windows after ${config.warmupS} s of warm-up, agents alone in turn, shuffled (seed ${seed}). ` +
+      'CPU = the agent\'s own CPU time (Σ schedstat of its threads) / elapsed, % of one core. Client: one gzip /metrics scrape a second (absolute deadlines); serve also has one /api/stream viewer.',
+    '',
+  );
+  for (const fleetOn of [false, true]) {
+    const ws = windows.filter((w) => w.fleet === fleetOn);
+    if (ws.length === 0) continue;
+    const procs = median(ws.map((w) => w.processes));
+    out.push(`## ${fleetOn ? `With ${config.fleet} extra idle processes` : 'The host as it is'} (~${Math.round(procs)} processes)`, '');
+    const rows = [...new Set(ws.map((w) => w.agent))].map((id) => {
+      const mine = ws.filter((w) => w.agent === id);
+      const s = (f: (w: Window) => number) => spreadText(spread(mine.map(f)));
+      const hist = mine.map((w) => w.historyBytes).filter((x): x is NonNullable<Window['historyBytes']> => x !== null);
+      const mib = (x: number): string => num(x / 2 ** 20);
+      return [
+        agents.find((a) => a.id === id)!.label,
+        s((w) => w.cpuPercent),
+        `${num(median(mine.map((w) => w.rssMiB)))} / ${num(median(mine.map((w) => w.anonMiB)))} / ${num(median(mine.map((w) => w.pssMiB)))}`,
+        `${num(median(mine.map((w) => w.scrape.p50)))} / ${num(median(mine.map((w) => w.scrape.p95)))}`,
+        `${num(median(mine.map((w) => w.gzipBytes)) / 1024)} KiB`,
+        num(median(mine.map((w) => w.series))),
+        hist.length > 0
+          ? `${mib(median(hist.map((h) => h.rawPerDay)))} + ${mib(median(hist.map((h) => h.minutePerDay)))} MiB/day (${mib(median(hist.map((h) => h.rawPerDay + 30 * h.minutePerDay)))} MiB at 24 h + 30 d)`
+          : '—',
+        String(mine.reduce((a, w) => a + w.failed, 0)),
+      ];
+    });
+    out.push(table(['agent', 'CPU % of a core, median [min–max]', 'RSS / anon / PSS MiB', '/metrics p50 / p95 ms', 'gzip body', 'series', 'history: raw + minute tier per day (file at default retention)', 'failed scrapes'], rows), '');
+  }
+  const base = windows.filter((w) => !w.fleet);
+  const withFleet = windows.filter((w) => w.fleet);
+  if (base.length > 0 && withFleet.length > 0) {
+    const rows = [...new Set(base.map((w) => w.agent))].map((id) => {
+      const c0 = median(base.filter((w) => w.agent === id).map((w) => w.cpuPercent));
+      const c1 = median(withFleet.filter((w) => w.agent === id).map((w) => w.cpuPercent));
+      const extra = median(withFleet.map((w) => w.processes)) - median(base.map((w) => w.processes));
+      // % of a core at one sample a second = CPU seconds per second: ×10^4 µs per extra process.
+      return [agents.find((a) => a.id === id)!.label, num(c0), num(c1), `${num(((c1 - c0) / 100 / extra) * 1e6)} µs`];
+    });
+    out.push('### Growth per extra idle process', '', table(['agent', 'CPU % base', `CPU % +${config.fleet}`, 'CPU per extra process per sample'], rows), '');
+  }
+  if (tables.length > 0) {
+    out.push('## The process table alone: CPU per process per sample (1 s ticks, fresh process)', '');
+    const rows: string[][] = [];
+    for (const fleetOn of [false, true]) {
+      for (const mode of ['native', 'js']) {
+        const mine = tables.filter((t) => t.fleet === fleetOn && t.mode === mode);
+        if (mine.length === 0) continue;
+        rows.push([
+          mode === 'native' ? 'native batch reader' : 'JavaScript path',
+          String(Math.round(median(mine.flatMap((t) => t.processes)))),
+          spreadText(spread(mine.map((t) => median(t.perProcessUs)))),
+          `${num(100 * median(mine.map((t) => t.fullShare)))} %`,
+          `${num(100 * median(mine.map((t) => t.memoryShare)))} %`,
+        ]);
+      }
+    }
+    out.push(table(['reader', 'processes', 'µs per process per sample, median of rounds [min–max]', 'detail reads', 'memory-only reads'], rows), '');
+  }
+  if (exposition !== null) {
+    const e = exposition;
+    out.push(
+      '## One /metrics build in-process (CPU ms, median [min–max] of 60)',
+      '',
+      table(
+        ['catalogue series', 'body', 'render', 'gzip level 1', 'registry (default + self metrics; cached 10 s)'],
+        [[String(e.series), `${num(e.bytes / 1024)} KiB → ${num(e.gzipBytes / 1024)} KiB`, spreadText(spread(e.renderMs)), spreadText(spread(e.gzipMs)), spreadText(spread(e.registryMs))]],
+      ),
+      '',
+    );
+  }
+  return out.join('\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`serve bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,122 @@
+/**
+ * `perfscope serve` as a library call: an Agent sampling the host and its process groups, and the
+ * HTTP server answering from it. `startServe()` resolves once both run; `close()` stops the server,
+ * then the agent (flushing the history).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PerfscopeError } from '../core/errors.js';
+import type { MetricsAuth } from '../server/metrics-server.js';
+import { NotFoundError, startServeServer, type ServeBackend, type ServeServer } from '../server/serve-api.js';
+import type { AppLimits } from '../server/app-server.js';
+import type { SseOptions } from '../server/sse.js';
+import { Agent, HistoryUnavailable } from './agent.js';
+import type { AgentOptions } from './options.js';
+
+export interface ServeOptions extends AgentOptions {
+  /** TCP port (default 9464; 0 picks a free one). */
+  port?: number;
+  /** Interface (default 127.0.0.1). Any other needs `auth`: see `isLoopback`. */
+  host?: string;
+  auth?: MetricsAuth;
+  limits?: Partial<AppLimits>;
+  stream?: SseOptions;
+}
+
+export interface ServeHandle {
+  readonly agent: Agent;
+  readonly server: ServeServer;
+  /** The dashboard URL, e.g. http://127.0.0.1:9464/ */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Whether `host` only accepts local connections (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** The dashboard's asset directory shipped with the package (assets/serve), when present. */
+function assetDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../../assets/serve/', import.meta.url));
+  return existsSync(dir) ? dir : undefined;
+}
+
+/**
+ * Starts the agent and its server. A non-loopback host without `auth` is refused (PerfscopeError
+ * EUSAGE); a port in use is PerfscopeError EIO. Nothing is left running when it throws.
+ */
+export async function startServe(options: ServeOptions = {}): Promise<ServeHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 9464;
+  if (!isLoopback(host) && options.auth === undefined) {
+    throw new PerfscopeError('EUSAGE', `serving on ${host} (not loopback) needs credentials: give --auth-file FILE (user:password or a bearer token)`);
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PerfscopeError('EUSAGE', `port must be an integer from 0 to 65535, got ${port}`);
+  const agent = new Agent(options);
+  let server: ServeServer;
+  try {
+    await agent.start();
+    server = await startServeServer({
+      backend: backendOf(agent),
+      port,
+      host,
+      auth: options.auth,
+      limits: options.limits,
+      stream: options.stream,
+      staticDir: assetDir(),
+    });
+  } catch (err) {
+    agent.stop();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new PerfscopeError('EIO', `cannot listen on ${host}:${port}: the address is in use (pick another --port, or --port 0)`, { cause: err });
+    if (code === 'EACCES') throw new PerfscopeError('EACCESS', `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`, { cause: err });
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PerfscopeError('EUSAGE', `cannot listen on ${host}: no such local address`, { cause: err });
+    throw err;
+  }
+  return {
+    agent,
+    server,
+    url: server.url,
+    close: async () => {
+      await server.close();
+      agent.stop();
+    },
+  };
+}
+
+function backendOf(agent: Agent): ServeBackend {
+  const o = agent.options;
+  return {
+    registry: agent.registry,
+    metrics: (format, gz) => agent.exposition.get(format, gz),
+    info: () => agent.info(),
+    groups: () => ({ t: Math.round(agent.lastTick?.wallMs ?? Date.now()), intervalSeconds: o.intervalMs / 1000, host: agent.hostSummary, groups: agent.groupTable() }),
+    history: (req) => {
+      try {
+        const run = agent.historyRun(req);
+        if (req.group !== undefined && !run.meta.serve.groups.includes(req.group) && !agent.groups.groups.has(req.group)) {
+          throw new NotFoundError(`no group named ${JSON.stringify(req.group)} in the last ${req.seconds} s`);
+        }
+        return run;
+      } catch (err) {
+        if (err instanceof HistoryUnavailable) throw new NotFoundError(err.message);
+        throw err;
+      }
+    },
+    maxHistorySeconds: () => Math.max(o.rawRetentionMs, o.minuteRetentionMs) / 1000,
+    hello: () => JSON.stringify(agent.info()),
+    backlog: (seconds, afterMs) => agent.backlogPayloads(Math.ceil((seconds * 1000) / o.intervalMs), afterMs ?? -Infinity),
+    onTick: (listener) => {
+      const on = (): void => {
+        const tMs = Math.round(agent.lastTick?.wallMs ?? Date.now());
+        listener(tMs, agent.streamPayload());
+      };
+      agent.on('tick', on);
+      return () => agent.off('tick', on);
+    },
+    health: () => ({ lastTickAgeSeconds: agent.lastTick === null ? null : (Date.now() - agent.lastTick.wallMs) / 1000, intervalSeconds: o.intervalMs / 1000 }),
+    fault: (kind, message) => agent.faults.report(kind, message),
+  };
+}
