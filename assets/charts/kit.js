@@ -20,6 +20,8 @@ const perfscopeKit = (() => {
    *   syncKey?: string,
    *   hooks?: Record<string, Function[]>,
    *   xRange?: (u: any, min: number, max: number) => [number, number],
+   *   yMax?: number,
+   *   idleLegend?: 'latest' | 'none',
    *   bind?: Record<string, Function>,
    * }} PanelSpec
    */
@@ -104,7 +106,7 @@ const perfscopeKit = (() => {
   }
 
   /**
-   * uPlot options for one panel: a y axis in `unit` from 0, an x axis in seconds (report: since the
+   * uPlot options for one panel: a y axis in `unit` from 0 (to `yMax`, or the data's maximum), an x axis in seconds (report: since the
    * start) or wall-clock time (dashboard), a live legend, the page's theme colours, drag-to-zoom in x
    * and a crosshair shared by every chart with the same `syncKey`.
    * @param {PanelSpec} spec
@@ -118,6 +120,10 @@ const perfscopeKit = (() => {
     /** @type {any} */
     const xAxis = { ...axisCommon, label: x.showLabel ? x.label : '', labelSize: x.showLabel ? 28 : 0 };
     if (!x.time) xAxis.values = (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => String(Number(v.toPrecision(6))));
+    else {
+      xAxis.values = timeTicks;
+      xAxis.space = 70;
+    }
     /** @type {any[]} */
     const axes = [xAxis, { ...axisCommon, label: spec.yLabel, size: 78, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => fmtTick(spec.unit, v)), ...(isBytes ? { incrs: byteIncrs } : {}) }];
     const right = spec.right;
@@ -127,6 +133,8 @@ const perfscopeKit = (() => {
       // An empty right axis of the same width keeps every panel's plot area aligned in x.
       axes.push({ ...axisCommon, scale: 'y', side: 1, size: 78, grid: { show: false }, ticks: { show: false }, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map(() => '') });
     }
+    // Without a cursor over the chart the legend shows each series' newest value (a live page).
+    const latest = spec.idleLegend === 'latest';
     /** @type {any} */
     const xScale = { time: x.time };
     if (spec.xRange) xScale.range = spec.xRange;
@@ -139,13 +147,16 @@ const perfscopeKit = (() => {
       height: spec.height,
       legend: { live: true },
       cursor,
-      scales: { x: xScale, y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, max > 0 ? max * 1.05 : 1] } },
+      scales: { x: xScale, y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, spec.yMax ?? (max > 0 ? max * 1.05 : 1)] } },
       axes,
       series: [
         {
           label: x.label,
           value: x.time
-            ? (/** @type {any} */ u, /** @type {number | null} */ v) => (v == null ? '–' : fmtTime(v, u.scales.x.max - u.scales.x.min > 86400))
+            ? (/** @type {any} */ u, /** @type {number | null} */ v, /** @type {number} */ si, /** @type {number | null} */ idx) => {
+                const t = idx == null && latest ? lastValue(u, si) : v;
+                return t == null ? '–' : fmtTime(t, u.scales.x.max - u.scales.x.min > 86400);
+              }
             : (/** @type {any} */ _u, /** @type {number | null} */ v) => (v == null ? '–' : `${v.toFixed(3)} s`),
         },
         ...spec.series.map((s) => ({
@@ -156,11 +167,40 @@ const perfscopeKit = (() => {
           show: s.show !== false,
           spanGaps: false,
           points: { show: false },
-          value: (/** @type {any} */ _u, /** @type {number | null} */ v) => fmtValue(spec.unit, v),
+          value: (/** @type {any} */ u, /** @type {number | null} */ v, /** @type {number} */ si, /** @type {number | null} */ idx) => fmtValue(spec.unit, idx == null && latest ? lastValue(u, si) : v),
         })),
       ],
       hooks: spec.hooks ?? {},
     };
+  }
+
+  /** The last non-null value of series `si` (0: x), or null. */
+  /** @param {any} u @param {number} si */
+  function lastValue(u, si) {
+    const d = u.data[si];
+    if (!d) return null;
+    for (let i = d.length - 1; i >= 0; i--) if (d[i] != null) return d[i];
+    return null;
+  }
+
+  /**
+   * Tick labels of a wall-clock axis (Unix seconds), as precise as the tick step needs: 14:03:20,
+   * 14:03, or 12-02 for days; the date is added where a day starts.
+   * @param {any} _u @param {number[]} splits @param {number} _axis @param {number} _space @param {number} incr
+   */
+  function timeTicks(_u, splits, _axis, _space, incr) {
+    const p = (/** @type {number} */ n) => String(n).padStart(2, '0');
+    let prevDay = '';
+    return splits.map((t) => {
+      const d = new Date(t * 1000);
+      const day = `${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+      const newDay = prevDay !== '' && day !== prevDay;
+      prevDay = day;
+      if (incr >= 86400) return day;
+      const hm = `${p(d.getHours())}:${p(d.getMinutes())}`;
+      const text = incr < 60 ? `${hm}:${p(d.getSeconds())}` : hm;
+      return newDay ? `${day} ${text}` : text;
+    });
   }
 
   return { palette, fmtBytes, fmtNumber, fmtValue, fmtTick, fmtTime, byteIncrs, fonts, cssVar, systemTheme, setTheme, currentTheme, panelOptions };
