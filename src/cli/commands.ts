@@ -1,6 +1,7 @@
 /** The command table, in the order `perfscope --help` lists them. */
 import type { Command } from './command.js';
 import { exportCommand } from './export.js';
+import { grafanaDashboardCommand } from './grafana-dashboard.js';
 import { lsCommand } from './ls.js';
 import { prometheusConfigCommand } from './prometheus-config.js';
 import { reportCommand } from './report.js';
@@ -9,4 +10,4 @@ import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, serveCommand, prometheusConfigCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, serveCommand, prometheusConfigCommand, grafanaDashboardCommand];
