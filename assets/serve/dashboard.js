@@ -333,6 +333,24 @@
     return Math.min(state.rangeSeconds, Math.max(info.rawRetentionSeconds, info.minuteRetentionSeconds));
   }
 
+  /**
+   * Where the live ticks continue a view loaded from the history: after its last row, or on the
+   * minute tier after its last (closed) minute, whose ticks the history already averaged.
+   * @param {View} view
+   */
+  function tailFrom(view) {
+    if (view.x.length === 0) return -Infinity;
+    const last = view.x[view.x.length - 1];
+    const interval = state.info ? state.info.intervalSeconds : 1;
+    return view.step > interval * 1.5 ? last + view.step : last + 1e-3;
+  }
+
+  /** @param {{ what: string, seconds: number, tier: string, rows: number }} load */
+  function logLoad(load) {
+    state.loads.push(load);
+    if (state.loads.length > 50) state.loads.shift();
+  }
+
   /** Rebuilds the host view for the range: the recent ticks alone, or the history plus the ticks after it. */
   async function loadHost(fromHistory = false) {
     const info = state.info;
@@ -351,10 +369,10 @@
       const run = await getJson(`api/history?seconds=${historySeconds()}&top=0`);
       if (token !== loadToken) return;
       const view = viewOfRun(run, run.system, hostCols);
-      const last = view.x.length > 0 ? view.x[view.x.length - 1] : 0;
-      for (const r of ring) if (r.t > last) append(view, r.t, r.v);
+      const from = tailFrom(view);
+      for (const r of ring) if (r.t >= from) append(view, r.t, r.v);
       hostView = view;
-      state.loads.push({ what: 'host', seconds: historySeconds(), tier: run.meta.serve.tier, rows: run.system.timestamp.length });
+      logLoad({ what: 'host', seconds: historySeconds(), tier: run.meta.serve.tier, rows: run.system.timestamp.length });
       setNote(null);
       scheduleRender();
     } catch (err) {
@@ -381,10 +399,10 @@
       const run = await getJson(`api/history?${q}`);
       if (token !== groupToken || state.selected !== name) return;
       const view = viewOfRun(run, run.samples, groupCols);
-      const last = view.x.length > 0 ? view.x[view.x.length - 1] : 0;
-      for (const r of groupRing) if (r.t > last) append(view, r.t, r.v);
+      const from = tailFrom(view);
+      for (const r of groupRing) if (r.t >= from) append(view, r.t, r.v);
       groupView = view;
-      state.loads.push({ what: 'group', seconds: historySeconds(), tier: run.meta.serve.tier, rows: run.samples.timestamp.length });
+      logLoad({ what: 'group', seconds: historySeconds(), tier: run.meta.serve.tier, rows: run.samples.timestamp.length });
       scheduleRender();
     } catch (err) {
       if (token !== groupToken) return;
