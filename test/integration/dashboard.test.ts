@@ -205,10 +205,15 @@ test('the group table sorts by a clicked column, both ways, and by keyboard', { 
   t = await table(page, 'name');
   assert.equal(t.sort, 'ascending');
   assert.deepEqual(t.names, [...t.names].sort((a, b) => a.localeCompare(b)), 'names A-Z');
-  // The order holds across ticks (rows move only to keep it).
+  // The order holds across ticks, and the table is updated in place: a group keeps its row element
+  // (marked here) from tick to tick instead of the table being rebuilt.
+  await page.evaluate(`for (const tr of document.querySelectorAll('#groups tbody tr')) tr.__mark = tr.dataset.group`);
   await until(page, `window.__perfscope.renders > ${await page.evaluate('window.__perfscope.renders')} + 1`, 15_000);
   const again = await table(page, 'name');
   assert.deepEqual(again.names, [...again.names].sort((a, b) => a.localeCompare(b)));
+  const kept = (await page.evaluate(`[...document.querySelectorAll('#groups tbody tr')].filter((tr) => tr.__mark === tr.dataset.group).length`)) as number;
+  const stayed = again.names.filter((n) => t.names.includes(n)).length;
+  assert.equal(kept, stayed, 'every group still listed kept its row element');
   assert.deepEqual(errors, []);
   await page.close();
 });
