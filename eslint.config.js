@@ -48,14 +48,18 @@ export default tseslint.config(
     },
   },
   {
-    // The HTML report's page script runs in the browser (type-checked by assets/report/tsconfig.json).
-    files: ['assets/report/**/*.js'],
+    // Browser code: the report's page script, serve's dashboard and the chart kit both use
+    // (type-checked by assets/report/tsconfig.json).
+    files: ['assets/report/**/*.js', 'assets/charts/**/*.js', 'assets/serve/**/*.js'],
     languageOptions: {
       sourceType: 'script',
       globals: {
         window: 'readonly', document: 'readonly', getComputedStyle: 'readonly', devicePixelRatio: 'readonly',
         requestAnimationFrame: 'readonly', atob: 'readonly', Blob: 'readonly', Response: 'readonly',
         DecompressionStream: 'readonly', HTMLElement: 'readonly', uPlot: 'readonly',
+        EventSource: 'readonly', fetch: 'readonly', localStorage: 'readonly', MessageEvent: 'readonly',
+        HTMLButtonElement: 'readonly', HTMLInputElement: 'readonly', HTMLTableRowElement: 'readonly',
+        KeyboardEvent: 'readonly', URLSearchParams: 'readonly',
       },
     },
   },
@@ -63,6 +67,11 @@ export default tseslint.config(
   {
     files: ['src/entries/**/*.ts', 'src/testing/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'the public faces do not import the CLI' }] }] },
+  },
+  {
+    // The page scripts read the kit's one global (assets/charts/kit.js defines it).
+    files: ['assets/report/**/*.js', 'assets/serve/**/*.js'],
+    languageOptions: { globals: { perfscopeKit: 'readonly' } },
   },
   {
     files: ['**/*.cjs'],

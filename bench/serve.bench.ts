@@ -3,7 +3,9 @@
  * alone in its own window (alternating, shuffled rounds), as research/live-monitoring-anchors.md did:
  *   1. agents: serve (native batch reader, its JavaScript path, and with no client at all), Debian's node_exporter and
  *      process-exporter ({{.Comm}} groups, its defaults), each with one /metrics scrape a second
- *      (gzip, absolute deadlines) and, for serve, one live-stream viewer as the dashboard's stand-in:
+ *      (gzip, absolute deadlines) and, for serve, one dashboard open in headless Chromium (the real
+ *      page: stream, history, charts; `--viewer stream` puts a bare stream client in its place; the
+ *      browser's own CPU is not counted, only serve's):
  *      the agent's own CPU (% of one core, Σ schedstat of its threads), RSS, scrape latency, payload;
  *      the same again with `--fleet` extra idle processes (how the cost grows to ~500 processes);
  *   2. the process table alone: CPU per process per sample at 1 s, native and JavaScript, with and
@@ -14,10 +16,12 @@
  *
  * Run: npm run build && node --import tsx bench/serve.bench.ts [--rounds N] [--window SECONDS]
  *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,serve-idle,node_exporter,process-exporter]
- *        [--only agents,table,exposition] [--seed N] [--quick]
- * Writes the report to stdout and bench/results/serve-<date>[-quick].md (+ .json with every window).
+ *        [--only agents,table,exposition] [--seed N] [--viewer dashboard|stream] [--name NAME] [--quick]
+ *   (--agents also takes serve-noviewer: serve scraped with no viewer, the dashboard's baseline)
+ * Writes the report to stdout and bench/results/serve-<date>[-quick].md, or NAME.md (+ .json with every window).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { BrowserContext } from 'playwright-core';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,6 +49,11 @@ const config = {
   tableTicks: quick ? 10 : 30,
 };
 const agentIds = (flag('--agents') ?? 'serve,serve-js,serve-idle,node_exporter,process-exporter').split(',');
+const viewerKind = flag('--viewer') ?? 'dashboard';
+if (viewerKind !== 'dashboard' && viewerKind !== 'stream') {
+  process.stderr.write(`--viewer must be dashboard or stream (got ${JSON.stringify(viewerKind)})\n`);
+  process.exit(2);
+}
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -68,6 +77,14 @@ const agents: Agent[] = [
     available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
     argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
     viewer: true,
+  },
+  {
+    // Not in the default list: serve scraped but with no viewer, to tell the dashboard's share.
+    id: 'serve-noviewer',
+    label: 'perfscope serve, scraped, no viewer',
+    available: () => (existsSync(join(repoRoot, 'dist/cli/serve.js')) ? null : 'not built: npm run build'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
+    viewer: false,
   },
   {
     id: 'serve-js',
@@ -170,7 +187,13 @@ async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<W
     }
     const abort = new AbortController();
     let viewerEvents = 0;
-    const viewer = agent.viewer
+    // The dashboard: a real page in the shared headless Chromium (its CPU is the browser's, not serve's).
+    const page = agent.viewer && dashboards !== null ? await dashboards.context.newPage() : null;
+    if (page !== null) {
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await page.goto(`${url}/`);
+    }
+    const viewer = agent.viewer && page === null
       ? (async () => {
           try {
             const res = await fetch(`${url}/api/stream`, { signal: abort.signal });
@@ -218,6 +241,10 @@ async function runWindow(agent: Agent, round: number, fleet: boolean): Promise<W
     scraping = false;
     await scraper;
     const plain = await (await fetch(`${url}/metrics`)).text();
+    if (page !== null) {
+      viewerEvents = (await page.evaluate('window.__perfscope ? window.__perfscope.ticks : 0')) as number;
+      await page.close();
+    }
     abort.abort();
     await viewer;
     const w = cpuBetween(a, b);
@@ -290,8 +317,17 @@ interface TableCost {
   listingsSkipped: number;
 }
 
+/** The headless Chromium the dashboard windows share (null: stream clients instead). */
+let dashboards: { context: BrowserContext; close: () => Promise<void> } | null = null;
+
 async function main(): Promise<void> {
   const facts = machineFacts();
+  if (viewerKind === 'dashboard' && parts.has('agents')) {
+    const { browserUnavailable, launchChromium } = await import('../test/helpers/browser.js');
+    const why = browserUnavailable();
+    if (why) log(`no dashboard viewer (${why}): a bare stream client instead`);
+    else dashboards = await launchChromium();
+  }
   const versions = {
     node_exporter: versionOf(NODE_EXPORTER, ['--version']),
     process_exporter: versionOf(PROCESS_EXPORTER, ['-version']),
@@ -336,6 +372,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  await dashboards?.close();
   let exposition: ExpositionCost | null = null;
   if (parts.has('exposition')) {
     log('exposition: building /metrics in-process');
@@ -346,9 +383,10 @@ async function main(): Promise<void> {
   const dirOut = join(repoRoot, 'bench/results');
   mkdirSync(dirOut, { recursive: true });
   const partial = ['agents', 'table', 'exposition'].some((x) => !parts.has(x)) ? `-${[...parts].join('-')}` : '';
-  const name = `serve-${facts.date.slice(0, 10)}${partial}${quick ? '-quick' : ''}`;
+  const name = flag('--name') ?? `serve-${facts.date.slice(0, 10)}${partial}${quick ? '-quick' : ''}`;
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`--name must be a file name, got ${JSON.stringify(name)}`);
   writeFileSync(join(dirOut, `${name}.md`), `${md}\n`);
-  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config, seed, windows, tableCosts, exposition }, null, 1)}\n`);
+  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config: { ...config, viewer: dashboards !== null ? 'dashboard' : 'stream' }, seed, windows, tableCosts, exposition }, null, 1)}\n`);
   log(`wrote bench/results/${name}.md and .json`);
 }
 
@@ -407,7 +445,7 @@ function report(
   out.push(
     `${facts.cpuModel}, ${facts.nproc} CPUs, kernel ${facts.kernel}, ${num(facts.memTotalGiB)} GiB, Node ${facts.node}; ${versions.node_exporter ?? ''}; ${versions.process_exporter ?? ''}. ` +
       `${config.rounds} rounds × ${config.windowS} s windows after ${config.warmupS} s of warm-up, agents alone in turn, shuffled (seed ${seed}). ` +
-      'CPU = the agent\'s own CPU time (Σ schedstat of its threads) / elapsed, % of one core. Client: one gzip /metrics scrape a second (absolute deadlines); serve also has one /api/stream viewer.',
+      `CPU = the agent's own CPU time (Σ schedstat of its threads) / elapsed, % of one core. Client: one gzip /metrics scrape a second (absolute deadlines); serve also has ${dashboards !== null ? "one dashboard open in headless Chromium (the browser's CPU not counted)" : 'one /api/stream viewer'}.`,
     '',
   );
   for (const fleetOn of [false, true]) {

@@ -184,6 +184,8 @@ export { RecentWindow, rateOf } from './agent/recent.js';
 export type { SeriesSelector, RangeOptions, SeriesRange, SeriesPoint } from './agent/recent.js';
 export { serveSeries } from './agent/series.js';
 export type { SeriesDef } from './agent/series.js';
+export { grafanaDashboard } from './agent/grafana-dashboard.js';
+export type { GrafanaDashboardOptions } from './agent/grafana-dashboard.js';
 
 // report
 export { visualizePerformanceData, renderReport, reportFormat } from './report/visualize.js';

@@ -1,2 +1,2 @@
-// uPlot is inlined before page.js as its IIFE build (a global); the page uses it untyped.
+// uPlot is loaded before the page scripts as its IIFE build (a global); the pages use it untyped.
 declare const uPlot: any;

@@ -1,8 +1,8 @@
 // @ts-check
-// The HTML report's page script (inlined by src/report/html.ts after uPlot). It decodes the packed
-// columns, draws one uPlot chart per panel with a shared crosshair and synced x zoom, draws markers,
-// and switches light/dark themes. No network: everything it needs is in the page.
-// uPlot: a global from the inlined IIFE build (eslint.config.js and globals.d.ts declare it).
+// The HTML report's page script (inlined by src/report/html.ts after uPlot and the chart kit). It
+// decodes the packed columns, draws one uPlot chart per panel with a shared crosshair and synced x zoom,
+// draws markers, and switches light/dark themes. No network: everything it needs is in the page.
+// uPlot and perfscopeKit (assets/charts/kit.js): globals of the scripts inlined before this one.
 (() => {
   'use strict';
   /** @typedef {{ offset: number, length: number, quantum: number }} PackedRef */
@@ -51,38 +51,7 @@
     return out;
   }
 
-  const byteUnits = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  /** @param {number} v @param {number} [digits] */
-  function fmtBytes(v, digits) {
-    let x = Math.abs(v);
-    let i = 0;
-    while (x >= 1024 && i < byteUnits.length - 1) {
-      x /= 1024;
-      i++;
-    }
-    const d = digits ?? (i === 0 ? 0 : x >= 100 ? 0 : x >= 10 ? 1 : 2);
-    return `${v < 0 ? '-' : ''}${Number(x.toFixed(d))} ${byteUnits[i]}`;
-  }
-  /** @param {Unit} unit @param {number | null | undefined} v */
-  function fmtValue(unit, v) {
-    if (v == null) return '–';
-    if (unit === 'percent') return `${v.toFixed(Math.abs(v) < 10 ? 2 : 1)} %`;
-    if (unit === 'bytes') return fmtBytes(v);
-    if (unit === 'bytesPerSecond') return `${fmtBytes(v)}/s`;
-    return `${v.toFixed(v < 10 ? 2 : 1)} ms`;
-  }
-  /** @param {Unit} unit @param {number} v */
-  function fmtTick(unit, v) {
-    if (unit === 'bytes') return v === 0 ? '0' : fmtBytes(v);
-    if (unit === 'bytesPerSecond') return v === 0 ? '0' : `${fmtBytes(v)}/s`;
-    return String(Number(v.toPrecision(6)));
-  }
-  /** Binary steps for byte axes: 1, 2, 4 … 512 × 1024^k. */
-  const byteIncrs = /** @type {number[]} */ ([]);
-  for (let k = 0; k < 6; k++) for (let m = 1; m < 1024; m *= 2) byteIncrs.push(m * 1024 ** k);
-
-  /** @param {string} name */
-  const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  const { setTheme: applyTheme, systemTheme, panelOptions } = perfscopeKit;
 
   /**
    * Lays the runs on one x array: a single run uses its own timeline; two runs use the union of both,
@@ -185,8 +154,6 @@
   }
 
   const container = /** @type {HTMLElement} */ (document.getElementById('charts'));
-  // The page's own font list (page.css), ending in the Hangul subset the report embeds when it has Korean text.
-  const fonts = 'system-ui, -apple-system, "Segoe UI", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "perfscope-ko", sans-serif';
 
   /** @param {{ min: number, max: number } | null} xRange @param {Record<string, boolean>} hidden */
   function build(xRange, hidden) {
@@ -195,8 +162,6 @@
     for (const c of state.charts) c.destroy();
     state.charts = [];
     container.textContent = '';
-    const fg = cssVar('--fg');
-    const grid = cssVar('--grid');
     const width = Math.max(320, container.clientWidth);
     const last = m.panels.length - 1;
     const anyRight = m.panels.some((p) => p.spec.right !== null);
@@ -208,42 +173,17 @@
       h.textContent = spec.title + (spec.note ? `  (${spec.note})` : '');
       box.appendChild(h);
       container.appendChild(box);
-      const axisCommon = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: `12px ${fonts}`, labelFont: `13px ${fonts}` };
-      const isBytes = spec.unit === 'bytes' || spec.unit === 'bytesPerSecond';
-      /** @type {any[]} */
-      const axes = [
-        { ...axisCommon, label: index === last ? P.xLabel : '', labelSize: index === last ? 28 : 0, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => String(Number(v.toPrecision(6)))) },
-        { ...axisCommon, label: spec.yLabel, size: 78, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => fmtTick(spec.unit, v)), ...(isBytes ? { incrs: byteIncrs } : {}) },
-      ];
-      if (spec.right) {
-        const r = spec.right;
-        axes.push({ ...axisCommon, scale: 'y', side: 1, label: r.label, size: 78, grid: { show: false }, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map((v) => (v === 0 ? '0' : fmtBytes(v * r.factor, 1))) });
-      } else if (anyRight) {
-        // An empty right axis of the same width keeps every panel's plot area aligned in x.
-        axes.push({ ...axisCommon, scale: 'y', side: 1, size: 78, grid: { show: false }, ticks: { show: false }, values: (/** @type {any} */ _u, /** @type {number[]} */ s) => s.map(() => '') });
-      }
-      const opts = {
+      const opts = panelOptions({
         width,
         height: 230,
-        legend: { live: true },
-        cursor: { sync: { key: 'perfscope', setSeries: false }, drag: { x: true, y: false, setScale: true } },
-        scales: { x: { time: false }, y: { range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [0, max > 0 ? max * 1.05 : 1] } },
-        axes,
-        series: [
-          { label: P.xLabel, value: (/** @type {any} */ _u, /** @type {number | null} */ v) => (v == null ? '–' : `${v.toFixed(3)} s`) },
-          ...spec.series.map((s) => ({
-            label: s.label,
-            stroke: s.color,
-            width: s.width,
-            dash: s.dash ?? undefined,
-            show: !hidden[s.id],
-            spanGaps: false,
-            points: { show: false },
-            value: (/** @type {any} */ _u, /** @type {number | null} */ v) => fmtValue(spec.unit, v),
-          })),
-        ],
+        unit: spec.unit,
+        yLabel: spec.yLabel,
+        x: { time: false, label: P.xLabel, showLabel: index === last },
+        right: spec.right ? { label: spec.right.label, factor: spec.right.factor } : anyRight ? 'blank' : null,
+        series: spec.series.map((s) => ({ label: s.label, color: s.color, width: s.width, dash: s.dash, show: !hidden[s.id] })),
+        syncKey: 'perfscope',
         hooks: { draw: [drawMarkers], setScale: [syncX] },
-      };
+      });
       const u = new uPlot(opts, [m.x, ...ys], box);
       u.root.dataset.panel = spec.id;
       u.__ids = spec.series.map((s) => s.id);
@@ -275,13 +215,12 @@
 
   function setTheme(/** @type {string} */ theme) {
     const view = currentView();
-    document.documentElement.dataset.theme = theme;
+    applyTheme(theme);
     build(view.xRange, view.hidden);
   }
 
   async function main() {
-    const prefersDark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
-    document.documentElement.dataset.theme = prefersDark ? 'dark' : 'light';
+    applyTheme(systemTheme());
     // Canvas text (axis titles) uses the embedded face only once it is loaded.
     if (document.fonts && (await document.fonts.load('13px "perfscope-ko"', P.xLabel).catch(() => [])).length > 0) {
       // Chromium kept boxes in text laid out before the data: font finished loading; relayout once.

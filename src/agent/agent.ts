@@ -74,6 +74,13 @@ export interface GroupRow {
   fdsUnreadable: number;
 }
 
+/** serve's own cost, in every stream `tick` event (`self`), so a viewer sees what watching costs. */
+export interface SelfSummary {
+  /** CPU time of serve's process (all threads) over the last interval, % of one core; null at first. */
+  cpuPercent: number | null;
+  rssBytes: number;
+}
+
 /** The columns of each group row in a stream `tick` event, in order. */
 export const streamGroupFields = [
   'name',
@@ -131,6 +138,8 @@ export class Agent extends EventEmitter {
   private readonly backlog: { tMs: number; payload: string }[] = [];
   private tickPayload: string | null = null;
   private ticksDone = 0;
+  /** serve's own CPU time (every thread) and when it was read, for `self` in the stream. */
+  private selfCpu = { usage: process.cpuUsage(), atMs: performance.now() };
   private running = false;
   private fsErrorsSeen = 0;
   private readonly metrics: {
@@ -301,6 +310,7 @@ export class Agent extends EventEmitter {
         sampleCpuMicrosPerProcess: n > 0 ? (c.user + c.system) / n : 0,
       };
       this.lastTick = report;
+      this.self = this.readSelf();
       this.tickPayload = null;
       this.pushBacklog();
       this.metrics.ticks.inc();
@@ -310,6 +320,19 @@ export class Agent extends EventEmitter {
     } catch (err) {
       this.faults.report('tick', err instanceof Error ? (err.stack ?? err.message) : String(err));
     }
+  }
+
+  /** serve's own cost over the last interval: CPU (% of one core, all threads) and resident memory. */
+  self: SelfSummary = { cpuPercent: null, rssBytes: 0 };
+
+  private readSelf(): SelfSummary {
+    const now = performance.now();
+    const usage = process.cpuUsage();
+    const prev = this.selfCpu;
+    const dtMs = now - prev.atMs;
+    const cpuMs = (usage.user - prev.usage.user + usage.system - prev.usage.system) / 1000;
+    this.selfCpu = { usage, atMs: now };
+    return { cpuPercent: dtMs > 0 ? round((cpuMs / dtMs) * 100, 2) : null, rssBytes: process.memoryUsage.rss() };
   }
 
   /** The host summary of the last tick. */
@@ -348,7 +371,7 @@ export class Agent extends EventEmitter {
         c[Ctr.writeBytes]!,
       ];
     });
-    this.tickPayload = JSON.stringify({ t: Math.round(this.lastTick?.wallMs ?? Date.now()), index: this.lastTick?.index ?? 0, host: this.host.summary, groups });
+    this.tickPayload = JSON.stringify({ t: Math.round(this.lastTick?.wallMs ?? Date.now()), index: this.lastTick?.index ?? 0, host: this.host.summary, groups, self: this.self });
     return this.tickPayload;
   }
 

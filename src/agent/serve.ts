@@ -1,15 +1,14 @@
 /**
  * `perfscope serve` as a library call: an Agent sampling the host and its process groups, and the
- * HTTP server answering from it. `startServe()` resolves once both run; `close()` stops the server,
+ * HTTP server answering from it, with the live dashboard (report/dashboard-page.ts) at `/`. `startServe()` resolves once both run; `close()` stops the server,
  * then the agent (flushing the history).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { PerfscopeError } from '../core/errors.js';
 import type { MetricsAuth } from '../server/metrics-server.js';
 import { NotFoundError, startServeServer, type ServeBackend, type ServeServer } from '../server/serve-api.js';
 import type { AppLimits } from '../server/app-server.js';
 import type { SseOptions } from '../server/sse.js';
+import { dashboardAssets, dashboardHtml } from '../report/dashboard-page.js';
 import { Agent, HistoryUnavailable } from './agent.js';
 import type { AgentOptions } from './options.js';
 
@@ -37,11 +36,6 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-/** The dashboard's asset directory shipped with the package (assets/serve), when present. */
-function assetDir(): string | undefined {
-  const dir = fileURLToPath(new URL('../../assets/serve/', import.meta.url));
-  return existsSync(dir) ? dir : undefined;
-}
 
 /**
  * Starts the agent and its server. A non-loopback host without `auth` is refused (PerfscopeError
@@ -54,6 +48,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     throw new PerfscopeError('EUSAGE', `serving on ${host} (not loopback) needs credentials: give --auth-file FILE (user:password or a bearer token)`);
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PerfscopeError('EUSAGE', `port must be an integer from 0 to 65535, got ${port}`);
+  const assets = dashboardAssets();
   const agent = new Agent(options);
   let server: ServeServer;
   try {
@@ -65,7 +60,9 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
       auth: options.auth,
       limits: options.limits,
       stream: options.stream,
-      staticDir: assetDir(),
+      staticDir: assets.dir,
+      staticMounts: assets.mounts,
+      indexHtml: dashboardHtml(),
     });
   } catch (err) {
     agent.stop();

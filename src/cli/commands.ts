@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 import { doctorCommand } from './doctor.js';
 import { exportCommand } from './export.js';
+import { grafanaDashboardCommand } from './grafana-dashboard.js';
 import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { pruneCommand } from './prune.js';
@@ -13,4 +14,4 @@ import { serveCommand } from './serve.js';
 import { showCommand } from './show.js';
 import { watchCommand } from './watch.js';
 
-export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, rmCommand, pruneCommand, serveCommand, prometheusConfigCommand, logsCommand, doctorCommand];
+export const commands: Command[] = [runCommand, watchCommand, lsCommand, showCommand, exportCommand, reportCommand, rmCommand, pruneCommand, serveCommand, prometheusConfigCommand, grafanaDashboardCommand, logsCommand, doctorCommand];

@@ -1,5 +1,6 @@
 /**
- * The HTML report: one self-contained file (uPlot, styles, page script and data inline; no network)
+ * The HTML report: one self-contained file (uPlot, the chart kit shared with serve's dashboard
+ * (assets/charts/), styles, page script and data inline; no network)
  * with synced zoom and crosshair across panels, series toggles, markers, the summary table, run
  * metadata and light/dark themes. Data is packed (pack.ts) and, for long runs, M4-reduced on the
  * run's own timeline to a bounded number of columns, so the file stays small and spikes stay visible.
@@ -50,6 +51,7 @@ export function renderHtml(input: RunData | ChartRun[], options: HtmlOptions = {
 <meta name="generator" content="perfscope">
 <title>${esc(model.title)}</title>
 <style>${css}</style>
+<style>${packageText('assets', 'charts', 'base.css')}</style>
 <style>${packageText('assets', 'report', 'page.css')}</style>
 <!--font-->
 </head>
@@ -67,6 +69,7 @@ ${summaryBody}</table></div>
 <section id="charts"></section>
 <script id="perfscope-data" type="application/json">${json}</script>
 <script>${js}</script>
+<script>${packageText('assets', 'charts', 'kit.js')}</script>
 <script>${packageText('assets', 'report', 'page.js')}</script>
 </body>
 </html>

@@ -1,7 +1,7 @@
 /**
- * Files reports need at run time that are not TypeScript: the bundled font, uPlot, the report page's
- * script and styles. Found from the package root, which is two levels up from both src/report (tests
- * via tsx) and dist/report (the published bin).
+ * Files reports and serve's dashboard need at run time that are not TypeScript: the bundled font,
+ * uPlot, the chart kit, the pages' scripts and styles. Found from the package root, which is two
+ * levels up from both src/report (tests via tsx) and dist/report (the published bin).
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -45,10 +45,15 @@ export function packageText(...parts: string[]): string {
   return text;
 }
 
+/** The directory of uPlot's browser builds (uPlot.iife.min.js, uPlot.min.css) in the installed dependency. */
+export function uplotDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('uplot/package.json')), 'dist');
+}
+
 /** uPlot's minified browser build and its stylesheet, from the installed dependency. */
 export function uplotFiles(): { js: string; css: string } {
-  const require = createRequire(import.meta.url);
-  const dir = join(dirname(require.resolve('uplot/package.json')), 'dist');
+  const dir = uplotDir();
   const read = (name: string): string => {
     const path = join(dir, name);
     let text = cache.get(path);

@@ -50,6 +50,12 @@ export interface RouteContext {
 
 export type RouteHandler = (ctx: RouteContext) => void | Promise<void>;
 
+/** A directory served below a URL prefix (which starts and ends with '/'). */
+export interface StaticMount {
+  prefix: string;
+  dir: string;
+}
+
 export interface AppServerOptions {
   port: number;
   host?: string;
@@ -58,8 +64,11 @@ export interface AppServerOptions {
   limits?: Partial<AppLimits>;
   /** Exact paths → handlers. */
   routes: Record<string, RouteHandler>;
-  /** Files under `dir` are served at `prefix` + their relative path (e.g. /assets/app.js). */
-  staticFiles?: { prefix: string; dir: string };
+  /**
+   * Files under `dir` are served at `prefix` + their relative path (e.g. /assets/app.js). Several
+   * mounts may share a prefix's start: the longest matching prefix serves the path.
+   */
+  staticFiles?: StaticMount | StaticMount[];
   /** A request that failed inside a handler (answered 500); the agent counts and logs it. */
   onError?(err: unknown, path: string): void;
   /** Every answered request (path as routed, or 'other'), for request metrics. */
@@ -179,6 +188,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   const limits: AppLimits = { ...defaultAppLimits, ...options.limits };
   const host = options.host ?? '127.0.0.1';
   const { routes, auth } = options;
+  const mounts = options.staticFiles === undefined ? [] : [options.staticFiles].flat().sort((a, b) => b.prefix.length - a.prefix.length);
+  const mountOf = (path: string): StaticMount | undefined => mounts.find((m) => path.startsWith(m.prefix));
   const server = createServer({ maxHeaderSize: limits.maxHeaderBytes }, (req, res) => {
     void handle(req, res);
   });
@@ -206,7 +217,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     }
     const q = target.indexOf('?');
     const path = q < 0 ? target : target.slice(0, q);
-    const route = Object.prototype.hasOwnProperty.call(routes, path) ? path : options.staticFiles && path.startsWith(options.staticFiles.prefix) ? 'static' : 'other';
+    const mount = mountOf(path);
+    const route = Object.prototype.hasOwnProperty.call(routes, path) ? path : mount ? 'static' : 'other';
     // Auth comes before anything else, so an unauthenticated client learns nothing (not even a 404).
     if (!authorizedBy(auth, req.headers.authorization)) {
       const challenge = auth?.type === 'bearer' ? 'Bearer realm="perfscope"' : 'Basic realm="perfscope", charset="UTF-8"';
@@ -224,8 +236,8 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
       const handler = routes[path];
       if (handler !== undefined && Object.prototype.hasOwnProperty.call(routes, path)) {
         await handler(ctx);
-      } else if (options.staticFiles && path.startsWith(options.staticFiles.prefix)) {
-        await serveStatic(ctx, options.staticFiles.dir, path.slice(options.staticFiles.prefix.length));
+      } else if (mount) {
+        await serveStatic(ctx, mount.dir, path.slice(mount.prefix.length));
       } else {
         plain(res, 404, 'not found');
       }

@@ -6,7 +6,7 @@
 import { Counter, Gauge, type Registry } from '../metrics/index.js';
 import { negotiate, type MetricsAuth } from './metrics-server.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.js';
-import { acceptsGzip, send, sendError, sendJson, startAppServer, type AppLimits, type AppServer, type RouteContext } from './app-server.js';
+import { acceptsGzip, send, sendError, sendJson, startAppServer, type AppLimits, type AppServer, type RouteContext, type StaticMount } from './app-server.js';
 import { SseHub, frame, type SseOptions } from './sse.js';
 
 /** A history request after validation. */
@@ -52,7 +52,9 @@ export interface ServeServerOptions {
   stream?: SseOptions;
   /** The dashboard's assets, served at /assets/. */
   staticDir?: string;
-  /** The page at `/` (default: a small page listing the endpoints). */
+  /** More asset directories below /assets/ (the chart kit, uPlot); the longest prefix wins. */
+  staticMounts?: StaticMount[];
+  /** The page at `/` (default: a small page listing the endpoints). Served with `pageCsp`. */
   indexHtml?: string;
 }
 
@@ -61,6 +63,12 @@ export interface ServeServer extends AppServer {
 }
 
 const routeNames = ['/', '/metrics', '/healthz', '/api/info', '/api/groups', '/api/history', '/api/stream'];
+
+/**
+ * The page's Content-Security-Policy: scripts, styles, the stream and the API from serve itself only;
+ * no inline script or style, no plugin, no framing, no form posts.
+ */
+export const pageCsp = "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Starts serve's HTTP server on `port` (0: a free one); resolves once it listens. */
 export async function startServeServer(o: ServeServerOptions): Promise<ServeServer> {
@@ -86,7 +94,7 @@ export async function startServeServer(o: ServeServerOptions): Promise<ServeServ
   const index = o.indexHtml ?? indexPage();
 
   const routes: Record<string, (ctx: RouteContext) => Promise<void>> = {
-    '/': (ctx) => send(ctx, 200, 'text/html; charset=utf-8', index, { 'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'" }),
+    '/': (ctx) => send(ctx, 200, 'text/html; charset=utf-8', index, { 'content-security-policy': pageCsp }),
     '/healthz': async (ctx) => {
       const h = b.health();
       const stale = h.lastTickAgeSeconds === null || h.lastTickAgeSeconds > Math.max(5, 3 * h.intervalSeconds);
@@ -141,7 +149,7 @@ export async function startServeServer(o: ServeServerOptions): Promise<ServeServ
     auth: o.auth,
     limits: o.limits,
     routes,
-    staticFiles: o.staticDir === undefined ? undefined : { prefix: '/assets/', dir: o.staticDir },
+    staticFiles: [...(o.staticDir === undefined ? [] : [{ prefix: '/assets/', dir: o.staticDir }]), ...(o.staticMounts ?? [])],
     onError: (err, path) => b.fault('http', `${path}: ${err instanceof Error ? err.message : String(err)}`),
     onResponse: (route, status) => requests.inc({ route: routeNames.includes(route) || route === 'static' ? route : 'other', code: String(status) }),
   }).catch((err: unknown) => {
@@ -190,14 +198,13 @@ export function parseHistoryQuery(q: URLSearchParams, maxSeconds: number): Histo
   return out;
 }
 
-/** The placeholder page at `/` until the dashboard replaces it: the endpoints, nothing user-supplied. */
+/** The page at `/` when no dashboard is given (a library caller's server): the endpoints, nothing user-supplied. */
 function indexPage(): string {
   const link = (path: string, what: string): string => `<li><a href="${path}"><code>${path}</code></a> ${what}</li>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>perfscope serve</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}code{font-size:90%}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>perfscope serve</title></head>
 <body><h1>perfscope serve</h1>
-<p>The live dashboard is not here yet. The HTTP API (see docs/serve.md):</p>
+<p>The HTTP API (see docs/serve.md):</p>
 <ul>
 ${link('/metrics', 'Prometheus exposition: host (node_exporter names) and process groups (process-exporter names)')}
 ${link('/api/info', 'agent facts: interval, retention, group rules')}

@@ -16,13 +16,17 @@ export function browserUnavailable(): string | false {
   return `${chromiumPath} not installed`;
 }
 
-/** Launches Chromium with a fresh profile; close() also removes the profile. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * Launches Chromium with a fresh profile; close() also removes the profile. `httpCredentials`: what
+ * the browser answers an HTTP auth challenge with (as a user typing them into its prompt).
+ */
+export async function launchChromium(options: { httpCredentials?: { username: string; password: string } } = {}): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'perfscope-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
+    ...(options.httpCredentials ? { httpCredentials: options.httpCredentials } : {}),
     args: [
       '--headless',
       '--no-sandbox',
