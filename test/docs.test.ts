@@ -19,13 +19,15 @@
  * Lines after the first, up to `-->`, are prepended to the sample unseen: declarations a fragment
  * assumes (`declare const req: Request;`). Samples run in a scratch directory inside the repository
  * (so `perfscope` resolves to this package's dist/ by name) that holds `app.js`, a two-second workload,
- * for samples that start `node app.js`.
+ * for samples that start `node app.js`, and `app_performance.log` (examples/logs-analyze's sample log).
+ * A group command (`perfscope logs`) is checked with its subcommand's --help.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { bin, repoRoot } from './helpers/cli.js';
 import { extractSamples, nestCompilerOptions, type Sample } from './helpers/doc-samples.js';
 
@@ -45,6 +47,9 @@ writeFileSync(
   join(sandbox, 'app.js'),
   "// the workload doc samples start: two seconds of CPU in bursts, some memory, then exit\nconst keep = [];\nconst end = Date.now() + 2000;\nwhile (Date.now() < end) { keep.push(Buffer.alloc(1 << 16)); const t = Date.now() + 20; while (Date.now() < t); }\nconsole.log(`app: done (${keep.length} buffers)`);\n",
 );
+
+// and the sample performance log of examples/logs-analyze, unpacked, for samples that read `app_performance.log`
+writeFileSync(join(sandbox, 'app_performance.log'), gunzipSync(readFileSync(join(repoRoot, 'examples/logs-analyze/app_performance.log.gz'))));
 
 const label = (s: Sample): string => `${s.file}:${s.line} (${s.lang || 'text'}${s.mode ? `, ${s.mode}` : ''})`;
 const isCommonJs = (code: string): boolean => /\brequire\(/.test(code) && !/^\s*(import|export)\s/m.test(code);
@@ -133,16 +138,24 @@ describe('samples run', { skip: built ? false : 'run npm run build first' }, () 
   });
 });
 
-/** `perfscope CMD --help` of the built CLI, once per command. */
+/** `perfscope CMD [SUBCOMMAND] --help` of the built CLI, once per command. */
 const helpOf = new Map<string, string>();
-function help(command: string): string {
-  let text = helpOf.get(command);
+function help(...command: string[]): string {
+  const key = command.join(' ');
+  let text = helpOf.get(key);
   if (text === undefined) {
-    const r = spawnSync(process.execPath, [bin, command, '--help'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, ...command, '--help'], { encoding: 'utf8' });
     text = r.status === 0 ? r.stdout : '';
-    helpOf.set(command, text);
+    helpOf.set(key, text);
   }
   return text;
+}
+
+/** The subcommands a group command (`perfscope logs`) lists in its --help, none for the others. */
+function subcommandsOf(command: string): Set<string> {
+  const text = help(command);
+  const list = /^Subcommands:\n((?:  \S.*\n?)+)/m.exec(text)?.[1] ?? '';
+  return new Set([...list.matchAll(/^  (\S+)/gm)].map((m) => m[1]!));
 }
 
 /** Shell words of one command line (quotes kept together; $(...) as one word). */
@@ -160,11 +173,21 @@ describe('shell samples', { skip: built ? false : 'run npm run build first' }, (
           const w = words(part.trim());
           const at = w[0] === 'npx' && w[1] === 'perfscope' ? 2 : w[0] === 'perfscope' ? 1 : -1;
           if (at < 0) continue;
-          const command = w[at]!;
+          let command = w[at]!;
           if (command === '--version' || command === '--help' || command === '-V') continue;
-          const text = help(command);
+          let text = help(command);
           assert.ok(text, `${s.file}:${s.line}: 'perfscope ${command}' is not a command`);
-          for (const word of w.slice(at + 1)) {
+          let first = at + 1;
+          const subcommands = subcommandsOf(command);
+          if (subcommands.size > 0) {
+            const sub = w[first];
+            assert.ok(sub !== undefined && subcommands.has(sub), `${s.file}:${s.line}: 'perfscope ${command}' needs one of its subcommands (${[...subcommands].join(', ')}), not '${sub ?? ''}'`);
+            text = help(command, sub);
+            assert.ok(text, `${s.file}:${s.line}: 'perfscope ${command} ${sub}' has no --help`);
+            command = `${command} ${sub}`;
+            first++;
+          }
+          for (const word of w.slice(first)) {
             if (word === '--') break;
             const flag = /^(--?[\w-]+)/.exec(word)?.[1];
             if (flag === undefined) continue;

@@ -1,6 +1,7 @@
 // @ts-check
 // The chart kit shared by the HTML report (assets/report/page.js; inlined into the report file) and
-// serve's live dashboard (assets/serve/dashboard.js; served at /assets/charts/kit.js): number, byte,
+// serve's live dashboard (assets/serve/dashboard.js; served at /assets/charts/kit.js) and the logs
+// report (assets/report/logs-page.js): the packed columns' decoding, number, byte,
 // percent and time formatting, the light/dark themes (base.css holds their colours), and the uPlot
 // options of one chart panel (axes, legend, cursor, zoom) so both pages draw alike.
 // A classic script: it defines the global `perfscopeKit` for the page scripts after it; uPlot is a
@@ -105,6 +106,44 @@ const perfscopeKit = (() => {
     return document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light';
   }
 
+  /** Axis colours and fonts of the current theme, for any uPlot axis. */
+  function axisStyle() {
+    const grid = cssVar('--grid');
+    return { stroke: cssVar('--fg'), grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: `12px ${fonts}`, labelFont: `13px ${fonts}` };
+  }
+
+  /** The null of packed columns (src/report/pack.ts). */
+  const PACKED_NULL = -2147483648;
+
+  /** The Int32 words of a packed blob: base64 of gzip (src/report/pack.ts). @param {string} b64 */
+  async function decodePacked(b64) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Int32Array(await new Response(stream).arrayBuffer());
+  }
+
+  /**
+   * One column of a packed blob: deltas from `ref.offset`, summed and scaled by `ref.quantum`; null
+   * where the word is the null marker.
+   * @param {Int32Array} ints @param {{ offset: number, length: number, quantum: number }} ref
+   * @returns {(number | null)[]}
+   */
+  function unpack(ints, ref) {
+    const out = new Array(ref.length);
+    let acc = 0;
+    for (let k = 0; k < ref.length; k++) {
+      const d = ints[ref.offset + k];
+      if (d === PACKED_NULL) out[k] = null;
+      else {
+        acc += d;
+        out[k] = acc * ref.quantum;
+      }
+    }
+    return out;
+  }
+
   /**
    * uPlot options for one panel: a y axis in `unit` from 0 (to `yMax`, or the data's maximum), an x axis in seconds (report: since the
    * start) or wall-clock time (dashboard), a live legend, the page's theme colours, drag-to-zoom in x
@@ -112,9 +151,7 @@ const perfscopeKit = (() => {
    * @param {PanelSpec} spec
    */
   function panelOptions(spec) {
-    const fg = cssVar('--fg');
-    const grid = cssVar('--grid');
-    const axisCommon = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: `12px ${fonts}`, labelFont: `13px ${fonts}` };
+    const axisCommon = axisStyle();
     const isBytes = spec.unit === 'bytes' || spec.unit === 'bytesPerSecond';
     const x = spec.x;
     /** @type {any} */
@@ -203,5 +240,5 @@ const perfscopeKit = (() => {
     });
   }
 
-  return { palette, fmtBytes, fmtNumber, fmtValue, fmtTick, fmtTime, byteIncrs, fonts, cssVar, systemTheme, setTheme, currentTheme, panelOptions };
+  return { palette, fmtBytes, fmtNumber, fmtValue, fmtTick, fmtTime, byteIncrs, fonts, cssVar, systemTheme, setTheme, currentTheme, axisStyle, decodePacked, unpack, panelOptions };
 })();

@@ -1,5 +1,6 @@
 // @ts-check
-// The page script of `perfscope logs analyze --html` (inlined by src/report/logs-html.ts after uPlot).
+// The page script of `perfscope logs analyze --html` (inlined by src/report/logs-html.ts after uPlot and
+// the chart kit, assets/charts/kit.js, whose global perfscopeKit it reads).
 // It decodes the packed timeline (the run report's format, src/report/pack.ts), draws the latency
 // distribution, p50/p95/p99 over time of a chosen key with its change points, and the error rate over
 // time, and switches themes. Keys and messages come from logs: they are set with textContent only.
@@ -10,7 +11,6 @@
    * @typedef {{ key: string, count: PackedRef, errors: PackedRef, p50: PackedRef, p95: PackedRef, p99: PackedRef }} KeyRefs
    * @typedef {{ blob: string, windowSeconds: number, starts: PackedRef | null, keys: KeyRefs[], distribution: { bounds: number[], series: { key: string, counts: number[] }[] }, changes: { key: string, metric: string, at: number, before: number, after: number }[], colors: string[], exact: boolean }} Payload
    */
-  const NULL = -2147483648;
   /** Calls a window needs before its error rate is drawn. */
   const MIN_CALLS = 5;
   const dataElement = document.getElementById('perfscope-logs');
@@ -20,29 +20,7 @@
   const state = { charts: [], ready: false, error: null, selected: 0 };
   /** @type {any} */ (window).__perfscope = state;
 
-  /** @param {string} b64 */
-  async function decodeBlob(b64) {
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Int32Array(await new Response(stream).arrayBuffer());
-  }
-
-  /** @param {Int32Array} ints @param {PackedRef} ref @returns {(number | null)[]} */
-  function unpack(ints, ref) {
-    const out = new Array(ref.length);
-    let acc = 0;
-    for (let k = 0; k < ref.length; k++) {
-      const d = ints[ref.offset + k];
-      if (d === NULL) out[k] = null;
-      else {
-        acc += d;
-        out[k] = acc * ref.quantum;
-      }
-    }
-    return out;
-  }
+  const { axisStyle, decodePacked: decodeBlob, unpack, systemTheme, setTheme, currentTheme } = perfscopeKit;
 
   /** Seconds for people: µs, ms, s (as the CLI prints them). @param {number | null | undefined} v */
   function fmtSeconds(v) {
@@ -53,10 +31,6 @@
     return `${v.toFixed(2)} s`;
   }
 
-  /** @param {string} name */
-  const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  const fonts = 'system-ui, -apple-system, "Segoe UI", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic", "perfscope-ko", sans-serif';
-
   /** @type {{ x: number[], keys: { key: string, count: (number|null)[], errors: (number|null)[], p50: (number|null)[], p95: (number|null)[], p99: (number|null)[] }[] } | null} */
   let model = null;
 
@@ -65,12 +39,6 @@
     const x = P.starts ? /** @type {number[]} */ (unpack(ints, P.starts)) : [];
     const keys = P.keys.map((k) => ({ key: k.key, count: unpack(ints, k.count), errors: unpack(ints, k.errors), p50: unpack(ints, k.p50), p95: unpack(ints, k.p95), p99: unpack(ints, k.p99) }));
     model = { x, keys };
-  }
-
-  function axisStyle() {
-    const fg = cssVar('--fg');
-    const grid = cssVar('--grid');
-    return { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: `12px ${fonts}`, labelFont: `13px ${fonts}` };
   }
 
   /** @param {string} id */
@@ -246,8 +214,7 @@
   }
 
   async function main() {
-    const prefersDark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
-    document.documentElement.dataset.theme = prefersDark ? 'dark' : 'light';
+    setTheme(systemTheme());
     await decode();
     const m = /** @type {NonNullable<typeof model>} */ (model);
     const sel = /** @type {any} */ (document.getElementById('key-select'));
@@ -272,7 +239,7 @@
     const themeButton = document.getElementById('toggle-theme');
     if (themeButton) {
       themeButton.addEventListener('click', () => {
-        document.documentElement.dataset.theme = document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark';
+        setTheme(currentTheme() === 'dark' ? 'light' : 'dark');
         buildAll();
       });
     }

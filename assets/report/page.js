@@ -14,7 +14,6 @@
    * @typedef {{ lang: string, xMax: number, xLabel: string, blob: string, runs: { name: string, t: PackedRef, reduced: boolean }[], panels: PanelSpec[], markers: Marker[], markerLabels: Record<string, string>, markerColors: Record<string, string> }} Payload
    */
 
-  const NULL = -2147483648;
   const dataElement = document.getElementById('perfscope-data');
   /** @type {Payload} */
   const P = JSON.parse(dataElement ? dataElement.textContent || '{}' : '{}');
@@ -23,35 +22,7 @@
   /** @type {any} */ (window).__perfscope = state;
   const started = performance.now();
 
-  /** @param {string} b64 */
-  async function decodeBlob(b64) {
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Int32Array(await new Response(stream).arrayBuffer());
-  }
-
-  /**
-   * @param {Int32Array} ints
-   * @param {PackedRef} ref
-   * @returns {(number | null)[]}
-   */
-  function unpack(ints, ref) {
-    const out = new Array(ref.length);
-    let acc = 0;
-    for (let k = 0; k < ref.length; k++) {
-      const d = ints[ref.offset + k];
-      if (d === NULL) out[k] = null;
-      else {
-        acc += d;
-        out[k] = acc * ref.quantum;
-      }
-    }
-    return out;
-  }
-
-  const { setTheme: applyTheme, systemTheme, panelOptions } = perfscopeKit;
+  const { setTheme: applyTheme, systemTheme, panelOptions, decodePacked: decodeBlob, unpack } = perfscopeKit;
 
   /**
    * Lays the runs on one x array: a single run uses its own timeline; two runs use the union of both,

@@ -123,6 +123,7 @@ export function renderLogsHtml(a: LogAnalysis, options: LogsHtmlOptions = {}): s
 <meta name="generator" content="perfscope">
 <title>${esc(title)}</title>
 <style>${css}</style>
+<style>${packageText('assets', 'charts', 'base.css')}</style>
 <style>${packageText('assets', 'report', 'page.css')}</style>
 <style>${packageText('assets', 'report', 'logs-page.css')}</style>
 <!--font-->
@@ -149,6 +150,7 @@ ${table('groups', ['Key', 'Calls', 'Errors', 'Error rate', 'Warnings', 'Mean', '
 <section class="card wide"><h2>Malformed lines</h2>${table('malformed', ['Where', 'Kind', 'Why', 'Line'], malformedRows, 'None.')}</section>
 <script id="perfscope-logs" type="application/json">${json}</script>
 <script>${js}</script>
+<script>${packageText('assets', 'charts', 'kit.js')}</script>
 <script>${packageText('assets', 'report', 'logs-page.js')}</script>
 </body>
 </html>
