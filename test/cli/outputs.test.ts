@@ -103,6 +103,35 @@ test('each output is written on its own: one that fails is one line and exit 74,
   }
 });
 
+test('a renderer that fails is one line and exit 74; the outputs after it are still written (issue 11.11)', async () => {
+  const t = tempDir();
+  try {
+    // A real renderer failure as users meet it: resvg's platform binary cannot be loaded (an unusual libc
+    // or architecture, a broken install). The module loader is made to miss it, nothing of ours is replaced.
+    const hook = join(t.dir, 'no-resvg-binary.cjs');
+    writeFileSync(
+      hook,
+      "const Module = require('node:module');\nconst resolve = Module._resolveFilename;\nModule._resolveFilename = function (request, ...rest) {\n  if (/^@resvg\\/resvg-js-/.test(request)) throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });\n  return resolve.call(this, request, ...rest);\n};\n",
+    );
+    const png = join(t.dir, 'run.png');
+    const html = join(t.dir, 'run.html');
+    const csv = join(t.dir, 'run.csv');
+    const r = await cli(['run', '-i', '0.05', '--no-store', '--plot', png, '--html', html, '--csv', csv, '--', node, '-e', 'setTimeout(() => {}, 200)'], {
+      env: { NODE_OPTIONS: `--require ${hook}` },
+    });
+    assert.equal(r.code, 74, r.stderr);
+    const lines = r.stderr.split('\n').filter((l) => l.includes('run.png'));
+    assert.equal(lines.length, 1, `one line about the PNG:\n${r.stderr}`);
+    assert.match(lines[0]!, /^perfscope: cannot write .*run\.png: /);
+    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+    assert.equal(existsSync(png), false, 'no half-written PNG');
+    assert.match(readFileSync(html, 'utf8'), /perfscope-data/, 'the HTML after it was written');
+    assert.match(readFileSync(csv, 'utf8'), /^timestamp,/, 'the CSV was written');
+  } finally {
+    t.cleanup();
+  }
+});
+
 test('outputs are written atomically only to regular files: symlinks through, FIFOs, /dev/stdout and - in place (issue 11.4)', async () => {
   const t = tempDir();
   try {

@@ -66,22 +66,28 @@ function inTerminal(commandLine: string, env: NodeJS.ProcessEnv = {}): Promise<C
 
 const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-test('SIGTERM to perfscope reaches the whole process group: `sh -c "sleep 31; true"` leaves no sleep (issue 11.6)', async () => {
-  const t = tempDir();
-  try {
-    const shFile = join(t.dir, 'sh');
-    const { pid, result } = runDetached(['run', '-q', '--no-store', '-i', '0.1', '--', 'sh', '-c', `echo $$ > ${shFile}; sleep 31; true`]);
-    const sh = Number(await waitForFile(shFile));
-    const sleeper = await childNamed(sh, 'sleep');
-    assert.equal(statField(sh, 5), sh, 'the command leads a process group of its own');
-    process.kill(pid, 'SIGTERM');
-    const r = await result;
-    assert.equal(r.code, 143, `sh died of the SIGTERM passed on: ${r.stderr}`);
-    assert.equal(alive(sleeper), false, 'sleep 31 got the signal too');
-  } finally {
-    t.cleanup();
-  }
-});
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+  ['SIGHUP', 129],
+] as const) {
+  test(`${signal} to perfscope reaches the whole process group: \`sh -c "sleep 31; true"\` leaves no sleep (issue 11.6)`, async () => {
+    const t = tempDir();
+    try {
+      const shFile = join(t.dir, 'sh');
+      const { pid, result } = runDetached(['run', '-q', '--no-store', '-i', '0.1', '--', 'sh', '-c', `echo $$ > ${shFile}; sleep 31; true`]);
+      const sh = Number(await waitForFile(shFile));
+      const sleeper = await childNamed(sh, 'sleep');
+      assert.equal(statField(sh, 5), sh, 'the command leads a process group of its own');
+      process.kill(pid, signal);
+      const r = await result;
+      assert.equal(r.code, code, `sh died of the ${signal} passed on: ${r.stderr}`);
+      assert.equal(alive(sleeper), false, `sleep 31 got the ${signal} too`);
+    } finally {
+      t.cleanup();
+    }
+  });
+}
 
 test('--duration stops the whole group too, and a second signal kills what ignores the first', async () => {
   const t = tempDir();

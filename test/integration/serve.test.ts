@@ -45,8 +45,9 @@ function started(c: ChildProcess): Promise<string> {
   });
 }
 
+/** A workload in its own process group, so after() can end it with everything it started (tree.js's children). */
 function run(cmd: string, args: string[]): ChildProcess {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   children.push(c);
   return c;
 }
@@ -91,7 +92,13 @@ after(async () => {
   await ne?.stop();
   await pe?.stop();
   const code = await serve?.stop('SIGTERM');
-  for (const c of children) c.kill('SIGKILL');
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   if (serve) assert.equal(code, 0, `serve exits 0 on SIGTERM:\n${serve.stderr()}`);
 });
 

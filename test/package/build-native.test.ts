@@ -12,7 +12,11 @@ import { repoRoot, tempDir } from '../helpers/cli.js';
 
 function scratch(): { dir: string; bin: string; cleanup(): void } {
   const t = tempDir('perfscope-build-native-');
-  for (const f of ['scripts/build-native.js', 'native/ticker.c', 'native/binding.gyp']) cpSync(join(repoRoot, f), join(t.dir, f), { recursive: true });
+  // What the package ships for the build (package.json "files"): every source binding.gyp names.
+  const gyp = readFileSync(join(repoRoot, 'native/binding.gyp'), 'utf8');
+  const sources = [...gyp.matchAll(/"([\w-]+\.c)"/g)].map((m) => `native/${m[1]}`);
+  assert.ok(sources.includes('native/ticker.c') && sources.includes('native/proctable.c'), `binding.gyp sources: ${sources.join(', ')}`);
+  for (const f of ['scripts/build-native.js', 'native/binding.gyp', ...sources]) cpSync(join(repoRoot, f), join(t.dir, f), { recursive: true });
   cpSync(join(repoRoot, 'package.json'), join(t.dir, 'package.json'));
   // A PATH with node and nothing else: no cc, g++, make or python
   const bin = join(t.dir, 'bin');
