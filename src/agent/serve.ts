@@ -6,7 +6,7 @@
 import { PerfscopeError } from '../core/errors.js';
 import type { MetricsAuth } from '../server/metrics-server.js';
 import { NotFoundError, startServeServer, type ServeBackend, type ServeServer } from '../server/serve-api.js';
-import type { AppLimits } from '../server/app-server.js';
+import type { ConnectionLimits } from '../server/connection-limits.js';
 import type { SseOptions } from '../server/sse.js';
 import { dashboardAssets, dashboardHtml } from '../report/dashboard-page.js';
 import { Agent, HistoryUnavailable } from './agent.js';
@@ -18,7 +18,8 @@ export interface ServeOptions extends AgentOptions {
   /** Interface (default 127.0.0.1). Any other needs `auth`: see `isLoopback`. */
   host?: string;
   auth?: MetricsAuth;
-  limits?: Partial<AppLimits>;
+  /** Connection cap, timeouts and request limits (the metrics server's: docs/metrics.md). */
+  limits?: ConnectionLimits;
   stream?: SseOptions;
 }
 
@@ -66,7 +67,8 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     });
   } catch (err) {
     agent.stop();
-    const code = (err as NodeJS.ErrnoException).code;
+    // a listening error arrives as a PerfscopeError with the system error as its cause
+    const code = ((err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException)).code;
     if (code === 'EADDRINUSE') throw new PerfscopeError('EIO', `cannot listen on ${host}:${port}: the address is in use (pick another --port, or --port 0)`, { cause: err });
     if (code === 'EACCES') throw new PerfscopeError('EACCESS', `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`, { cause: err });
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PerfscopeError('EUSAGE', `cannot listen on ${host}: no such local address`, { cause: err });
