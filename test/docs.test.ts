@@ -154,8 +154,8 @@ function help(...command: string[]): string {
 /** The subcommands a group command (`perfscope logs`) lists in its --help, none for the others. */
 function subcommandsOf(command: string): Set<string> {
   const text = help(command);
-  const list = /^Subcommands:\n((?:  \S.*\n?)+)/m.exec(text)?.[1] ?? '';
-  return new Set([...list.matchAll(/^  (\S+)/gm)].map((m) => m[1]!));
+  const list = /^Subcommands:\n((?: {2}\S.*\n?)+)/m.exec(text)?.[1] ?? '';
+  return new Set([...list.matchAll(/^ {2}(\S+)/gm)].map((m) => m[1]!));
 }
 
 /** Shell words of one command line (quotes kept together; $(...) as one word). */

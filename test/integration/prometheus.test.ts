@@ -11,7 +11,7 @@ import { repoRoot } from '../helpers/cli.js';
 
 const skip = missing(PROMETHEUS, PROMTOOL);
 // examples/express-metrics imports the built package (perfscope/prom-client); `npm test` builds first
-const built = existsSync(join(repoRoot, 'dist/cjs/prom-client.js'));
+const built = existsSync(join(repoRoot, 'dist/metrics/prom-client.js'));
 
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
