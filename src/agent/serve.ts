@@ -4,7 +4,7 @@
  * then the agent (flushing the history).
  */
 import { PerfscopeError } from '../core/errors.js';
-import type { MetricsAuth } from '../server/metrics-server.js';
+import type { HttpAuth } from '../server/auth.js';
 import { NotFoundError, startServeServer, type ServeBackend, type ServeServer } from '../server/serve-api.js';
 import type { ConnectionLimits } from '../server/connection-limits.js';
 import type { SseOptions } from '../server/sse.js';
@@ -17,7 +17,7 @@ export interface ServeOptions extends AgentOptions {
   port?: number;
   /** Interface (default 127.0.0.1). Any other needs `auth`: see `isLoopback`. */
   host?: string;
-  auth?: MetricsAuth;
+  auth?: HttpAuth;
   /** Connection cap, timeouts and request limits (the metrics server's: docs/metrics.md). */
   limits?: ConnectionLimits;
   stream?: SseOptions;
@@ -46,7 +46,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 9464;
   if (!isLoopback(host) && options.auth === undefined) {
-    throw new PerfscopeError('EUSAGE', `serving on ${host} (not loopback) needs credentials: give --auth-file FILE (user:password or a bearer token)`);
+    throw new PerfscopeError('EUSAGE', `serving on ${host} (not loopback) needs credentials: give --auth-file FILE (user and password, or a bearer token)`);
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PerfscopeError('EUSAGE', `port must be an integer from 0 to 65535, got ${port}`);
   const assets = dashboardAssets();

@@ -32,6 +32,8 @@ export interface OtlpExportOptions {
   /** Request headers (vendors' API keys: `api-key`, `DD-API-KEY`, `Authorization`...). */
   headers?: Record<string, string>;
   auth?: ExportAuth;
+  /** A file holding the credentials instead (docs/exporting.md: `basic USER:PASSWORD`, `bearer TOKEN`, `USER:PASSWORD` or a bare TOKEN); read at start. */
+  authFile?: string;
   /** Where the self-metrics are registered, and the default source. Default: the global registry. */
   registry?: Registry;
   /** What to send; default every metric of `registry`. */
@@ -144,6 +146,7 @@ function resolve(o: OtlpExportOptions): Resolved {
   const registry = o.registry ?? globalRegistry;
   const reserved = ['content-type', 'content-encoding', 'content-length'];
   const minBackoffMs = positive('otlp', 'minBackoffMs', o.minBackoffMs, 100, 1);
+  const log = o.log === false ? () => {} : (o.log ?? stderrLine);
   return {
     url,
     protocol,
@@ -158,7 +161,7 @@ function resolve(o: OtlpExportOptions): Resolved {
       ...(compression === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}),
       'User-Agent': `perfscope-otlp/${perfscopeVersion}`,
       ...checkHeaders('otlp', o.headers, reserved),
-      ...authHeader('otlp', o.auth),
+      ...authHeader('otlp', o.auth, o.authFile, log),
     },
     timeoutMs: positive('otlp', 'timeoutSeconds', o.timeoutSeconds, 10, 0.001) * 1000,
     maxQueued: positive('otlp', 'maxQueuedRequests', o.maxQueuedRequests, 30, 1, true),
@@ -167,7 +170,7 @@ function resolve(o: OtlpExportOptions): Resolved {
       maxBackoffMs: positive('otlp', 'maxBackoffMs', o.maxBackoffMs, 5000, minBackoffMs),
       maxRetryAfterMs: positive('otlp', 'maxRetryAfterSeconds', o.maxRetryAfterSeconds, 300, 0) * 1000,
     },
-    log: o.log === false ? () => {} : (o.log ?? stderrLine),
+    log,
     flushTimeoutMs: positive('otlp', 'flushTimeoutSeconds', o.flushTimeoutSeconds, 5, 0) * 1000,
   };
 }

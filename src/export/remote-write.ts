@@ -35,6 +35,8 @@ export interface RemoteWriteOptions {
   /** Seconds between collections of `source`; default 15. 0 turns the timer off (call `collect()` or `append()`). */
   intervalSeconds?: number;
   auth?: ExportAuth;
+  /** A file holding the credentials instead (docs/exporting.md: `basic USER:PASSWORD`, `bearer TOKEN`, `USER:PASSWORD` or a bare TOKEN); read at start. */
+  authFile?: string;
   /** Extra request headers (e.g. `X-Scope-OrgID` for a multi-tenant Mimir). */
   headers?: Record<string, string>;
   /** Labels added to every series that does not set them itself (e.g. `{ job: 'api', instance: 'host-1' }`). */
@@ -129,7 +131,8 @@ function resolve(o: RemoteWriteOptions): Resolved {
   const minBackoffMs = positive('remote_write', 'minBackoffMs', o.minBackoffMs, 100, 1);
   const maxBackoffMs = positive('remote_write', 'maxBackoffMs', o.maxBackoffMs, 5000, minBackoffMs);
   const reserved = ['content-type', 'content-encoding', 'content-length', 'x-prometheus-remote-write-version'];
-  const headers = { ...REMOTE_WRITE_HEADERS, ...checkHeaders('remote_write', o.headers, reserved), ...authHeader('remote_write', o.auth) };
+  const log = o.log === false ? () => {} : (o.log ?? stderrLine);
+  const headers = { ...REMOTE_WRITE_HEADERS, ...checkHeaders('remote_write', o.headers, reserved), ...authHeader('remote_write', o.auth, o.authFile, log) };
   const sig = JSON.stringify([urlLabel(url), external]);
   const queuePath =
     o.queuePath ??
@@ -138,7 +141,6 @@ function resolve(o: RemoteWriteOptions): Resolved {
       'remote-write',
       `${url.host.replace(/[^A-Za-z0-9.-]/g, '_')}-${createHash('sha256').update(sig).digest('hex').slice(0, 12)}.db`,
     );
-  const log = o.log === false ? () => {} : (o.log ?? stderrLine);
   return {
     url,
     registry,

@@ -8,9 +8,11 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
+import type { Credentials } from '../core/credentials-file.js';
 import { usageError } from '../core/errors.js';
 
-export type HttpAuth = { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
+/** What a server requires: the credentials of core/credentials-file.ts (basic or bearer). */
+export type HttpAuth = Credentials;
 
 /** A settled auth requirement: `check()` per request, `challenge` for the 401's WWW-Authenticate. */
 export interface AuthCheck {
