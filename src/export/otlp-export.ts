@@ -16,7 +16,8 @@ import { agentFor, post, type PostTarget } from './http-post.js';
 import { authHeader, checkHeaders, parseExportUrl, positive, type ExportAuth } from './options.js';
 import { countPoints, DeltaState, encodeOtlpJson, encodeOtlpProtobuf, type AttributeValue, type OtlpResource, type Temporality } from './otlp-encoding.js';
 import { registrySource } from './registry-source.js';
-import { backoffDelayMs, RateLimitedLog, stderrLine, type BackoffOptions } from './retry.js';
+import { RateLimitedLog } from '../core/rate-limited-log.js';
+import { backoffDelayMs, stderrLine, type BackoffOptions } from './retry.js';
 import { otlpMetrics, urlLabel, type OtlpMetrics } from './self-metrics.js';
 import type { SeriesSource } from './series.js';
 

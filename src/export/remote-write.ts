@@ -20,7 +20,8 @@ import { ProtoWriter } from './protobuf.js';
 import { RemoteWriteQueue, type Eviction, type QueueBatch } from './queue.js';
 import { registrySource } from './registry-source.js';
 import { encodeLabels, REMOTE_WRITE_HEADERS, seriesKey, seriesLabels, writeRequestBody, type SortedPairs } from './remote-write-encoding.js';
-import { backoffDelayMs, RateLimitedLog, stderrLine, type BackoffOptions } from './retry.js';
+import { RateLimitedLog } from '../core/rate-limited-log.js';
+import { backoffDelayMs, stderrLine, type BackoffOptions } from './retry.js';
 import { remoteWriteMetrics, urlLabel, type RemoteWriteMetrics } from './self-metrics.js';
 import { flattenFamily, type FlatSample, type Labels, type SeriesSource } from './series.js';
 
