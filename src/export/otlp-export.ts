@@ -12,7 +12,6 @@ import { promisify } from 'node:util';
 import { usageError } from '../core/errors.js';
 import { version as perfscopeVersion } from '../core/version.js';
 import { globalRegistry, type Registry } from '../metrics/registry.js';
-import { agentFor } from './http-post.js';
 import { authHeader, checkHeaders, parseExportUrl, positive, type ExportAuth } from './options.js';
 import { countPoints, DeltaState, encodeOtlpJson, encodeOtlpProtobuf, type AttributeValue, type OtlpResource, type Temporality } from './otlp-encoding.js';
 import { registrySource } from './registry-source.js';
@@ -202,14 +201,7 @@ class OtlpExporter extends RetryingSender implements OtlpExport {
   private dropped = 0;
 
   constructor(r: Resolved, m: OtlpMetrics) {
-    super({
-      name: `perfscope otlp ${urlLabel(r.url)}`,
-      target: { url: r.url, headers: r.headers, timeoutMs: r.timeoutMs, agent: agentFor(r.url) },
-      backoff: r.backoff,
-      log: r.log,
-      failedMetric: m.failed,
-      source: r.source,
-    });
+    super(`perfscope otlp ${urlLabel(r.url)}`, r, m.failed);
     this.r = r;
     this.m = m;
     this.url = r.url.href;

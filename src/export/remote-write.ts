@@ -14,7 +14,6 @@ import { authHeader, checkHeaders, parseExportUrl, positive } from './options.js
 import type { Registry } from '../metrics/registry.js';
 import { globalRegistry } from '../metrics/registry.js';
 import { defaultStorePath } from '../store/store.js';
-import { agentFor } from './http-post.js';
 import type { ExportAuth } from './options.js';
 import { ProtoWriter } from './protobuf.js';
 import { RemoteWriteQueue, type Eviction, type QueueBatch } from './queue.js';
@@ -193,14 +192,7 @@ class RemoteWriter extends RetryingSender implements RemoteWrite {
   private readonly labelsOf: (id: number) => Uint8Array;
 
   constructor(r: Resolved, queue: RemoteWriteQueue, metrics: RemoteWriteMetrics) {
-    super({
-      name: `perfscope remote_write ${urlLabel(r.url)}`,
-      target: { url: r.url, headers: r.headers, timeoutMs: r.timeoutMs, agent: agentFor(r.url) },
-      backoff: r.backoff,
-      log: r.log,
-      failedMetric: metrics.failed,
-      source: r.source,
-    });
+    super(`perfscope remote_write ${urlLabel(r.url)}`, r, metrics.failed);
     this.r = r;
     this.url = r.url.href;
     this.queuePath = queue.path;

@@ -9,7 +9,7 @@
  */
 import { RateLimitedLog } from '../core/rate-limited-log.js';
 import type { BoundCounter } from '../metrics/counter.js';
-import { post, type PostTarget, type PostVerdict } from './http-post.js';
+import { agentFor, post, type PostTarget, type PostVerdict } from './http-post.js';
 import type { Collection, SeriesSource } from './series.js';
 
 export interface BackoffOptions {
@@ -44,17 +44,16 @@ export type SenderState = 'idle' | 'sending' | 'backoff' | 'stopped';
 
 type RetryVerdict = Extract<PostVerdict, { verdict: 'retry' }>;
 
+/** What a sender's resolved options hold for the loop (remote_write's and OTLP's both do). */
 export interface SenderOptions {
-  /** The start of every line, e.g. `perfscope otlp 127.0.0.1:4318/v1/metrics`. */
-  name: string;
-  target: PostTarget;
-  backoff: BackoffOptions;
+  readonly url: URL;
+  readonly headers: Record<string, string>;
+  readonly timeoutMs: number;
+  readonly backoff: BackoffOptions;
   /** Where fault lines go (rate-limited to one per kind a minute). */
-  log: (line: string) => void;
-  /** The self-metric of points or samples in requests that failed and will be retried. */
-  failedMetric: BoundCounter;
+  readonly log: (line: string) => void;
   /** What `collectNow()` collects. */
-  source: SeriesSource;
+  readonly source: SeriesSource;
 }
 
 export abstract class RetryingSender {
@@ -81,12 +80,16 @@ export abstract class RetryingSender {
   private readonly source: SeriesSource;
   private collecting: Promise<void> | undefined;
 
-  constructor(o: SenderOptions) {
-    this.name = o.name;
-    this.target = o.target;
+  /**
+   * `name` starts every line (e.g. `perfscope otlp 127.0.0.1:4318/v1/metrics`); `failedMetric` is the
+   * self-metric of points or samples in requests that failed and are retried.
+   */
+  constructor(name: string, o: SenderOptions, failedMetric: BoundCounter) {
+    this.name = name;
+    this.target = { url: o.url, headers: o.headers, timeoutMs: o.timeoutMs, agent: agentFor(o.url) };
     this.backoff = o.backoff;
     this.log = new RateLimitedLog(o.log, 60_000);
-    this.failedMetric = o.failedMetric;
+    this.failedMetric = failedMetric;
     this.source = o.source;
   }
 
