@@ -1,8 +1,9 @@
 /**
  * Faults of a long-running agent: every one is counted (the counts become self-metrics) and printed
- * as one line, at most one line per kind per `everyMs` (with how many were held back), so a fault that
- * repeats every second neither floods the log nor goes unseen. Nothing here throws.
+ * as one line through core's RateLimitedLog (the exporters' too): at most one line per kind per
+ * `everyMs`, with how many were held back. Nothing here throws.
  */
+import { RateLimitedLog } from '../core/rate-limited-log.js';
 
 /** Where faults come from; each is a label value of `perfscope_serve_faults_total{kind}`. */
 export type FaultKind = 'proc' | 'host' | 'filesystem' | 'store' | 'viewer' | 'http' | 'tick';
@@ -11,43 +12,18 @@ export const faultKinds: readonly FaultKind[] = ['proc', 'host', 'filesystem', '
 
 export class Faults {
   readonly counts = new Map<FaultKind, number>(faultKinds.map((k) => [k, 0]));
-  private readonly lastLineMs = new Map<FaultKind, number>();
-  private readonly held = new Map<FaultKind, number>();
-  private readonly log: (line: string) => void;
-  private readonly everyMs: number;
-  private readonly nowMs: () => number;
+  private readonly lines: RateLimitedLog;
 
-  constructor(log: (line: string) => void, everyMs = 60_000, nowMs: () => number = () => performance.now()) {
-    this.log = log;
-    this.everyMs = everyMs;
-    this.nowMs = nowMs;
+  constructor(log: (line: string) => void, everyMs = 60_000, nowMs?: () => number) {
+    this.lines = new RateLimitedLog(log, everyMs, nowMs);
   }
 
   report(kind: FaultKind, message: string): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
-    const now = this.nowMs();
-    const last = this.lastLineMs.get(kind);
-    if (last !== undefined && now - last < this.everyMs) {
-      this.held.set(kind, (this.held.get(kind) ?? 0) + 1);
-      return;
-    }
-    const held = this.held.get(kind) ?? 0;
-    this.held.set(kind, 0);
-    this.lastLineMs.set(kind, now);
-    try {
-      this.log(`perfscope serve: ${kind}: ${oneLine(message)}${held > 0 ? ` (${held} more ${kind} fault${held === 1 ? '' : 's'} since the last line)` : ''}`);
-    } catch {
-      // a broken log must not take the agent down
-    }
+    this.lines.line(kind, `perfscope serve: ${kind}: ${message}`);
   }
 
   total(kind: FaultKind): number {
     return this.counts.get(kind) ?? 0;
   }
-}
-
-function oneLine(s: string): string {
-  // Process names and paths are untrusted: no control characters reach the terminal.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -4,9 +4,9 @@
  * then the agent (flushing the history).
  */
 import { PerfscopeError } from '../core/errors.js';
-import type { MetricsAuth } from '../server/metrics-server.js';
+import type { HttpAuth } from '../server/auth.js';
 import { NotFoundError, startServeServer, type ServeBackend, type ServeServer } from '../server/serve-api.js';
-import type { AppLimits } from '../server/app-server.js';
+import type { ConnectionLimits } from '../server/connection-limits.js';
 import type { SseOptions } from '../server/sse.js';
 import { dashboardAssets, dashboardHtml } from '../report/dashboard-page.js';
 import { Agent, HistoryUnavailable } from './agent.js';
@@ -17,8 +17,9 @@ export interface ServeOptions extends AgentOptions {
   port?: number;
   /** Interface (default 127.0.0.1). Any other needs `auth`: see `isLoopback`. */
   host?: string;
-  auth?: MetricsAuth;
-  limits?: Partial<AppLimits>;
+  auth?: HttpAuth;
+  /** Connection cap, timeouts and request limits (the metrics server's: docs/metrics.md). */
+  limits?: ConnectionLimits;
   stream?: SseOptions;
 }
 
@@ -45,7 +46,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 9464;
   if (!isLoopback(host) && options.auth === undefined) {
-    throw new PerfscopeError('EUSAGE', `serving on ${host} (not loopback) needs credentials: give --auth-file FILE (user:password or a bearer token)`);
+    throw new PerfscopeError('EUSAGE', `serving on ${host} (not loopback) needs credentials: give --auth-file FILE (user and password, or a bearer token)`);
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PerfscopeError('EUSAGE', `port must be an integer from 0 to 65535, got ${port}`);
   const assets = dashboardAssets();
@@ -66,7 +67,8 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
     });
   } catch (err) {
     agent.stop();
-    const code = (err as NodeJS.ErrnoException).code;
+    // a listening error arrives as a PerfscopeError with the system error as its cause
+    const code = ((err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException)).code;
     if (code === 'EADDRINUSE') throw new PerfscopeError('EIO', `cannot listen on ${host}:${port}: the address is in use (pick another --port, or --port 0)`, { cause: err });
     if (code === 'EACCES') throw new PerfscopeError('EACCESS', `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges)`, { cause: err });
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new PerfscopeError('EUSAGE', `cannot listen on ${host}: no such local address`, { cause: err });

@@ -1,26 +1,28 @@
 /** `perfscope prometheus-config --target HOST:PORT`: a Prometheus scrape configuration for perfscope serve. */
 import { resolve } from 'node:path';
+import { readCredentialsFile } from '../core/credentials-file.js';
 import { usageError } from '../core/errors.js';
 import { version } from '../core/version.js';
-import { readAuthFile } from '../server/auth-file.js';
 import { durationFlag, parseFlags, stringFlag } from './args.js';
 import type { Command } from './command.js';
 
 const help = `Usage: perfscope prometheus-config --target HOST:PORT [options]
 
 Prints a Prometheus configuration (prometheus.yml) that scrapes 'perfscope serve' at HOST:PORT.
-Check it with 'promtool check config FILE'. No secret is printed: with --auth-file, a bearer token is
-read by Prometheus from that file (credentials_file); for user:password, the user name is printed
-and Prometheus reads the password alone from --password-file.
+Check it with 'promtool check config FILE'. No secret is printed: with --auth-file, Prometheus reads
+the secret from a file holding it alone. A bare TOKEN auth file is such a file (credentials_file);
+for basic auth the user name is printed and the password is read from --password-file; for a
+'bearer TOKEN' auth file the token is read from --password-file.
 
 Options:
   --target HOST:PORT     where serve listens (repeatable, e.g. one per host)
   --job NAME             the job label (default perfscope)
   --interval SECONDS     scrape_interval (default 15; ms/s/m/h suffixes; serve samples every
                          --interval of its own, so scraping faster than that repeats values)
-  --auth-file FILE       serve's --auth-file, to configure the matching credentials
-  --password-file FILE   for basic auth: a file holding the password alone (default FILE.password
-                         next to the auth file; create it, readable by Prometheus only)
+  --auth-file FILE       serve's --auth-file (same format), to configure the matching credentials
+  --password-file FILE   the file holding the password alone (basic auth), or the token alone (a
+                         'bearer TOKEN' auth file); default FILE.password or FILE.token next to the
+                         auth file; create it, readable by Prometheus only
   -h, --help             show this help
 
 Examples:
@@ -78,9 +80,17 @@ export const prometheusConfigCommand: Command = {
     ];
     const authPath = stringFlag(p, 'auth-file');
     if (authPath !== undefined) {
-      const { auth } = readAuthFile(authPath);
+      const file = readCredentialsFile(authPath, { minTokenLength: 16 }); // what serve accepts
+      if (file.warning !== null) io.stderr.write(`perfscope prometheus-config: warning: ${file.warning}\n`);
+      const auth = file.credentials;
       if (auth.type === 'bearer') {
-        lines.push('    authorization:', '      type: Bearer', `      credentials_file: ${yamlString(resolve(authPath))}`);
+        if (file.bare && stringFlag(p, 'password-file') !== undefined) {
+          throw usageError('prometheus-config: --password-file is not used with a bare TOKEN auth file: Prometheus reads the auth file itself');
+        }
+        const tokenFile = file.bare ? authPath : (stringFlag(p, 'password-file') ?? `${authPath}.token`);
+        lines.push('    authorization:', '      type: Bearer');
+        if (!file.bare) lines.push('      # the token alone (not "bearer TOKEN"), in a file only Prometheus can read');
+        lines.push(`      credentials_file: ${yamlString(resolve(tokenFile))}`);
       } else {
         const pw = resolve(stringFlag(p, 'password-file') ?? `${authPath}.password`);
         lines.push(

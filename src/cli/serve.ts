@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { PerfscopeError, usageError } from '../core/errors.js';
 import { parseDurationMs } from '../core/units.js';
 import { checkGroupName, serveStorePath } from '../agent/options.js';
-import { readAuthFile } from '../server/auth-file.js';
-import type { MetricsAuth } from '../server/metrics-server.js';
+import { readCredentialsFile, type Credentials } from '../core/credentials-file.js';
 import { durationFlag, parseFlags, stringFlag } from './args.js';
 import type { Command } from './command.js';
 
@@ -30,8 +29,9 @@ Options:
   --port PORT            TCP port (default 9464; 0 picks a free one)
   --host ADDRESS         interface to listen on (default 127.0.0.1); any address that is not
                          loopback requires --auth-file
-  --auth-file FILE       require credentials on every path: FILE holds one line, user:password
-                         (HTTP basic auth) or a bearer token of 16+ characters (no colon)
+  --auth-file FILE       require credentials on every path: FILE holds one line, 'basic
+                         USER:PASSWORD' or USER:PASSWORD (HTTP basic auth), 'bearer TOKEN' or a
+                         bare TOKEN without a colon (16+ characters)
   --interval SECONDS     sampling interval (default 1; 0.1 to 3600; ms/s/m/h suffixes)
   --retention DURATION   full-resolution history kept (default 24h; s/m/h/d suffixes)
   --minute-retention DURATION
@@ -100,12 +100,12 @@ export const serveCommand: Command = {
     const { isLoopback, startServe } = await import('../agent/serve.js');
     const authPath = stringFlag(p, 'auth-file');
     if (!isLoopback(host) && authPath === undefined) {
-      throw usageError(`serve: --host ${host} is reachable from other machines: give --auth-file FILE (user:password or a bearer token) to require credentials`);
+      throw usageError(`serve: --host ${host} is reachable from other machines: give --auth-file FILE (user and password, or a bearer token) to require credentials`);
     }
-    let auth: MetricsAuth | undefined;
+    let auth: Credentials | undefined;
     if (authPath !== undefined) {
-      const file = readAuthFile(authPath);
-      auth = file.auth;
+      const file = readCredentialsFile(authPath, { minTokenLength: 16 });
+      auth = file.credentials;
       if (file.warning !== null) io.stderr.write(`perfscope serve: warning: ${file.warning}\n`);
     }
     const intervalMs = durationFlag('serve', p, 'interval', 100, 3_600_000) ?? 1000;

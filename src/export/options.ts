@@ -1,5 +1,5 @@
 /** Options shared by the exporters, checked once with the bad value in the message. */
-import { readFileSync } from 'node:fs';
+import { readCredentialsFile } from '../core/credentials-file.js';
 import { PerfscopeError, usageError } from '../core/errors.js';
 
 /** Credentials for the receiver: HTTP basic or a bearer token (or put them in `headers`). */
@@ -26,8 +26,26 @@ export function parseExportUrl(kind: string, raw: unknown): URL {
   return url;
 }
 
-/** Authorization header for `auth`, checked. */
-export function authHeader(kind: string, auth: ExportAuth | undefined): Record<string, string> {
+/**
+ * Authorization header for `auth`, or for the credentials in `authFile` (the one credentials-file format,
+ * core/credentials-file.ts: `basic USER:PASSWORD`, `bearer TOKEN`, `USER:PASSWORD` or a bare TOKEN),
+ * checked. A file others may read is a `warn` line; a missing, unreadable or malformed one throws
+ * PerfscopeError (ENOTFOUND, EACCESS, EBADDATA) naming `kind` and the file, never its content.
+ */
+export function authHeader(kind: string, auth: ExportAuth | undefined, authFile?: string, warn: (line: string) => void = () => {}): Record<string, string> {
+  if (authFile !== undefined) {
+    if (auth !== undefined) throw usageError(`${kind}: give auth or authFile, not both`);
+    if (typeof authFile !== 'string' || authFile === '') throw usageError(`${kind}: authFile must be a file path`);
+    let file;
+    try {
+      file = readCredentialsFile(authFile);
+    } catch (err) {
+      throw err instanceof PerfscopeError ? new PerfscopeError(err.code, `${kind}: ${err.message}`, { cause: err }) : err;
+    }
+    if (file.warning !== null) warn(`perfscope ${kind}: warning: ${file.warning}`);
+    const c = file.credentials;
+    auth = c.type === 'bearer' ? { bearerToken: c.token } : { username: c.username, password: c.password };
+  }
   if (auth === undefined) return {};
   if ('bearerToken' in auth) {
     if (typeof auth.bearerToken !== 'string' || auth.bearerToken === '' || /[\r\n]/.test(auth.bearerToken)) {
@@ -65,28 +83,4 @@ export function parseHeaderArg(kind: string, arg: string): [string, string] {
   const value = arg.slice(i + 1);
   checkHeaders(kind, { [name]: value }, []);
   return [name, value];
-}
-
-/**
- * Credentials from a file (`--remote-write-auth-file FILE`), so secrets stay out of argv and shell
- * history. The first non-empty line is `basic USER:PASSWORD`, `bearer TOKEN`, or a bare token (bearer).
- * A missing or unreadable file is PerfscopeError ENOTFOUND/EACCESS naming it; a malformed one EUSAGE.
- */
-export function readAuthFile(kind: string, path: string): ExportAuth {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new PerfscopeError('ENOTFOUND', `${kind}: auth file ${path} does not exist`, { cause: err });
-    throw new PerfscopeError('EACCESS', `${kind}: cannot read auth file ${path}: ${code ?? String(err)}`, { cause: err });
-  }
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
-  if (line === undefined) throw usageError(`${kind}: auth file ${path} is empty`);
-  const m = /^(basic|bearer)\s+(.+)$/i.exec(line);
-  if (m === null) return { bearerToken: line };
-  if (m[1]!.toLowerCase() === 'bearer') return { bearerToken: m[2]! };
-  const i = m[2]!.indexOf(':');
-  if (i <= 0) throw usageError(`${kind}: auth file ${path}: 'basic' needs USER:PASSWORD`);
-  return { username: m[2]!.slice(0, i), password: m[2]!.slice(i + 1) };
 }

@@ -12,13 +12,12 @@ import { promisify } from 'node:util';
 import { usageError } from '../core/errors.js';
 import { version as perfscopeVersion } from '../core/version.js';
 import { globalRegistry, type Registry } from '../metrics/registry.js';
-import { agentFor, post, type PostTarget } from './http-post.js';
 import { authHeader, checkHeaders, parseExportUrl, positive, type ExportAuth } from './options.js';
 import { countPoints, DeltaState, encodeOtlpJson, encodeOtlpProtobuf, type AttributeValue, type OtlpResource, type Temporality } from './otlp-encoding.js';
 import { registrySource } from './registry-source.js';
-import { backoffDelayMs, RateLimitedLog, stderrLine, type BackoffOptions } from './retry.js';
+import { errText, RetryingSender, stderrLine, type BackoffOptions } from './retry.js';
 import { otlpMetrics, urlLabel, type OtlpMetrics } from './self-metrics.js';
-import type { SeriesSource } from './series.js';
+import type { Collection, SeriesSource } from './series.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -32,6 +31,8 @@ export interface OtlpExportOptions {
   /** Request headers (vendors' API keys: `api-key`, `DD-API-KEY`, `Authorization`...). */
   headers?: Record<string, string>;
   auth?: ExportAuth;
+  /** A file holding the credentials instead (docs/exporting.md: `basic USER:PASSWORD`, `bearer TOKEN`, `USER:PASSWORD` or a bare TOKEN); read at start. */
+  authFile?: string;
   /** Where the self-metrics are registered, and the default source. Default: the global registry. */
   registry?: Registry;
   /** What to send; default every metric of `registry`. */
@@ -144,6 +145,7 @@ function resolve(o: OtlpExportOptions): Resolved {
   const registry = o.registry ?? globalRegistry;
   const reserved = ['content-type', 'content-encoding', 'content-length'];
   const minBackoffMs = positive('otlp', 'minBackoffMs', o.minBackoffMs, 100, 1);
+  const log = o.log === false ? () => {} : (o.log ?? stderrLine);
   return {
     url,
     protocol,
@@ -158,7 +160,7 @@ function resolve(o: OtlpExportOptions): Resolved {
       ...(compression === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}),
       'User-Agent': `perfscope-otlp/${perfscopeVersion}`,
       ...checkHeaders('otlp', o.headers, reserved),
-      ...authHeader('otlp', o.auth),
+      ...authHeader('otlp', o.auth, o.authFile, log),
     },
     timeoutMs: positive('otlp', 'timeoutSeconds', o.timeoutSeconds, 10, 0.001) * 1000,
     maxQueued: positive('otlp', 'maxQueuedRequests', o.maxQueuedRequests, 30, 1, true),
@@ -167,7 +169,7 @@ function resolve(o: OtlpExportOptions): Resolved {
       maxBackoffMs: positive('otlp', 'maxBackoffMs', o.maxBackoffMs, 5000, minBackoffMs),
       maxRetryAfterMs: positive('otlp', 'maxRetryAfterSeconds', o.maxRetryAfterSeconds, 300, 0) * 1000,
     },
-    log: o.log === false ? () => {} : (o.log ?? stderrLine),
+    log,
     flushTimeoutMs: positive('otlp', 'flushTimeoutSeconds', o.flushTimeoutSeconds, 5, 0) * 1000,
   };
 }
@@ -186,63 +188,32 @@ interface Pending {
   points: number;
 }
 
-class OtlpExporter implements OtlpExport {
+class OtlpExporter extends RetryingSender implements OtlpExport {
   readonly url: string;
   readonly protocol: OtlpProtocol;
   private readonly r: Resolved;
   private readonly m: OtlpMetrics;
-  private readonly log: RateLimitedLog;
-  private readonly target: PostTarget;
   private readonly delta = new DeltaState();
   private readonly queue: Pending[] = [];
   private pendingPoints = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private exporting: Promise<void> | undefined;
-  private state: OtlpExportStatus['state'] = 'idle';
-  private stopping = false;
-  private stopped = false;
-  private readonly abort = new AbortController();
-  private wake: (() => void) | undefined;
-  private sleepWake: (() => void) | undefined;
-  private readonly loop: Promise<void>;
   private stopResult: Promise<{ droppedPoints: number }> | undefined;
   private exported = 0;
   private dropped = 0;
-  private failed = 0;
-  private lastError: string | null = null;
-  private failing = false;
-  private readonly name: string;
 
   constructor(r: Resolved, m: OtlpMetrics) {
+    super(`perfscope otlp ${urlLabel(r.url)}`, r, m.failed);
     this.r = r;
     this.m = m;
     this.url = r.url.href;
     this.protocol = r.protocol;
-    this.name = `perfscope otlp ${urlLabel(r.url)}`;
-    this.log = new RateLimitedLog(r.log, 60_000);
-    this.target = { url: r.url, headers: r.headers, timeoutMs: r.timeoutMs, agent: agentFor(r.url) };
-    if (r.intervalMs > 0) {
-      this.timer = setInterval(() => void this.exportNow(), r.intervalMs);
-      this.timer.unref();
-    }
-    this.loop = this.run().catch((err: unknown) => this.fault('internal', `${this.name}: sender stopped by an internal error: ${String(err)}`));
+    this.startSending(r.intervalMs);
   }
 
   exportNow(): Promise<void> {
-    if (this.stopped || this.stopping) return Promise.resolve();
-    this.exporting ??= this.exportOnce().finally(() => (this.exporting = undefined));
-    return this.exporting;
+    return this.collectNow();
   }
 
-  private async exportOnce(): Promise<void> {
-    let c;
-    try {
-      c = await this.r.source.collect();
-    } catch (err) {
-      this.fault('collect', `${this.name}: collection failed: ${errText(err)}`);
-      return;
-    }
-    for (const e of c.errors) this.fault('collect', `${this.name}: ${e.message}`);
+  protected async take(c: Collection): Promise<void> {
     const points = countPoints(c);
     if (points === 0) return;
     let body: Buffer;
@@ -261,7 +232,7 @@ class OtlpExporter implements OtlpExport {
     this.pendingPoints += points;
     while (this.queue.length > this.r.maxQueued) {
       // the oldest is dropped, unless it is being sent (index 0 while sending): then the next oldest
-      const i = this.state === 'idle' ? 0 : 1;
+      const i = this.currentState === 'idle' ? 0 : 1;
       const [old] = this.queue.splice(i, 1);
       this.pendingPoints -= old!.points;
       this.dropped += old!.points;
@@ -269,78 +240,37 @@ class OtlpExporter implements OtlpExport {
       this.fault('queue_full', `${this.name}: dropped ${old!.points} points: more than ${this.r.maxQueued} requests waiting; the receiver has been failing: ${this.lastError ?? 'no answer yet'}`);
     }
     this.m.pending.set(this.pendingPoints);
-    this.wake?.();
+    this.wake();
   }
 
-  private fault(kind: string, line: string): void {
-    this.lastError = line;
-    this.log.line(kind, line);
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopped) {
       const head = this.queue[0];
       if (head === undefined) {
         if (this.stopping) return;
-        this.state = 'idle';
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
+        await this.idle();
         continue;
       }
-      let attempt = 0;
-      for (;;) {
-        this.state = 'sending';
-        const v = await post(this.target, head.body, this.abort.signal);
-        if (this.stopped) return;
-        if (v.verdict === 'retry') {
-          this.failed += head.points;
-          this.m.failed.inc(head.points);
-          this.failing = true;
-          const delay = backoffDelayMs(attempt++, this.r.backoff, v.retryAfterMs);
-          this.fault('retry', `${this.name}: export failed (${v.reason}); retrying in ${delay} ms, ${this.queue.length} requests waiting`);
-          this.state = 'backoff';
-          await this.sleep(delay);
-          if (this.stopped) return;
-          continue;
-        }
-        this.queue.shift();
-        this.pendingPoints -= head.points;
-        this.m.pending.set(this.pendingPoints);
-        if (v.verdict === 'sent') {
-          this.exported += head.points;
-          this.m.exported.inc(head.points);
-          if (this.failing) {
-            this.failing = false;
-            this.log.always('recovered', `${this.name}: exporting again; ${this.queue.length} requests waiting`);
-          }
-        } else {
-          this.dropped += head.points;
-          this.m.dropped('rejected').inc(head.points);
-          this.fault('rejected', `${this.name}: receiver rejected ${head.points} points (dropped): ${v.reason}`);
-        }
-        break;
+      const v = await this.deliver(head.body, head.points, (f, delay) => `${this.name}: export failed (${f.reason}); retrying in ${delay} ms, ${this.queue.length} requests waiting`);
+      if (v === null) return;
+      this.queue.shift();
+      this.pendingPoints -= head.points;
+      this.m.pending.set(this.pendingPoints);
+      if (v.verdict === 'sent') {
+        this.exported += head.points;
+        this.m.exported.inc(head.points);
+        this.recovered(() => `${this.name}: exporting again; ${this.queue.length} requests waiting`);
+      } else {
+        this.dropped += head.points;
+        this.m.dropped('rejected').inc(head.points);
+        this.fault('rejected', `${this.name}: receiver rejected ${head.points} points (dropped): ${v.verdict === 'drop' ? v.reason : 'no answer'}`);
       }
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        this.sleepWake = undefined;
-        resolve();
-      }, ms);
-      t.unref();
-      this.sleepWake = () => {
-        clearTimeout(t);
-        this.sleepWake = undefined;
-        resolve();
-      };
-    });
-  }
-
   status(): OtlpExportStatus {
     return {
-      state: this.stopped ? 'stopped' : this.state,
+      state: this.currentState,
       pendingRequests: this.queue.length,
       pendingPoints: this.pendingPoints,
       exportedPoints: this.exported,
@@ -356,24 +286,7 @@ class OtlpExporter implements OtlpExport {
   }
 
   private async doStop(timeoutMs: number, finalExport: boolean): Promise<{ droppedPoints: number }> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    const deadline = setTimeout(() => {
-      this.stopped = true;
-      this.abort.abort();
-      this.sleepWake?.();
-      this.wake?.();
-    }, timeoutMs);
-    const expired = new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, timeoutMs);
-      t.unref();
-    });
-    await Promise.race([finalExport ? this.exportNow() : (this.exporting ?? Promise.resolve()), expired]);
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    clearTimeout(deadline);
-    this.stopped = true;
-    this.state = 'stopped';
+    await this.halt(timeoutMs, finalExport);
     const left = this.pendingPoints;
     if (left > 0) {
       this.m.dropped('shutdown').inc(left);
@@ -383,11 +296,6 @@ class OtlpExporter implements OtlpExport {
       this.m.pending.set(0);
       this.log.always('stop', `${this.name}: stopped with ${left} points not exported (receiver: ${this.lastError ?? 'no answer'})`);
     }
-    this.target.agent.destroy();
     return { droppedPoints: left };
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

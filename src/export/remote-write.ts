@@ -9,20 +9,19 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { PerfscopeError, usageError } from '../core/errors.js';
+import { usageError } from '../core/errors.js';
 import { authHeader, checkHeaders, parseExportUrl, positive } from './options.js';
 import type { Registry } from '../metrics/registry.js';
 import { globalRegistry } from '../metrics/registry.js';
 import { defaultStorePath } from '../store/store.js';
-import { agentFor, post, type PostTarget } from './http-post.js';
 import type { ExportAuth } from './options.js';
 import { ProtoWriter } from './protobuf.js';
 import { RemoteWriteQueue, type Eviction, type QueueBatch } from './queue.js';
 import { registrySource } from './registry-source.js';
 import { encodeLabels, REMOTE_WRITE_HEADERS, seriesKey, seriesLabels, writeRequestBody, type SortedPairs } from './remote-write-encoding.js';
-import { backoffDelayMs, RateLimitedLog, stderrLine, type BackoffOptions } from './retry.js';
+import { errText, RetryingSender, stderrLine, type BackoffOptions } from './retry.js';
 import { remoteWriteMetrics, urlLabel, type RemoteWriteMetrics } from './self-metrics.js';
-import { flattenFamily, type FlatSample, type Labels, type SeriesSource } from './series.js';
+import { flattenFamily, type Collection, type FlatSample, type Labels, type SeriesSource } from './series.js';
 
 
 export interface RemoteWriteOptions {
@@ -35,6 +34,8 @@ export interface RemoteWriteOptions {
   /** Seconds between collections of `source`; default 15. 0 turns the timer off (call `collect()` or `append()`). */
   intervalSeconds?: number;
   auth?: ExportAuth;
+  /** A file holding the credentials instead (docs/exporting.md: `basic USER:PASSWORD`, `bearer TOKEN`, `USER:PASSWORD` or a bare TOKEN); read at start. */
+  authFile?: string;
   /** Extra request headers (e.g. `X-Scope-OrgID` for a multi-tenant Mimir). */
   headers?: Record<string, string>;
   /** Labels added to every series that does not set them itself (e.g. `{ job: 'api', instance: 'host-1' }`). */
@@ -129,7 +130,8 @@ function resolve(o: RemoteWriteOptions): Resolved {
   const minBackoffMs = positive('remote_write', 'minBackoffMs', o.minBackoffMs, 100, 1);
   const maxBackoffMs = positive('remote_write', 'maxBackoffMs', o.maxBackoffMs, 5000, minBackoffMs);
   const reserved = ['content-type', 'content-encoding', 'content-length', 'x-prometheus-remote-write-version'];
-  const headers = { ...REMOTE_WRITE_HEADERS, ...checkHeaders('remote_write', o.headers, reserved), ...authHeader('remote_write', o.auth) };
+  const log = o.log === false ? () => {} : (o.log ?? stderrLine);
+  const headers = { ...REMOTE_WRITE_HEADERS, ...checkHeaders('remote_write', o.headers, reserved), ...authHeader('remote_write', o.auth, o.authFile, log) };
   const sig = JSON.stringify([urlLabel(url), external]);
   const queuePath =
     o.queuePath ??
@@ -138,7 +140,6 @@ function resolve(o: RemoteWriteOptions): Resolved {
       'remote-write',
       `${url.host.replace(/[^A-Za-z0-9.-]/g, '_')}-${createHash('sha256').update(sig).digest('hex').slice(0, 12)}.db`,
     );
-  const log = o.log === false ? () => {} : (o.log ?? stderrLine);
   return {
     url,
     registry,
@@ -173,78 +174,44 @@ export function startRemoteWrite(options: RemoteWriteOptions): RemoteWrite {
   return new RemoteWriter(r, queue, metrics);
 }
 
-class RemoteWriter implements RemoteWrite {
+class RemoteWriter extends RetryingSender implements RemoteWrite {
   readonly url: string;
   readonly queuePath: string;
   private readonly r: Resolved;
   private readonly queue: RemoteWriteQueue;
   private readonly m: RemoteWriteMetrics;
-  private readonly log: RateLimitedLog;
-  private readonly target: PostTarget;
   private readonly writer = new ProtoWriter(256 * 1024);
   private readonly extSig: string;
   private records = new Float64Array(3 * 4096);
   private n = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private collecting: Promise<void> | undefined;
-  private state: RemoteWriteStatus['state'] = 'idle';
-  private stopping = false;
-  private stopped = false;
-  private readonly abort = new AbortController();
-  private wake: (() => void) | undefined;
-  private sleepWake: (() => void) | undefined;
   private finalPending = 0;
-  private readonly loop: Promise<void>;
   private stopResult: Promise<RemoteWriteStopResult> | undefined;
   private sent = 0;
   private dropped = 0;
-  private failed = 0;
   private highestSentMs: number | null = null;
-  private lastError: string | null = null;
-  private failing = false;
   private readonly labelsOf: (id: number) => Uint8Array;
 
   constructor(r: Resolved, queue: RemoteWriteQueue, metrics: RemoteWriteMetrics) {
+    super(`perfscope remote_write ${urlLabel(r.url)}`, r, metrics.failed);
     this.r = r;
     this.url = r.url.href;
     this.queuePath = queue.path;
     this.queue = queue;
     this.m = metrics;
-    this.log = new RateLimitedLog(r.log, 60_000);
-    this.target = { url: r.url, headers: r.headers, timeoutMs: r.timeoutMs, agent: agentFor(r.url) };
     this.extSig = `${JSON.stringify(r.external)}#`;
     this.labelsOf = (id) => queue.labelsOf(id);
     metrics.pending.set(queue.pendingSamples);
     if (queue.pendingSamples > 0) {
-      this.log.always('resume', `perfscope remote_write ${urlLabel(r.url)}: resuming with ${queue.pendingSamples} queued samples from ${queue.path}`);
+      this.log.always('resume', `${this.name}: resuming with ${queue.pendingSamples} queued samples from ${queue.path}`);
     }
-    if (r.intervalMs > 0) {
-      this.timer = setInterval(() => void this.collect(), r.intervalMs);
-      this.timer.unref();
-    }
-    this.loop = this.run().catch((err: unknown) => {
-      // run() handles its own faults; reaching here is a bug, reported rather than thrown at the app
-      this.fault('internal', `perfscope remote_write: sender stopped by an internal error: ${String(err)}`);
-    });
+    this.startSending(r.intervalMs);
   }
 
   collect(): Promise<void> {
-    if (this.stopped || this.stopping) return Promise.resolve();
-    // a collection slower than the interval is not stacked: the running one is awaited
-    this.collecting ??= this.collectOnce().finally(() => (this.collecting = undefined));
-    return this.collecting;
+    return this.collectNow();
   }
 
-  private async collectOnce(): Promise<void> {
-    let c;
-    try {
-      c = await this.r.source.collect();
-    } catch (err) {
-      this.fault('collect', `perfscope remote_write ${urlLabel(this.r.url)}: collection failed: ${errText(err)}`);
-      return;
-    }
-    if (this.stopped) return;
-    for (const e of c.errors) this.fault('collect', `perfscope remote_write ${urlLabel(this.r.url)}: ${e.message}`);
+  protected take(c: Collection): void {
     this.n = 0;
     for (const f of c.families) flattenFamily(f, c.timestampMs, this.push);
     this.commit();
@@ -283,7 +250,7 @@ class RemoteWriter implements RemoteWrite {
     } catch (err) {
       this.m.dropped('queue_error').inc(n);
       this.dropped += n;
-      this.fault('queue', `perfscope remote_write ${urlLabel(this.r.url)}: ${n} samples lost, the queue ${this.queuePath} could not store them: ${errText(err)}`);
+      this.fault('queue', `${this.name}: ${n} samples lost, the queue ${this.queuePath} could not store them: ${errText(err)}`);
       return 0;
     }
     this.m.enqueued.inc(n);
@@ -292,35 +259,27 @@ class RemoteWriter implements RemoteWrite {
       this.dropped += e.samples;
       this.fault(
         e.reason,
-        `perfscope remote_write ${urlLabel(this.r.url)}: dropped ${e.samples} queued samples (${e.reason === 'too_old' ? `older than ${this.r.maxAgeMs / 1000} s` : `over ${this.r.maxPendingSamples} pending`}); the receiver has been failing: ${this.lastError ?? 'no answer yet'}`,
+        `${this.name}: dropped ${e.samples} queued samples (${e.reason === 'too_old' ? `older than ${this.r.maxAgeMs / 1000} s` : `over ${this.r.maxPendingSamples} pending`}); the receiver has been failing: ${this.lastError ?? 'no answer yet'}`,
       );
     }
     this.m.pending.set(this.queue.pendingSamples);
-    this.wake?.();
+    this.wake();
     return n;
   }
 
-  private fault(kind: string, line: string): void {
-    this.lastError = line;
-    this.log.line(kind, line);
-  }
-
-  private async run(): Promise<void> {
-    let attempt = 0;
+  protected async run(): Promise<void> {
     while (!this.stopped) {
       let batch: QueueBatch | null;
       try {
         batch = this.queue.peek(this.r.maxSamplesPerSend);
       } catch (err) {
-        this.fault('queue', `perfscope remote_write ${urlLabel(this.r.url)}: cannot read the queue ${this.queuePath}: ${errText(err)}`);
+        this.fault('queue', `${this.name}: cannot read the queue ${this.queuePath}: ${errText(err)}`);
         await this.sleep(this.r.backoff.maxBackoffMs);
         continue;
       }
       if (batch === null) {
         if (this.stopping) return;
-        this.state = 'idle';
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
+        await this.idle();
         continue;
       }
       let body: Buffer;
@@ -330,50 +289,36 @@ class RemoteWriter implements RemoteWrite {
         this.giveUp(batch, 'queue_error', `cannot encode ${batch.count} queued samples: ${errText(err)}`);
         continue;
       }
-      attempt = 0;
-      for (;;) {
-        this.state = 'sending';
-        const v = await post(this.target, body, this.abort.signal);
-        if (this.stopped) return;
-        if (v.verdict === 'sent') {
-          try {
-            this.queue.ack(batch);
-          } catch (err) {
-            // the samples stay queued and are sent again (receivers accept an identical duplicate)
-            this.fault('queue', `perfscope remote_write ${urlLabel(this.r.url)}: sent, but cannot delete from the queue ${this.queuePath}: ${errText(err)}`);
-            await this.sleep(this.r.backoff.maxBackoffMs);
-            break;
-          }
-          this.sent += batch.count;
-          this.m.samples.inc(batch.count);
-          if (this.highestSentMs === null || batch.maxTimestampMs > this.highestSentMs) {
-            this.highestSentMs = batch.maxTimestampMs;
-            this.m.highestSent.set(batch.maxTimestampMs / 1000);
-          }
-          this.m.pending.set(this.queue.pendingSamples);
-          if (this.failing) {
-            this.failing = false;
-            this.log.always('recovered', `perfscope remote_write ${urlLabel(this.r.url)}: sending again; ${this.queue.pendingSamples} samples still queued`);
-          }
-          break;
-        }
-        if (v.verdict === 'drop') {
-          this.giveUp(batch, 'rejected', `receiver rejected ${batch.count} samples (dropped): ${v.reason}`);
-          break;
-        }
-        this.failed += batch.count;
-        this.m.failed.inc(batch.count);
-        this.failing = true;
-        if (batch.maxTimestampMs < this.queue.newestTimestampMs - this.r.maxAgeMs) {
-          this.giveUp(batch, 'too_old', `gave up on ${batch.count} samples older than ${this.r.maxAgeMs / 1000} s after ${attempt + 1} attempts: ${v.reason}`);
-          break;
-        }
-        const delay = backoffDelayMs(attempt++, this.r.backoff, v.retryAfterMs);
-        this.fault('retry', `perfscope remote_write ${urlLabel(this.r.url)}: send failed (${v.reason}); retrying in ${delay} ms, ${this.queue.pendingSamples} samples queued`);
-        this.state = 'backoff';
-        await this.sleep(delay);
-        if (this.stopped) return;
+      const b = batch;
+      const v = await this.deliver(
+        body,
+        b.count,
+        (f, delay) => `${this.name}: send failed (${f.reason}); retrying in ${delay} ms, ${this.queue.pendingSamples} samples queued`,
+        (f, attempt) => {
+          if (b.maxTimestampMs >= this.queue.newestTimestampMs - this.r.maxAgeMs) return false;
+          this.giveUp(b, 'too_old', `gave up on ${b.count} samples older than ${this.r.maxAgeMs / 1000} s after ${attempt + 1} attempts: ${f.reason}`);
+          return true;
+        },
+      );
+      if (v === null) return;
+      if (v.verdict === 'drop') this.giveUp(batch, 'rejected', `receiver rejected ${batch.count} samples (dropped): ${v.reason}`);
+      if (v.verdict !== 'sent') continue;
+      try {
+        this.queue.ack(batch);
+      } catch (err) {
+        // the samples stay queued and are sent again (receivers accept an identical duplicate)
+        this.fault('queue', `${this.name}: sent, but cannot delete from the queue ${this.queuePath}: ${errText(err)}`);
+        await this.sleep(this.r.backoff.maxBackoffMs);
+        continue;
       }
+      this.sent += batch.count;
+      this.m.samples.inc(batch.count);
+      if (this.highestSentMs === null || batch.maxTimestampMs > this.highestSentMs) {
+        this.highestSentMs = batch.maxTimestampMs;
+        this.m.highestSent.set(batch.maxTimestampMs / 1000);
+      }
+      this.m.pending.set(this.queue.pendingSamples);
+      this.recovered(() => `${this.name}: sending again; ${this.queue.pendingSamples} samples still queued`);
     }
   }
 
@@ -381,32 +326,17 @@ class RemoteWriter implements RemoteWrite {
     try {
       this.queue.ack(batch);
     } catch (err) {
-      this.fault('queue', `perfscope remote_write ${urlLabel(this.r.url)}: cannot delete from the queue: ${errText(err)}`);
+      this.fault('queue', `${this.name}: cannot delete from the queue: ${errText(err)}`);
     }
     this.dropped += batch.count;
     this.m.dropped(reason).inc(batch.count);
     this.m.pending.set(this.queue.pendingSamples);
-    this.fault(reason, `perfscope remote_write ${urlLabel(this.r.url)}: ${text}`);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        this.sleepWake = undefined;
-        resolve();
-      }, ms);
-      t.unref();
-      this.sleepWake = () => {
-        clearTimeout(t);
-        this.sleepWake = undefined;
-        resolve();
-      };
-    });
+    this.fault(reason, `${this.name}: ${text}`);
   }
 
   status(): RemoteWriteStatus {
     return {
-      state: this.stopped ? 'stopped' : this.state,
+      state: this.currentState,
       pendingSamples: this.stopped ? this.finalPending : this.queue.pendingSamples,
       sentSamples: this.sent,
       droppedSamples: this.dropped,
@@ -421,36 +351,13 @@ class RemoteWriter implements RemoteWrite {
   }
 
   private async doStop(timeoutMs: number, finalCollect: boolean): Promise<RemoteWriteStopResult> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    const deadline = setTimeout(() => {
-      this.stopped = true;
-      this.abort.abort();
-      this.sleepWake?.();
-      this.wake?.();
-    }, timeoutMs);
-    // a source that never answers must not hold stop() past its deadline
-    const expired = new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, timeoutMs);
-      t.unref();
-    });
-    await Promise.race([finalCollect ? this.collect() : (this.collecting ?? Promise.resolve()), expired]);
-    this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    clearTimeout(deadline);
-    this.stopped = true;
+    await this.halt(timeoutMs, finalCollect);
     this.finalPending = this.queue.pendingSamples;
     this.m.pending.set(this.finalPending);
-    this.target.agent.destroy();
     this.queue.close();
-    this.state = 'stopped';
     if (this.finalPending > 0) {
-      this.log.always('stop', `perfscope remote_write ${urlLabel(this.r.url)}: stopped with ${this.finalPending} samples queued in ${this.queuePath}; they are sent at the next start`);
+      this.log.always('stop', `${this.name}: stopped with ${this.finalPending} samples queued in ${this.queuePath}; they are sent at the next start`);
     }
     return { pendingSamples: this.finalPending, queuePath: this.queuePath };
   }
-}
-
-function errText(err: unknown): string {
-  return err instanceof PerfscopeError || err instanceof Error ? err.message : String(err);
 }

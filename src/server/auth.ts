@@ -8,9 +8,11 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
+import type { Credentials } from '../core/credentials-file.js';
 import { usageError } from '../core/errors.js';
 
-export type HttpAuth = { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
+/** What a server requires: the credentials of core/credentials-file.ts (basic or bearer). */
+export type HttpAuth = Credentials;
 
 /** A settled auth requirement: `check()` per request, `challenge` for the 401's WWW-Authenticate. */
 export interface AuthCheck {
@@ -31,7 +33,7 @@ export function parseAuthorization(header: string | undefined): { scheme: string
 
 /**
  * Validates `auth` (throws a usage error naming `where`) and returns its check, or undefined when
- * `auth` is undefined (no auth). `realm` names the protection space in a basic challenge.
+ * `auth` is undefined (no auth). `realm` names the protection space in the challenge.
  */
 export function resolveAuth(auth: HttpAuth | undefined, where: string, realm = 'metrics'): AuthCheck | undefined {
   if (auth === undefined) return undefined;
@@ -54,7 +56,7 @@ export function resolveAuth(auth: HttpAuth | undefined, where: string, realm = '
     if (typeof auth.token !== 'string' || auth.token === '') throw usageError(`${where}: auth: bearer needs a non-empty token`);
     const expected = digest(auth.token);
     return {
-      challenge: 'Bearer',
+      challenge: `Bearer realm=${JSON.stringify(realm)}`,
       check(header) {
         const a = parseAuthorization(header);
         if (a === undefined || a.scheme !== 'bearer') return false;

@@ -1,7 +1,8 @@
 /**
- * Limits that keep a perfscope server answering its scraper under abuse: a cap on open connections
- * that evicts the least useful one instead of refusing newcomers, and timeouts for slow or idle
- * clients, checked every second.
+ * Limits that keep a perfscope server (the metrics server, `perfscope serve`) answering its scraper
+ * under abuse: a cap on open connections that evicts the least useful one instead of refusing
+ * newcomers, timeouts for slow or idle clients, checked every second, and the request-size limits
+ * (header bytes here, the request target in router.ts).
  *
  * Why eviction: with Node's defaults (no cap; 60 s to send headers, checked every 30 s) 1,100 slowloris
  * sockets exhausted a 1024-descriptor process and every scrape was refused (test/server/abuse.test.ts).
@@ -14,7 +15,7 @@
  * the response has been pending for `requestTimeoutMs`; and any connection with no traffic at all for
  * `keepAliveTimeoutMs` + 5 s is closed.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { usageError } from '../core/errors.js';
@@ -30,6 +31,8 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs?: number;
   /** Largest request head accepted, in bytes (default 16 KiB, Node's); larger ones get 431. */
   maxHeaderBytes?: number;
+  /** Longest request target (path and query) accepted, in characters (default 2048); longer ones get 414. */
+  maxUrlLength?: number;
 }
 
 export type ResolvedLimits = Required<ConnectionLimits>;
@@ -40,6 +43,7 @@ const DEFAULTS: ResolvedLimits = {
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 65_000,
   maxHeaderBytes: 16 * 1024,
+  maxUrlLength: 2048,
 };
 
 /** Validates and completes `limits` (a usage error names `where` and the bad value). */
@@ -78,6 +82,21 @@ export function serverOptions(limits: ResolvedLimits): {
   };
 }
 
+/**
+ * Sockets whose response is a long-lived stream (Server-Sent Events) that polices its own slow readers
+ * (sse.ts drops a viewer that stops reading): never taken for a stalled request at the cap, and not
+ * closed for a quiet spell, however long the stream lasts.
+ */
+const streams = new WeakSet<Socket>();
+
+/** Marks `res` as a stream (see `streams`); call before writing it. */
+export function markStream(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket === null) return;
+  streams.add(socket);
+  socket.setTimeout(0);
+}
+
 interface ConnectionState {
   /** Requests being served on this connection (a response not yet finished). */
   active: number;
@@ -112,7 +131,7 @@ export function guardConnections(server: Server, limits: ResolvedLimits): Connec
           victim = s;
           break;
         }
-        if (stalled === undefined && st.activeSinceMs < stalledBefore) stalled = s;
+        if (stalled === undefined && st.activeSinceMs < stalledBefore && !streams.has(s)) stalled = s;
       }
       victim ??= stalled;
       if (victim === undefined) {

@@ -1,11 +1,14 @@
 /**
  * Starting a perfscope HTTP server: 127.0.0.1 unless told otherwise, the connection limits of
- * connection-limits.ts, a resolved promise once it listens, and a close() that ends every connection.
- * The metrics server is one route table on it; `perfscope serve` is another.
+ * connection-limits.ts, a resolved promise once it listens (a listening error is one PerfscopeError),
+ * and a close() that ends every connection, streams included. The metrics server is one route table
+ * on it (metrics-server.ts); `perfscope serve` is another (serve-api.ts). A malformed request, a head
+ * over `maxHeaderBytes` or a request past its timeout gets Node's own 400, 431 or 408 and is closed.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { inspect } from 'node:util';
 import { fromErrno, usageError } from '../core/errors.js';
+import { createRouter, type RouterOptions } from './router.js';
 import { guardConnections, resolveLimits, serverOptions, type ConnectionLimits, type ConnectionStats } from './connection-limits.js';
 
 export interface HttpServerOptions {
@@ -14,8 +17,8 @@ export interface HttpServerOptions {
   /** Interface to listen on (default 127.0.0.1: nothing is published to the network unless asked). */
   host?: string;
   limits?: ConnectionLimits;
-  /** The request handler (e.g. from createRouter()). */
-  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The routes, auth and hooks (router.ts); its request-target limit is `limits.maxUrlLength`. */
+  router: Omit<RouterOptions, 'maxUrlLength'>;
 }
 
 export interface HttpServer {
@@ -25,7 +28,7 @@ export interface HttpServer {
   readonly server: Server;
   /** Open connections and evictions at the cap. */
   readonly connections: ConnectionStats;
-  /** Stops listening and closes every connection. */
+  /** Stops listening and closes every connection (streams included). */
   close(): Promise<void>;
 }
 
@@ -40,9 +43,8 @@ export function checkListenOptions(port: unknown, host: unknown, where: string):
 export async function startHttpServer(options: HttpServerOptions, where = 'startHttpServer'): Promise<HttpServer> {
   const { port, host = '127.0.0.1' } = options;
   checkListenOptions(port, host, where);
-  if (typeof options.handler !== 'function') throw usageError(`${where}: handler must be a function`);
   const limits = resolveLimits(options.limits, where);
-  const server = createServer(serverOptions(limits), options.handler);
+  const server = createServer(serverOptions(limits), createRouter({ ...options.router, maxUrlLength: limits.maxUrlLength }));
   const connections = guardConnections(server, limits);
   await new Promise<void>((resolvePromise, reject) => {
     const refused = (err: Error): void => reject(fromErrno(err, `${where}: cannot listen on ${host}:${port}`));
@@ -56,9 +58,8 @@ export async function startHttpServer(options: HttpServerOptions, where = 'start
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
-  const hostForUrl = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
-    origin: `http://${hostForUrl}:${actualPort}`,
+    origin: `http://${urlHost(host)}:${actualPort}`,
     port: actualPort,
     server,
     connections,
@@ -68,4 +69,11 @@ export async function startHttpServer(options: HttpServerOptions, where = 'start
         server.closeAllConnections();
       }),
   };
+}
+
+/** The host part of a URL for a listening address: IPv6 in brackets, a wildcard as loopback. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -10,16 +10,14 @@
  * `_total`, so negotiating by default renamed such counters).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { inspect, promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { inspect } from 'node:util';
 import { usageError } from '../core/errors.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.js';
 import { globalRegistry, type Registry } from '../metrics/registry.js';
 import { resolveAuth, type HttpAuth } from './auth.js';
-import { acceptsGzip, negotiate } from './negotiate.js';
-import { sendText, type Route } from './router.js';
-
-const gzipAsync = promisify(gzip);
+import { negotiate } from './negotiate.js';
+import { send, sendText } from './respond.js';
+import type { Route } from './router.js';
 
 export interface MetricsHandlerOptions {
   /** Registry to expose (default: the default registry). */
@@ -66,19 +64,9 @@ export function exposition(options: MetricsHandlerOptions, where: string): NodeH
     } finally {
       scraping--;
     }
-    const headers: Record<string, string> = {
-      'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
-      vary: negotiated ? 'Accept, Accept-Encoding' : 'Accept-Encoding',
-      'cache-control': 'no-store',
-    };
-    let payload: Buffer = Buffer.from(body, 'utf8');
-    if (compress && acceptsGzip(req.headers['accept-encoding'])) {
-      payload = await gzipAsync(payload); // zlib runs on the libuv thread pool, off the event loop
-      headers['content-encoding'] = 'gzip';
-    }
-    headers['content-length'] = String(payload.length);
-    res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : payload);
+    const contentType = format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
+    // gzip at zlib's default level, on the libuv thread pool, off the event loop
+    await send(req, res, 200, contentType, body, { headers: { vary: negotiated ? 'Accept, Accept-Encoding' : 'Accept-Encoding' }, gzipFrom: compress ? 0 : Infinity, gzipLevel: 6 });
   };
 }
 
@@ -107,12 +95,13 @@ export function metricsHandler(
   const auth = resolveAuth(options.auth, 'metricsHandler');
   const serveExposition = exposition(options, 'metricsHandler');
   const serve: NodeHandler = async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendText(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
-      return;
-    }
+    // the router's order: auth, then method
     if (auth !== undefined && !auth.check(req.headers.authorization)) {
       sendText(res, 401, 'unauthorized', { 'www-authenticate': auth.challenge });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
       return;
     }
     await serveExposition(req, res);

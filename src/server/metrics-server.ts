@@ -6,16 +6,17 @@
  * keep the scraper served under abuse. Listens on 127.0.0.1 unless told otherwise.
  *
  * Built from the server pieces `perfscope serve` uses too: http-server.ts (listen, limits, close),
- * router.ts (routes, methods, auth, request limits), auth.ts, negotiate.ts, metrics-handler.ts.
+ * router.ts (routes, methods, auth, request limits), auth.ts, respond.ts, negotiate.ts,
+ * metrics-handler.ts.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
 import { usageError } from '../core/errors.js';
 import type { HttpAuth } from './auth.js';
 import type { ConnectionLimits, ConnectionStats } from './connection-limits.js';
 import { startHttpServer } from './http-server.js';
 import { metricsRoute, type MetricsHandlerOptions } from './metrics-handler.js';
-import { createRouter, sendText } from './router.js';
+import { sendText } from './respond.js';
 
 export { metricsHandler, type MetricsHandlerOptions } from './metrics-handler.js';
 export { negotiate } from './negotiate.js';
@@ -50,14 +51,11 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   if (typeof options !== 'object' || options === null) throw usageError(`startMetricsServer: expects an options object, got ${inspect(options)}`);
   const { path = '/metrics' } = options;
   if (typeof path !== 'string' || !path.startsWith('/')) throw usageError(`startMetricsServer: path must start with "/", got ${JSON.stringify(path)}`);
-  const handler = createRouter({
+  const router = {
     auth: options.auth,
-    routes: [
-      metricsRoute(path, options, 'startMetricsServer'),
-      { path: '/healthz', public: true, handle: (_req, res) => sendText(res, 200, 'ok') },
-    ],
-  });
-  const http = await startHttpServer({ port: options.port, host: options.host, limits: options.limits, handler }, 'startMetricsServer');
+    routes: [metricsRoute(path, options, 'startMetricsServer'), { path: '/healthz', public: true, handle: (_req: unknown, res: ServerResponse) => sendText(res, 200, 'ok') }],
+  };
+  const http = await startHttpServer({ port: options.port, host: options.host, limits: options.limits, router }, 'startMetricsServer');
   return {
     url: `${http.origin}${path}`,
     port: http.port,

@@ -1,13 +1,21 @@
 /**
  * The HTTP face of `perfscope serve` (docs/serve.md is the contract): `/metrics`, `/healthz`,
- * `/api/info`, `/api/groups`, `/api/history`, `/api/stream` (SSE) and `/` , over the app server's
- * limits and auth. It knows nothing of /proc or the store: an agent implements `ServeBackend`.
+ * `/api/info`, `/api/groups`, `/api/history`, `/api/stream` (SSE), `/` and the dashboard's static
+ * files, as one route table on the server pieces the metrics server is built from (http-server.ts,
+ * router.ts, auth.ts, connection-limits.ts, respond.ts), with auth on every path. It knows nothing of
+ * /proc or the store: an agent implements `ServeBackend`.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, type Registry } from '../metrics/index.js';
-import { negotiate, type MetricsAuth } from './metrics-server.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.js';
-import { acceptsGzip, send, sendError, sendJson, startAppServer, type AppLimits, type AppServer, type RouteContext, type StaticMount } from './app-server.js';
+import type { HttpAuth } from './auth.js';
+import type { ConnectionLimits } from './connection-limits.js';
+import { startHttpServer, type HttpServer } from './http-server.js';
+import { acceptsGzip, negotiate } from './negotiate.js';
+import { securityHeaders, send, sendError, sendJson } from './respond.js';
+import type { Route, RouteContext } from './router.js';
 import { SseHub, frame, type SseOptions } from './sse.js';
+import { staticRoute, type StaticMount } from './static-files.js';
 
 /** A history request after validation. */
 export interface HistoryRequest {
@@ -47,8 +55,9 @@ export interface ServeServerOptions {
   backend: ServeBackend;
   port: number;
   host?: string;
-  auth?: MetricsAuth;
-  limits?: Partial<AppLimits>;
+  auth?: HttpAuth;
+  /** Connection cap, timeouts and request limits (connection-limits.ts; the metrics server's defaults). */
+  limits?: ConnectionLimits;
   stream?: SseOptions;
   /** The dashboard's assets, served at /assets/. */
   staticDir?: string;
@@ -58,11 +67,17 @@ export interface ServeServerOptions {
   indexHtml?: string;
 }
 
-export interface ServeServer extends AppServer {
+export interface ServeServer {
+  /** The dashboard's URL, e.g. http://127.0.0.1:9464/ */
+  readonly url: string;
+  readonly port: number;
+  readonly server: HttpServer['server'];
+  /** Open connections, and connections closed at the cap to make room. */
+  readonly connections: HttpServer['connections'];
   readonly viewers: SseHub;
+  /** Stops listening, ends open connections (streams included). */
+  close(): Promise<void>;
 }
-
-const routeNames = ['/', '/metrics', '/healthz', '/api/info', '/api/groups', '/api/history', '/api/stream'];
 
 /**
  * The page's Content-Security-Policy: scripts, styles, the stream and the API from serve itself only;
@@ -93,77 +108,91 @@ export async function startServeServer(o: ServeServerOptions): Promise<ServeServ
   const unsubscribe = b.onTick((tMs, payload) => hub.broadcast('tick', payload, String(tMs)));
   const index = o.indexHtml ?? indexPage();
 
-  const routes: Record<string, (ctx: RouteContext) => Promise<void>> = {
-    '/': (ctx) => send(ctx, 200, 'text/html; charset=utf-8', index, { 'content-security-policy': pageCsp }),
-    '/healthz': async (ctx) => {
+  type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) => Promise<void> | void;
+  const api: Record<string, Handler> = {
+    '/': (req, res) => send(req, res, 200, 'text/html; charset=utf-8', index, { headers: { 'content-security-policy': pageCsp } }),
+    '/healthz': (req, res) => {
       const h = b.health();
       const stale = h.lastTickAgeSeconds === null || h.lastTickAgeSeconds > Math.max(5, 3 * h.intervalSeconds);
-      await send(ctx, stale ? 503 : 200, 'text/plain; charset=utf-8', stale ? `stale: ${h.lastTickAgeSeconds === null ? 'no tick yet' : `last tick ${h.lastTickAgeSeconds.toFixed(1)} s ago`}\n` : 'ok\n');
+      return send(req, res, stale ? 503 : 200, 'text/plain; charset=utf-8', stale ? `stale: ${h.lastTickAgeSeconds === null ? 'no tick yet' : `last tick ${h.lastTickAgeSeconds.toFixed(1)} s ago`}\n` : 'ok\n');
     },
-    '/metrics': async (ctx) => {
-      const format = negotiate(ctx.req.headers.accept);
-      const gz = acceptsGzip(ctx.req);
+    '/metrics': async (req, res) => {
+      const format = negotiate(req.headers.accept);
+      const gz = acceptsGzip(req.headers['accept-encoding']);
+      // the agent builds each body (and its gzip) once per tick, so it is sent as is
       const body = await b.metrics(format, gz);
-      const headers: Record<string, string> = {
+      res.writeHead(200, {
+        ...securityHeaders,
         'content-type': format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
-        'cache-control': 'no-store',
         vary: 'Accept, Accept-Encoding',
         'content-length': String(body.length),
-      };
-      if (gz) headers['content-encoding'] = 'gzip';
-      ctx.res.writeHead(200, headers);
-      ctx.res.end(ctx.head ? undefined : body);
+        ...(gz ? { 'content-encoding': 'gzip' } : {}),
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
     },
-    '/api/info': (ctx) => sendJson(ctx, 200, b.info()),
-    '/api/groups': (ctx) => sendJson(ctx, 200, b.groups()),
-    '/api/history': async (ctx) => {
+    '/api/info': (req, res) => sendJson(req, res, 200, b.info()),
+    '/api/groups': (req, res) => sendJson(req, res, 200, b.groups()),
+    '/api/history': (req, res, ctx) => {
       const parsed = parseHistoryQuery(ctx.query, b.maxHistorySeconds());
-      if (typeof parsed === 'string') return sendError(ctx, 400, parsed);
+      if (typeof parsed === 'string') return sendError(req, res, 400, parsed);
       let run: unknown;
       try {
         run = b.history(parsed);
       } catch (err) {
-        if (err instanceof NotFoundError) return sendError(ctx, 404, err.message);
+        if (err instanceof NotFoundError) return sendError(req, res, 404, err.message);
         throw err;
       }
-      await sendJson(ctx, 200, run);
+      return sendJson(req, res, 200, run);
     },
-    '/api/stream': async (ctx) => {
+    '/api/stream': (req, res, ctx) => {
       const raw = ctx.query.get('backlog');
       const backlogSeconds = raw === null ? 300 : Number(raw);
       if (!(backlogSeconds >= 0 && backlogSeconds <= 86400) || (raw !== null && !/^\d+(\.\d+)?$/.test(raw))) {
-        return sendError(ctx, 400, `backlog must be a number of seconds from 0 to 86400, got ${JSON.stringify(raw)}`);
+        return sendError(req, res, 400, `backlog must be a number of seconds from 0 to 86400, got ${JSON.stringify(raw)}`);
       }
-      if (ctx.head) return send(ctx, 200, 'text/event-stream; charset=utf-8', '');
-      const last = ctx.req.headers['last-event-id'];
+      if (req.method === 'HEAD') return send(req, res, 200, 'text/event-stream; charset=utf-8', '');
+      const last = req.headers['last-event-id'];
       const afterMs = typeof last === 'string' && /^\d{1,16}$/.test(last) ? Number(last) : null;
       const ticks = b.backlog(backlogSeconds, afterMs);
       const first = frame('hello', b.hello()) + frame('backlog', `[${ticks.map((t) => t.payload).join(',')}]`, ticks.length > 0 ? String(ticks[ticks.length - 1]!.tMs) : undefined);
-      hub.attach(ctx.req, ctx.res, first);
+      hub.attach(req, res, first);
     },
   };
+  const mounts: StaticMount[] = [...(o.staticDir === undefined ? [] : [{ prefix: '/assets/', dir: o.staticDir }]), ...(o.staticMounts ?? [])];
+  const routes: Route[] = [...Object.entries(api).map(([path, handle]) => ({ path, handle })), ...mounts.map(staticRoute)];
 
-  const server = await startAppServer({
-    port: o.port,
-    host: o.host,
-    auth: o.auth,
-    limits: o.limits,
-    routes,
-    staticFiles: [...(o.staticDir === undefined ? [] : [{ prefix: '/assets/', dir: o.staticDir }]), ...(o.staticMounts ?? [])],
-    onError: (err, path) => b.fault('http', `${path}: ${err instanceof Error ? err.message : String(err)}`),
-    onResponse: (route, status) => requests.inc({ route: routeNames.includes(route) || route === 'static' ? route : 'other', code: String(status) }),
-  }).catch((err: unknown) => {
+  let http: HttpServer;
+  try {
+    http = await startHttpServer(
+      {
+        port: o.port,
+        host: o.host,
+        limits: o.limits,
+        router: {
+          routes,
+          auth: o.auth,
+          realm: 'perfscope',
+          onError: (err, path) => b.fault('http', `${path}: ${err instanceof Error ? err.message : String(err)}`),
+          onResponse: (route, status) => requests.inc({ route: route === undefined ? 'other' : route.prefix === true ? 'static' : route.path, code: String(status) }),
+        },
+      },
+      'perfscope serve',
+    );
+  } catch (err) {
     unsubscribe();
     hub.close();
     throw err;
-  });
+  }
   return {
-    ...server,
+    url: `${http.origin}/`,
+    port: http.port,
+    server: http.server,
+    connections: http.connections,
     viewers: hub,
     close: async () => {
       unsubscribe();
       hub.close();
-      await server.close();
+      await http.close();
     },
   };
 }

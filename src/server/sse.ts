@@ -10,7 +10,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants, createGzip, type Gzip } from 'node:zlib';
-import { acceptsGzip } from './app-server.js';
+import { markStream } from './connection-limits.js';
+import { acceptsGzip } from './negotiate.js';
+import { securityHeaders, sendText } from './respond.js';
 
 export interface SseOptions {
   /** Most viewers at once; more get 503 (default 100). */
@@ -67,17 +69,16 @@ export class SseHub {
    */
   attach(req: IncomingMessage, res: ServerResponse, first: string): boolean {
     if (this.viewers.size >= this.opts.maxViewers) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '10', 'cache-control': 'no-store' });
-      res.end('too many viewers\n');
+      sendText(res, 503, 'too many viewers', { 'retry-after': '10' });
       return false;
     }
-    const compress = acceptsGzip(req);
+    const compress = acceptsGzip(req.headers['accept-encoding']);
+    markStream(res); // the server's idle and stalled-request rules do not cut a stream: write() polices it
     res.writeHead(200, {
+      ...securityHeaders,
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
-      'x-content-type-options': 'nosniff',
       ...(compress ? { 'content-encoding': 'gzip', vary: 'Accept-Encoding' } : {}),
     });
     res.socket?.setNoDelay(true);

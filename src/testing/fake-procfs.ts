@@ -128,6 +128,12 @@ export interface FakeSystem {
   schedulingEntities?: number;
   disks?: FakeDisk[];
   netInterfaces?: FakeNetInterface[];
+  /**
+   * Whether the kernel lists children in `task/TID/children` (CONFIG_PROC_CHILDREN; default true).
+   * false: no such files, as on kernels built without it, and readers find children by scanning every
+   * process's `stat` for its ppid.
+   */
+  childrenFiles?: boolean;
 }
 
 const kB = (bytes: number | undefined): number => Math.floor((bytes ?? 0) / 1024);
@@ -153,6 +159,7 @@ const DEFAULT_SYSTEM: Required<FakeSystem> = {
   schedulingEntities: 100,
   disks: [{ name: 'vda' }],
   netInterfaces: [{ name: 'eth0' }],
+  childrenFiles: true,
 };
 
 export class FakeProcfs {
@@ -346,7 +353,8 @@ export class FakeProcfs {
       mkdirSync(t, { recursive: true });
       const ns = p.threadCpuNs?.[i] ?? (i === 0 ? defaultNs : 0);
       writeFileSync(join(t, 'schedstat'), `${ns} 0 0\n`);
-      writeFileSync(join(t, 'children'), i === 0 && p.children !== undefined && p.children.length > 0 ? `${p.children.join(' ')} ` : '');
+      if (this.system.childrenFiles) writeFileSync(join(t, 'children'), i === 0 && p.children !== undefined && p.children.length > 0 ? `${p.children.join(' ')} ` : '');
+      else rmSync(join(t, 'children'), { force: true });
     });
     rmSync(join(dir, 'smaps_rollup'), { force: true });
     if (p.smaps !== undefined) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
-import { parseHeaderArg, readAuthFile } from '../../src/export/options.js';
+import { authHeader, parseHeaderArg } from '../../src/export/options.js';
 import { PerfscopeError } from '../../src/core/errors.js';
 
 const isCode = (code: string, re: RegExp) => (e: unknown) => e instanceof PerfscopeError && e.code === code && re.test(e.message);
@@ -15,25 +15,27 @@ test('parseHeaderArg: NAME=VALUE, the value may hold "="; bad names and line bre
   assert.throws(() => parseHeaderArg('otlp', 'x=a\nb'), isCode('EUSAGE', /single-line/));
 });
 
-test('readAuthFile: basic, bearer or a bare token; missing, unreadable and empty files are clear errors', () => {
+test('authFile: the one credentials-file format becomes the Authorization header; bad files are clear errors naming the exporter', () => {
   const t = tempDir();
   try {
-    const f = (name: string, text: string): string => {
+    const f = (name: string, text: string, mode = 0o600): string => {
       const p = join(t.dir, name);
       writeFileSync(p, text);
+      chmodSync(p, mode);
       return p;
     };
-    assert.deepEqual(readAuthFile('remote_write', f('a', '\n  basic user:pa:ss  \n')), { username: 'user', password: 'pa:ss' });
-    assert.deepEqual(readAuthFile('remote_write', f('b', 'Bearer tok.en\n')), { bearerToken: 'tok.en' });
-    assert.deepEqual(readAuthFile('remote_write', f('c', 'glc_abc123\n')), { bearerToken: 'glc_abc123' });
-    assert.throws(() => readAuthFile('remote_write', join(t.dir, 'nope')), isCode('ENOTFOUND', /auth file .*nope does not exist/));
-    assert.throws(() => readAuthFile('remote_write', f('d', '\n\n')), isCode('EUSAGE', /is empty/));
-    assert.throws(() => readAuthFile('remote_write', f('e', 'basic nocolon')), isCode('EUSAGE', /USER:PASSWORD/));
-    if (process.getuid?.() !== 0) {
-      const p = f('g', 'x');
-      chmodSync(p, 0);
-      assert.throws(() => readAuthFile('remote_write', p), isCode('EACCESS', /cannot read auth file/));
-    }
+    const basic = (up: string) => ({ Authorization: `Basic ${Buffer.from(up).toString('base64')}` });
+    assert.deepEqual(authHeader('remote_write', undefined, f('a', '\n  basic user:pa:ss  \n')), basic('user:pa:ss'));
+    assert.deepEqual(authHeader('remote_write', undefined, f('b', 'Bearer tok.en\n')), { Authorization: 'Bearer tok.en' });
+    assert.deepEqual(authHeader('otlp', undefined, f('c', 'glc_abc123\n')), { Authorization: 'Bearer glc_abc123' }, 'a short token is the receiver\'s business');
+    assert.deepEqual(authHeader('otlp', undefined, f('c2', 'user:pa ss\n')), basic('user:pa ss'));
+    const warnings: string[] = [];
+    authHeader('otlp', undefined, f('w', 'user:pw\n', 0o644), (l) => warnings.push(l));
+    assert.deepEqual(warnings, [`perfscope otlp: warning: ${join(t.dir, 'w')} is readable by other users (chmod 600 it)`]);
+    assert.throws(() => authHeader('remote_write', undefined, join(t.dir, 'nope')), isCode('ENOTFOUND', /^remote_write: cannot read the auth file .*nope: no such file or directory$/));
+    assert.throws(() => authHeader('remote_write', undefined, f('d', '\n\n')), isCode('EBADDATA', /^remote_write: .*expected one line/));
+    assert.throws(() => authHeader('remote_write', undefined, f('e', 'basic nocolon')), isCode('EBADDATA', /USER:PASSWORD/));
+    assert.throws(() => authHeader('remote_write', { bearerToken: 'x' }, f('g', 'tok')), isCode('EUSAGE', /auth or authFile, not both/));
   } finally {
     t.cleanup();
   }

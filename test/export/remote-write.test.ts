@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { freePort } from '../integration/engines.js';
@@ -275,6 +276,26 @@ test('auth becomes an Authorization header; extra headers are sent', async () =>
     await rw.stop({ finalCollect: false });
     await rx.close();
   }
+});
+
+test('authFile: credentials from a file (the one credentials-file format) become the Authorization header', async () => {
+  const rx = await startReceiver();
+  const reg = new Registry();
+  new Gauge({ name: 'g', help: 'h', registers: [reg] }).set(1);
+  const t = tempDir();
+  dirs.push(t);
+  const file = join(t.dir, 'auth');
+  writeFileSync(file, 'bearer glc_tok:en\n', { mode: 0o600 });
+  const rw = startRemoteWrite(fastOptions(rx.url, reg, { authFile: file }));
+  try {
+    await rw.collect();
+    await until('request', () => rx.requests.length > 0);
+    assert.equal(rx.requests[0]!.headers.authorization, 'Bearer glc_tok:en');
+  } finally {
+    await rw.stop({ finalCollect: false });
+    await rx.close();
+  }
+  assert.throws(() => startRemoteWrite(fastOptions(rx.url, reg, { authFile: join(t.dir, 'nope') })), (e: unknown) => e instanceof PerfscopeError && e.code === 'ENOTFOUND');
 });
 
 test('stop() is bounded even when the source never answers', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelayMs, RateLimitedLog } from '../../src/export/retry.js';
+import { backoffDelayMs } from '../../src/export/retry.js';
 import { parseRetryAfter } from '../../src/export/http-post.js';
 
 const o = { minBackoffMs: 100, maxBackoffMs: 5000, maxRetryAfterMs: 60_000 };
@@ -26,20 +26,4 @@ test('Retry-After wins when longer, is capped, and parses as seconds or an HTTP 
   assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4000), 6000);
   assert.equal(parseRetryAfter('soon'), null);
   assert.equal(parseRetryAfter(undefined), null);
-});
-
-test('RateLimitedLog: the first line of a kind at once, then one per interval with the count held back', () => {
-  let now = 0;
-  const out: string[] = [];
-  const log = new RateLimitedLog((l) => out.push(l), 60_000, () => now);
-  log.line('retry', 'down');
-  log.line('retry', 'down');
-  log.line('other', 'x');
-  now = 30_000;
-  log.line('retry', 'down');
-  now = 61_000;
-  log.line('retry', 'still down');
-  log.always('retry', 'recovered');
-  log.line('retry', 'down again');
-  assert.deepEqual(out, ['down', 'x', 'still down (2 similar since the last report)', 'recovered', 'down again']);
 });

@@ -28,20 +28,25 @@ import { RuntimeProbe } from '../../src/sampling/runtime.js';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
 import { sampleSeries } from '../../src/sampling/sample-series.js';
 import { validateLabelName, validateMetricName } from '../../src/metrics/validation.js';
-import { fakeProcfs } from '../helpers/fake-procfs.js';
+import { join } from 'node:path';
+import { FakeProcfs } from '../../src/testing/fake-procfs.js';
 
-/** Samples of a tree with a child, per-process rows and the system, on the fixture procfs. */
+/** Samples of a tree with a child, per-process rows and the system (CPUs, a disk, an interface), on a fake procfs. */
 function fixtureSamples(): Sample[] {
-  const p = fakeProcfs();
+  const p = new FakeProcfs({ netInterfaces: [{ name: 'eth0', rxBytes: 133375822, txBytes: 558477 }] });
   const clock = new FakeClock();
   try {
-    const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: p.cgroupRoot, clock, intervalMs: 100, perProcess: true, system: true });
+    // smaps_rollup for the root only: the tree's unique memory stays unmeasured
+    const smaps = { rssBytes: 58300 * 1024, pssBytes: 40000 * 1024, privateBytes: 16000 * 1024 };
+    p.setProcess({ pid: 4242, ppid: 4200, userTicks: 1000, systemTicks: 500, rssBytes: 58300 * 1024, threads: [4242, 4243], smaps });
+    const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: join(p.root, 'nocgroup'), clock, intervalMs: 100, perProcess: true, system: true });
     const samples: Sample[] = [];
     sampler.on('sample', (s: Sample) => samples.push(s));
     sampler.start();
-    p.addChild(5000, 4242);
+    p.setProcess({ pid: 5000, ppid: 4242 });
+    p.updateProcess(4242, { children: [5000] });
     clock.advance(100);
-    p.stat(4242, 4200, { u: 1010, s: 505 });
+    p.updateProcess(4242, { userTicks: 1010, systemTicks: 505 });
     clock.advance(100);
     sampler.stop();
     return samples;

@@ -2,7 +2,8 @@
  * A member's life as the Sampler reports it: a zombie has exited (the root ends the run at the first
  * tick that sees it, a descendant leaves the tree and is not adopted again), and a process that execs
  * (same start time, new comm) is announced again with its new name and command line (issue 11, items
- * 9 and 10). On a fake procfs with fake time, then on the real /proc with every engine.
+ * 9 and 10). On a fake procfs (perfscope/testing's FakeProcfs) with fake time, then on the real /proc
+ * with every engine.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { FakeClock } from '../../src/core/clock.js';
 import { Sampler, type EndReason, type ProcessInfo, type Sample } from '../../src/sampling/sampler.js';
 import { loadNative } from '../../src/sampling/native.js';
-import { fakeProcfs } from '../helpers/fake-procfs.js';
+import { join } from 'node:path';
+import { FakeProcfs } from '../../src/testing/fake-procfs.js';
 
 interface Seen {
   samples: Sample[];
@@ -20,6 +22,13 @@ interface Seen {
   execs: ProcessInfo[];
   exits: { pid: number; t: number }[];
   end: EndReason | null;
+}
+
+/** Process 4242 (parent 4200) on a fake /proc, with or without task/TID/children files. */
+function fakeProc(childrenFiles = false): FakeProcfs {
+  const proc = new FakeProcfs({ childrenFiles });
+  proc.setProcess({ pid: 4242, ppid: 4200, comm: 'worker', userTicks: 1000, systemTicks: 500 });
+  return proc;
 }
 
 function watch(sampler: Sampler): Seen {
@@ -33,16 +42,16 @@ function watch(sampler: Sampler): Seen {
 }
 
 test('a root that turns zombie ends the run at the first tick that sees it (fake procfs)', () => {
-  const p = fakeProcfs();
+  const p = fakeProc();
   const clock = new FakeClock();
   try {
     for (const perProcess of [false, true]) {
-      p.stat(4242, 4200, { u: 1000, s: 500 });
-      const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: p.cgroupRoot, clock, intervalMs: 100, system: false, children: perProcess, perProcess });
+      p.updateProcess(4242, { userTicks: 1000, state: 'S' });
+      const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: join(p.root, 'nocgroup'), clock, intervalMs: 100, system: false, children: perProcess, perProcess });
       const seen = watch(sampler);
       sampler.start();
       clock.advance(100);
-      p.stat(4242, 4200, { u: 1010, s: 500 }, undefined, { state: 'Z' });
+      p.updateProcess(4242, { userTicks: 1010, state: 'Z' });
       clock.advance(100);
       assert.equal(seen.end, 'process-exited', `perProcess ${perProcess}: ended, not waiting for the reap`);
       assert.deepEqual(seen.samples.map((s) => s.index), [0, 1], 'no sample of the zombie');
@@ -55,49 +64,51 @@ test('a root that turns zombie ends the run at the first tick that sees it (fake
 });
 
 test('a child that turns zombie leaves the tree, its CPU kept, and is not adopted again before the reap', () => {
-  const p = fakeProcfs();
-  const clock = new FakeClock();
-  try {
-    const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: p.cgroupRoot, clock, intervalMs: 100, system: false, counters: 'zero' });
-    const seen = watch(sampler);
-    sampler.start();
-    p.addChild(5000, 4242);
-    p.stat(5000, 4242, { u: 30, s: 0 });
-    p.addChild(5001, 4242);
-    p.stat(5001, 4242, { u: 0, s: 0 }, undefined, { state: 'Z' }); // born and exited between two ticks
-    clock.advance(100); // t=0.1: 5000 adopted; 5001 a zombie already: not announced
-    p.stat(5000, 4242, { u: 40, s: 0 }, undefined, { state: 'Z' });
-    clock.advance(100); // t=0.2: 5000 is a zombie: gone from the tree
-    clock.advance(100); // t=0.3: still unreaped, still listed: not adopted again
-    p.remove(5000); // reaped: the parent's cutime takes its 0.4 s
-    p.remove(5001);
-    p.stat(4242, 4200, { u: 1000, s: 500, cu: 40 });
-    clock.advance(100); // t=0.4
-    sampler.stop();
-    assert.deepEqual(seen.starts.map((s) => s.pid), [4242, 5000]);
-    assert.deepEqual(seen.exits, [{ pid: 5000, t: 0.2 }]);
-    assert.deepEqual(seen.samples.map((s) => s.tree.num_procs), [1, 2, 1, 1, 1]);
-    const cpu = seen.samples.map((s) => Math.round(s.tree.cpu_user_seconds! * 100));
-    assert.deepEqual(cpu, [1000, 1030, 1030, 1030, 1040], "the zombie's last seen 0.3 s kept; its final 0.1 s arrives with the reap");
-    assert.deepEqual([...seen.samples.at(-1)!.processes!.keys()], [4242]);
-  } finally {
-    p.cleanup();
+  // Children found by scanning /proc (no task/TID/children files), and listed by the parent.
+  for (const childrenFiles of [false, true]) {
+    const p = fakeProc(childrenFiles);
+    const clock = new FakeClock();
+    try {
+      const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: join(p.root, 'nocgroup'), clock, intervalMs: 100, system: false, counters: 'zero' });
+      const seen = watch(sampler);
+      sampler.start();
+      p.setProcess({ pid: 5000, ppid: 4242, userTicks: 30 });
+      p.setProcess({ pid: 5001, ppid: 4242, state: 'Z' }); // born and exited between two ticks
+      p.updateProcess(4242, { children: [5000, 5001] });
+      clock.advance(100); // t=0.1: 5000 adopted; 5001 a zombie already: not announced
+      p.updateProcess(5000, { userTicks: 40, state: 'Z' });
+      clock.advance(100); // t=0.2: 5000 is a zombie: gone from the tree
+      clock.advance(100); // t=0.3: still unreaped, still listed: not adopted again
+      p.removeProcess(5000); // reaped: the parent's cutime takes its 0.4 s
+      p.removeProcess(5001);
+      p.updateProcess(4242, { childrenUserTicks: 40, children: [] });
+      clock.advance(100); // t=0.4
+      sampler.stop();
+      const mode = `childrenFiles ${childrenFiles}`;
+      assert.deepEqual(seen.starts.map((s) => s.pid), [4242, 5000], mode);
+      assert.deepEqual(seen.exits, [{ pid: 5000, t: 0.2 }], mode);
+      assert.deepEqual(seen.samples.map((s) => s.tree.num_procs), [1, 2, 1, 1, 1], mode);
+      const cpu = seen.samples.map((s) => Math.round(s.tree.cpu_user_seconds! * 100));
+      assert.deepEqual(cpu, [1000, 1030, 1030, 1030, 1040], `${mode}: the zombie's last seen 0.3 s kept; its final 0.1 s arrives with the reap`);
+      assert.deepEqual([...seen.samples.at(-1)!.processes!.keys()], [4242], mode);
+    } finally {
+      p.cleanup();
+    }
   }
 });
 
 test('a process that execs is announced again with its new comm and command line, once (fake procfs)', () => {
-  const p = fakeProcfs();
+  const p = fakeProc();
   const clock = new FakeClock();
   try {
     for (const children of [false, true]) {
-      p.stat(4242, 4200, { u: 1000, s: 500 }, undefined, { comm: 'bash' });
-      p.cmdline(4242, ['bash', '/home/u/.pyenv/shims/python', 'app.py']);
-      const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: p.cgroupRoot, clock, intervalMs: 100, system: false, children });
+      p.updateProcess(4242, { comm: 'bash', cmdline: ['bash', '/home/u/.pyenv/shims/python', 'app.py'] });
+      const sampler = new Sampler({ pid: 4242, procRoot: p.root, cgroupRoot: join(p.root, 'nocgroup'), clock, intervalMs: 100, system: false, children });
       const seen = watch(sampler);
       sampler.start();
       clock.advance(100);
-      p.stat(4242, 4200, { u: 1000, s: 500 }, undefined, { comm: 'python3.12' }); // same start time: exec
-      p.cmdline(4242, ['/home/u/.pyenv/versions/3.12/bin/python3.12', 'app.py']);
+      // same start time: exec
+      p.updateProcess(4242, { comm: 'python3.12', cmdline: ['/home/u/.pyenv/versions/3.12/bin/python3.12', 'app.py'] });
       clock.advance(100);
       clock.advance(100);
       sampler.stop();

@@ -127,7 +127,7 @@ test('a failing metric leaves the scrape a 200 with every other metric', async (
 
 const basicHeader = (scheme: string, userPass: string) => `${scheme} ${Buffer.from(userPass).toString('base64')}`;
 
-test('basic and bearer auth: the scheme is case-insensitive (RFC 7235), wrong credentials of any length get 401, /healthz stays open', async () => {
+test('basic and bearer auth: the scheme is case-insensitive (RFC 7235), wrong credentials of any length get 401, unknown paths too, /healthz stays open', async () => {
   const basic = await startMetricsServer({ port: 0, registry, auth: { type: 'basic', username: 'prom', password: 's3cret' } });
   const bearer = await startMetricsServer({ port: 0, registry, auth: { type: 'bearer', token: 'tok-123' } });
   try {
@@ -143,6 +143,10 @@ test('basic and bearer auth: the scheme is case-insensitive (RFC 7235), wrong cr
     }
     assert.equal((await get(basic.url, { authorization: 'Bearer tok-123' })).status, 401, 'the other scheme');
     assert.equal((await get(basic.url.replace('/metrics', '/healthz'))).status, 200);
+    // Without credentials a client learns nothing, not even whether a path exists or which methods it takes (was 404 and 405).
+    assert.equal((await get(basic.url.replace('/metrics', '/nope'))).status, 401);
+    assert.equal((await get(basic.url, {}, 'POST')).status, 401);
+    assert.equal((await get(basic.url.replace('/metrics', '/nope'), { authorization: basicHeader('Basic', 'prom:s3cret') })).status, 404);
     for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
       assert.equal((await get(bearer.url, { authorization: `${scheme} tok-123` })).status, 200, scheme);
     }

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAppServer, type AppServer } from '../../src/server/app-server.js';
+import { startHttpServer, type HttpServer } from '../../src/server/http-server.js';
 import { pageCsp } from '../../src/server/serve-api.js';
+import { staticRoute } from '../../src/server/static-files.js';
 
-let server: AppServer;
+let server: HttpServer;
 let dir: string;
 let base: string;
 
@@ -23,14 +24,15 @@ before(async () => {
   writeFileSync(join(dir, 'charts', 'kit.js'), 'kit');
   writeFileSync(join(dir, 'uplot', 'uPlot.min.css'), '.u{}');
   writeFileSync(join(dir, 'secret.txt'), 'no');
-  server = await startAppServer({
+  server = await startHttpServer({
     port: 0,
-    routes: {},
-    staticFiles: [
-      { prefix: '/assets/', dir: join(dir, 'serve') },
-      { prefix: '/assets/charts/', dir: join(dir, 'charts') },
-      { prefix: '/assets/uplot/', dir: join(dir, 'uplot') },
-    ],
+    router: {
+      routes: [
+        staticRoute({ prefix: '/assets/', dir: join(dir, 'serve') }),
+        staticRoute({ prefix: '/assets/charts/', dir: join(dir, 'charts') }),
+        staticRoute({ prefix: '/assets/uplot/', dir: join(dir, 'uplot') }),
+      ],
+    },
   });
   base = `http://127.0.0.1:${server.port}`;
 });

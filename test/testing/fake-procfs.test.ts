@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { ProcessReader } from '../../src/sampling/process.js';
 import { SystemReader } from '../../src/sampling/system.js';
 import { Sampler, type Sample } from '../../src/sampling/sampler.js';
@@ -130,6 +131,28 @@ test('a Sampler on a FakeClock and a FakeProcfs: exact CPU %, a child that start
     assert.ok(Math.abs(samples[1]!.tree.cpu_percent! - 50) < 1e-9, `cpu % ${samples[1]!.tree.cpu_percent}`);
     assert.equal(samples[2]!.tree.rss_bytes, 60 * MiB, 'parent and child');
     assert.deepEqual(started.filter((pid) => pid === 4300), [4300]);
+  } finally {
+    proc.cleanup();
+  }
+});
+
+test('childrenFiles: false is a kernel without task/TID/children: the Sampler finds the child by its ppid', () => {
+  const proc = new FakeProcfs({ childrenFiles: false });
+  const clock = new FakeClock();
+  try {
+    proc.setProcess({ pid: 4242, children: [4300] });
+    assert.ok(!existsSync(`${proc.root}/4242/task/4242/children`), 'no children file');
+    const sampler = new Sampler({ pid: 4242, procRoot: proc.root, cgroupRoot: `${proc.root}/nocgroup`, clock, intervalMs: 100, system: false });
+    const started: number[] = [];
+    sampler.on('process-start', (p: { pid: number }) => started.push(p.pid));
+    sampler.start();
+    proc.setProcess({ pid: 4300, ppid: 4242, comm: 'child' });
+    clock.advance(100);
+    sampler.stop();
+    assert.deepEqual(started, [4242, 4300]);
+    proc.updateSystem({ childrenFiles: true });
+    proc.updateProcess(4242, {});
+    assert.equal(readFileSync(`${proc.root}/4242/task/4242/children`, 'utf8'), '4300 ', 'and back on: listed');
   } finally {
     proc.cleanup();
   }
