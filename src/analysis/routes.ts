@@ -475,8 +475,10 @@ export class RouteInference {
       const start = new Int32Array(nodes + 1);
       const byParent = groupByParent(cParent, C, start);
       const target = new Int32Array(C);
+      // candidates that become their node's parameter (a candidate has one parent: no clearing)
+      const toParam = new Uint8Array(C);
       for (let v = 0; v < nodes; v++) {
-        if (start[v + 1]! > start[v]!) this.settleChildren(v, byParent.subarray(start[v]!, start[v + 1]!), cSeg, cHits, target, minDistinct, rareShare);
+        if (start[v + 1]! > start[v]!) this.settleChildren(v, byParent.subarray(start[v]!, start[v + 1]!), cSeg, cHits, target, toParam, minDistinct, rareShare);
       }
       A = advance(table, active, A, d, cur, target, pathCand, this.nodeOfPath);
       if (A < active.length / 4) active = active.slice(0, A);
@@ -554,8 +556,8 @@ export class RouteInference {
   }
 
   /** Decides the children of `parent`: literals stay, variable families and parameters merge. */
-  private settleChildren(parent: number, list: Int32Array, cSeg: Int32Array, cHits: Float64Array, target: Int32Array, minDistinct: number, rareShare: number): void {
-    const toParam = list.length >= minDistinct ? variableValues(list, cSeg, cHits, this.table.segments, minDistinct, rareShare) : null;
+  private settleChildren(parent: number, list: Int32Array, cSeg: Int32Array, cHits: Float64Array, target: Int32Array, toParam: Uint8Array, minDistinct: number, rareShare: number): void {
+    if (list.length >= minDistinct) variableValues(list, cSeg, cHits, this.table.segments, minDistinct, rareShare, toParam);
     // parameters at one position are one parameter (a hex id that happens to be all digits next to
     // hex ids; product codes next to codes that look like hex): the most used kind names it
     const kind = parameterKind(list, cSeg, cHits, toParam);
@@ -567,7 +569,7 @@ export class RouteInference {
     for (let k = 0; k < list.length; k++) {
       const c = list[k]!;
       const seg = cSeg[c]!;
-      if (seg < RESERVED.length || (toParam !== null && toParam.has(c))) {
+      if (seg < RESERVED.length || toParam[c] === 1) {
         target[c] = paramNode;
       } else {
         const node = this.newNode(parent, seg);
@@ -636,23 +638,28 @@ function advance(table: PathTable, active: Int32Array, A: number, d: number, cur
   return next;
 }
 
-/** The candidates of a node that are values of a variable family (they become the parameter), or null. */
-function variableValues(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, segments: KeyCache, minDistinct: number, rareShare: number): Set<number> | null {
+/** Marks (`toParam[c] = 1`) the candidates of a node that are values of a variable family (they become the parameter). */
+function variableValues(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, segments: KeyCache, minDistinct: number, rareShare: number, toParam: Uint8Array): void {
   let total = 0;
   for (let k = 0; k < list.length; k++) total += cHits[list[k]!]!;
   const rareAt = Math.max(total * rareShare, 2);
-  const families = new Map<number, number[]>();
+  // families by shape (a 6-bit mask), in order of first appearance
+  const byShape: (number[] | undefined)[] = new Array(64);
+  const order: number[] = [];
   for (let k = 0; k < list.length; k++) {
     const c = list[k]!;
     const seg = cSeg[c]!;
     if (seg < RESERVED.length || segments.byteLength(seg) === 0) continue;
     const shape = segments.shape(seg);
-    let f = families.get(shape);
-    if (!f) families.set(shape, (f = []));
+    let f = byShape[shape];
+    if (!f) {
+      byShape[shape] = f = [];
+      order.push(shape);
+    }
     f.push(c);
   }
-  let toParam: Set<number> | null = null;
-  for (const [shape, members] of families) {
+  for (const shape of order) {
+    const members = byShape[shape]!;
     if (members.length < minDistinct) continue;
     let rare = 0;
     let hits = 0;
@@ -662,20 +669,18 @@ function variableValues(list: Int32Array, cSeg: Int32Array, cHits: Float64Array,
     }
     if (rare < 0.9 * members.length || members.length / hits < 0.02) continue;
     const digits = (shape & 4) !== 0;
-    toParam ??= new Set();
     // frequent words stay: /api/products/search next to /api/products/:param
-    for (const c of members) if (cHits[c]! <= rareAt || digits) toParam.add(c);
+    for (const c of members) if (cHits[c]! <= rareAt || digits) toParam[c] = 1;
   }
-  return toParam;
 }
 
 /** The segment naming the parameter child of a node (the most used parameter kind), or -1 for none. */
-function parameterKind(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, toParam: Set<number> | null): number {
+function parameterKind(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, toParam: Uint8Array): number {
   const hits = new Float64Array(RESERVED.length);
   let any = false;
   for (let k = 0; k < list.length; k++) {
     const c = list[k]!;
-    const seg = toParam !== null && toParam.has(c) ? SEG_PARAM : cSeg[c]!;
+    const seg = toParam[c] === 1 ? SEG_PARAM : cSeg[c]!;
     if (seg < RESERVED.length) {
       hits[seg]! += cHits[c]!;
       any = true;

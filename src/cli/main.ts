@@ -3,10 +3,10 @@ import { ExitCode, PerfscopeError, errnoWordsOf, isErrno } from '../core/errors.
 import { version } from '../core/version.js';
 import type { CliIo, Command } from './command.js';
 import { processIo } from './command.js';
-import { commands } from './commands.js';
-import { printDoctor } from './doctor.js';
+import { commandNames, loadCommand, loadCommands } from './commands.js';
 
-function topHelp(): string {
+async function topHelp(): Promise<string> {
+  const commands = await loadCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     `perfscope ${version}: performance monitoring for Node.js and any Linux process`,
@@ -71,19 +71,22 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const target = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    io.stdout.write(`${target ? target.help : topHelp()}\n`);
+    const target = name === 'help' ? await loadCommand(rest[0]) : undefined;
+    io.stdout.write(`${target ? target.help : await topHelp()}\n`);
     return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
   if (name === '--version' || name === '-V') {
     // --verbose: the version and what this installation can do (perfscope doctor)
-    if (rest.includes('--verbose') || rest.includes('-v')) return printDoctor(io);
+    if (rest.includes('--verbose') || rest.includes('-v')) {
+      const { printDoctor } = await import('./doctor.js');
+      return printDoctor(io);
+    }
     io.stdout.write(`${version}\n`);
     return ExitCode.ok;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
+  const command: Command | undefined = await loadCommand(name);
   if (!command) {
-    io.stderr.write(`perfscope: unknown command '${name}' (commands: ${commands.map((c) => c.name).join(', ')})\n`);
+    io.stderr.write(`perfscope: unknown command '${name}' (commands: ${commandNames.join(', ')})\n`);
     return ExitCode.usage;
   }
   if (rest[0] === '--help' || rest[0] === '-h') {
