@@ -5,7 +5,7 @@
  * names, types and label sets are never listed twice), followed by serve's own registry (process and
  * Node.js metrics, self-metrics, the exporters' own metrics).
  *
- * Times: every point carries the wall time of the tick it was read at. Counters carry when counting
+ * Times: every point carries the wall time of the tick it was read at, in whole ms (/api/groups' `t`). Counters carry when counting
  * began, for OTLP's start time: a host counter present at serve's first tick counts since boot (the
  * kernel's totals: `node_boot_time_seconds`); a series that appears later (a new disk or interface, a
  * new group), or comes back after it was retired, counts from the tick it appeared at; a group's
@@ -39,7 +39,9 @@ export class SeriesSetSource implements SeriesSource {
    * Records the tick just taken (its wall time, and the host's boot time in epoch ms): slots that
    * became live since the last tick get their start time. Costs nothing while no series comes or goes.
    */
-  noteTick(wallMs: number, bootMs: number): void {
+  noteTick(tickWallMs: number, bootMs: number): void {
+    // whole ms, as /api/groups' `t` shows the tick (remote_write carries ms; OTLP then agrees with it)
+    const wallMs = Math.round(tickWallMs);
     const first = this.ticks === 0;
     this.ticks++;
     this.tickMs = wallMs;
@@ -126,7 +128,7 @@ export function serveSource(agent: SourceAgent): ServeSource {
       const tick = agent.lastTick;
       const index = tick?.index ?? -1;
       if (cached !== null && cached.tick === index) return cached.collection;
-      stampMs = tick?.wallMs ?? NaN;
+      stampMs = tick === null ? NaN : Math.round(tick.wallMs);
       // both parts are read now, synchronously up to the registry's first await: one tick's values
       cached = { tick: index, collection: Promise.resolve(combined.collect()) };
       return cached.collection;
