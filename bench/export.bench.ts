@@ -14,9 +14,15 @@
  *                 VictoriaMetrics. CPU of every process involved (app + Prometheus), alternating runs.
  *   drain         how fast a queued backlog (150 collections of up to 2,000 series) drains into
  *                 VictoriaMetrics once it is reachable: samples/s and CPU per 1,000 samples.
+ *   serve         `perfscope serve` (the built CLI, 1 s ticks, this host's processes, no scrape, no
+ *                 viewer) alone in its window: no exporter, --remote-write to a real VictoriaMetrics
+ *                 every 15 s and every 1 s, --otlp every 1 s to a sink here; serve's own CPU (Σ
+ *                 schedstat of its threads), shuffled alternating rounds, the extra over the round's
+ *                 no-exporter window.
  *
- * Usage: node --import tsx bench/export.bench.ts [--only otlp,encode,remote-write,drain] [--rounds 10]
- *        [--series 10000] [--window 20] [--runs 3]
+ * Usage: node --import tsx bench/export.bench.ts [--only otlp,encode,remote-write,drain,serve] [--rounds 10]
+ *        [--series 10000] [--window 20] [--runs 3] [--serve-rounds 3] [--serve-window 60] [--serve-warmup 15]
+ *        [--seed N]
  * Re-executes itself with --expose-gc and a large young generation (so one encode's allocation is
  * measured as a heap-size difference without a scavenge in between).
  */
@@ -30,6 +36,7 @@ import { machineFacts } from './lib/machine.js';
 import { num, ratioText, spreadText, table } from './lib/markdown.js';
 import { readProcCpu } from './lib/proc-cpu.js';
 import { interleave, prng, ratiosToReference } from './lib/rounds.js';
+import { repoRoot } from './lib/child.js';
 import { spread } from './lib/stats.js';
 
 const self = fileURLToPath(import.meta.url);
@@ -39,11 +46,16 @@ if (typeof (globalThis as { gc?: unknown }).gc !== 'function' && process.env.PER
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
-const parts = (flag('--only') ?? 'otlp,encode,remote-write,drain').split(',');
+const allParts = 'otlp,encode,remote-write,drain,serve';
+const parts = (flag('--only') ?? allParts).split(',');
 const rounds = numberFlag('--rounds', 10, 3);
 const seriesCount = numberFlag('--series', 10_000, 10);
 const windowSeconds = numberFlag('--window', 20, 5);
 const runs = numberFlag('--runs', 3, 1);
+const serveRounds = numberFlag('--serve-rounds', 3, 1);
+const serveWindowS = numberFlag('--serve-window', 60, 5);
+const serveWarmupS = numberFlag('--serve-warmup', 15, 0);
+const seed = numberFlag('--seed', Math.floor(Math.random() * 2 ** 31), 0);
 const out: string[] = [];
 const say = (s: string): void => {
   out.push(s);
@@ -460,6 +472,100 @@ async function benchDrain(): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------- serve
+/** serve's extra CPU with an exporter on, against the same serve without, alternating alone in its window. */
+async function benchServe(): Promise<void> {
+  const eng = await import('../test/integration/engines.js');
+  const { createServer } = await import('node:http');
+  const { rmSync } = await import('node:fs');
+  const dir = eng.tempDir('perfscope-bench-serve-export-');
+  const vm = await eng.startVictoriaMetrics({ dataDir: join(dir, 'vm') });
+  // the OTLP sink: reads and acknowledges, nothing else (its CPU is not counted)
+  let otlpBytes = 0;
+  const sink = createServer((req, res) => {
+    req.on('data', (d: Buffer) => (otlpBytes += d.length));
+    req.on('end', () => res.end());
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/v1/metrics`;
+  interface Variant {
+    id: string;
+    label: string;
+    args: string[];
+  }
+  const variants: Variant[] = [
+    { id: 'off', label: 'no exporter', args: [] },
+    { id: 'rw15', label: '--remote-write, every 15 s (the default)', args: ['--remote-write', `${vm.url}/api/v1/write`, '--remote-write-interval', '15s'] },
+    { id: 'rw1', label: '--remote-write, every 1 s (every tick)', args: ['--remote-write', `${vm.url}/api/v1/write`, '--remote-write-interval', '1s'] },
+    { id: 'otlp1', label: '--otlp (protobuf, gzip), every 1 s', args: ['--otlp', sinkUrl, '--otlp-interval', '1s'] },
+  ];
+  const cli = join(repoRoot, 'bin/perfscope.js');
+  const random = prng(seed);
+  const results = new Map<string, { round: number; cpuPercent: number; samplesPerSecond: number }[]>(variants.map((v) => [v.id, []]));
+  const cpuOf = (pid: number): number => {
+    const c = readProcCpu(pid);
+    return c.threadsRuntimeSeconds ?? c.selfSeconds;
+  };
+  const exported = async (url: string): Promise<number> => {
+    const text = await (await fetch(`${url}metrics`)).text();
+    let n = 0;
+    for (const line of text.split('\n')) if (/^perfscope_(remote_write_samples_total|otlp_exported_points_total)\{/.test(line)) n += Number(line.split(' ').at(-1));
+    return n;
+  };
+  let k = 0;
+  for (const { round, item } of interleave(variants, serveRounds, random)) {
+    const wdir = join(dir, `w${k++}`);
+    mkdirSync(wdir);
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--store', join(wdir, 'serve.db'), ...item.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const nl = out.indexOf('\n');
+        if (nl > 0) resolve(out.slice(0, nl));
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+    });
+    await new Promise((r) => setTimeout(r, serveWarmupS * 1000));
+    const c0 = cpuOf(child.pid!);
+    const t0 = performance.now();
+    // /metrics renders serve's registry at most every 10 s: the counts are read at both ends of a window longer than that
+    const e0 = await exported(url);
+    await new Promise((r) => setTimeout(r, serveWindowS * 1000));
+    const c1 = cpuOf(child.pid!);
+    const seconds = (performance.now() - t0) / 1000;
+    const e1 = await exported(url);
+    child.kill('SIGTERM');
+    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+    rmSync(wdir, { recursive: true, force: true });
+    const cpuPercent = ((c1 - c0) / seconds) * 100;
+    results.get(item.id)!.push({ round, cpuPercent, samplesPerSecond: (e1 - e0) / seconds });
+    process.stderr.write(`round ${round + 1}/${serveRounds} ${item.id}: ${num(cpuPercent)} % of a core${err.includes('fail') ? ` (stderr: ${err.trim().split('\n').at(-1)})` : ''}\n`);
+  }
+  await new Promise<void>((r) => sink.close(() => r()));
+  await vm.stop();
+  rmSync(dir, { recursive: true, force: true });
+  const off = results.get('off')!;
+  say(`\n### serve with its exporters on: serve's own CPU, ${serveRounds} shuffled rounds of ${serveWindowS} s windows (after ${serveWarmupS} s), seed ${seed}\n`);
+  say(
+    table(
+      ['serve', 'CPU, % of one core', 'extra over no exporter (same round)', 'samples or points sent/s'],
+      variants.map((v) => {
+        const rs = results.get(v.id)!;
+        const extra = rs.map((r) => r.cpuPercent - (off.find((o) => o.round === r.round)?.cpuPercent ?? NaN));
+        return [
+          v.label,
+          spreadText(spread(rs.map((r) => r.cpuPercent))),
+          v.id === 'off' ? '—' : spreadText(spread(extra)),
+          v.id === 'off' ? '—' : spreadText(spread(rs.map((r) => r.samplesPerSecond))),
+        ];
+      }),
+    ),
+  );
+}
+
 async function main(): Promise<void> {
   if (process.env.PERFSCOPE_BENCH_CHILD === 'app') return appMain();
   const m = machineFacts();
@@ -469,8 +575,9 @@ async function main(): Promise<void> {
   if (parts.includes('encode')) await benchEncode();
   if (parts.includes('remote-write')) await benchRemoteWrite();
   if (parts.includes('drain')) await benchDrain();
+  if (parts.includes('serve')) await benchServe();
   mkdirSync(join('bench', 'results'), { recursive: true });
-  const file = join('bench', 'results', `export-${m.date.slice(0, 10)}${parts.length < 4 ? `-${parts.join('-')}` : ''}.md`);
+  const file = join('bench', 'results', `export-${m.date.slice(0, 10)}${parts.length < allParts.split(',').length ? `-${parts.join('-')}` : ''}.md`);
   writeFileSync(file, `${out.join('\n')}\n`);
   process.stderr.write(`written ${file}\n`);
 }

@@ -156,12 +156,7 @@ export class Agent extends EventEmitter {
     const o = (this.options = resolveAgentOptions(options));
     const faultCounter = new Counter({ name: 'perfscope_serve_faults_total', help: 'Faults met by serve, by kind (each also printed, rate-limited, on stderr).', labelNames: ['kind'], registers: [this.registry] });
     for (const k of faultKinds) faultCounter.inc({ kind: k }, 0);
-    this.faults = new Faults(o.log, o.faultLineEveryMs);
-    const report = this.faults.report.bind(this.faults);
-    this.faults.report = (kind: FaultKind, message: string) => {
-      faultCounter.inc({ kind });
-      report(kind, message);
-    };
+    this.faults = new Faults(o.log, o.faultLineEveryMs, undefined, (kind: FaultKind) => faultCounter.inc({ kind }));
     const procfs = o.procRoot === undefined ? {} : { procRoot: o.procRoot };
     this.host = new HostSource(this.set, procfs);
     let table: ProcessTable | null = null;

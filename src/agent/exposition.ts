@@ -16,8 +16,11 @@ import type { SeriesInfo, SeriesSet } from './series-set.js';
 
 export type ExpositionFormat = 'text' | 'openmetrics';
 
-/** The catalogue families with their live series, in catalogue order. */
-function families(set: SeriesSet): { def: SeriesDef; series: SeriesInfo[] }[] {
+/**
+ * The catalogue families with their live series, in catalogue order: what /metrics shows, and what
+ * serve's exporters send (series-source.ts), so both name, type and label a series the same way.
+ */
+export function catalogueFamilies(set: SeriesSet): { def: SeriesDef; series: SeriesInfo[] }[] {
   const by = new Map<SeriesDef, SeriesInfo[]>();
   for (const def of seriesCatalogue) by.set(def, []);
   for (const s of set.series) if (s.live) by.get(s.def)?.push(s);
@@ -25,7 +28,7 @@ function families(set: SeriesSet): { def: SeriesDef; series: SeriesInfo[] }[] {
 }
 
 /** Renders the catalogue series of `set` (NaN values are left out: no reading this tick). */
-export function renderSeries(set: SeriesSet, format: ExpositionFormat, index = families(set)): string {
+export function renderSeries(set: SeriesSet, format: ExpositionFormat, index = catalogueFamilies(set)): string {
   const om = format === 'openmetrics';
   const v = set.values;
   let out = '';
@@ -58,7 +61,7 @@ export class ExpositionCache {
   private readonly set: SeriesSet;
   private readonly registry: Registry;
   private entries: Record<ExpositionFormat, Entry> = { text: { plain: null, gzipped: null }, openmetrics: { plain: null, gzipped: null } };
-  private index: ReturnType<typeof families> | null = null;
+  private index: ReturnType<typeof catalogueFamilies> | null = null;
   private indexVersion = -1;
   private readonly registryText: Record<ExpositionFormat, RegistryText | null> = { text: null, openmetrics: null };
   private readonly registryEveryMs: number;
@@ -87,7 +90,7 @@ export class ExpositionCache {
   private async build(format: ExpositionFormat): Promise<Buffer> {
     this.builds++;
     if (this.index === null || this.indexVersion !== this.set.version) {
-      this.index = families(this.set);
+      this.index = catalogueFamilies(this.set);
       this.indexVersion = this.set.version;
     }
     // Rendered synchronously from this tick's values before the registry's await can let a tick in.

@@ -10,7 +10,8 @@ import type { ConnectionLimits } from '../server/connection-limits.js';
 import type { SseOptions } from '../server/sse.js';
 import { dashboardAssets, dashboardHtml } from '../report/dashboard-page.js';
 import { Agent, HistoryUnavailable } from './agent.js';
-import type { AgentOptions } from './options.js';
+import { ServeExports, type ServeOtlpOptions, type ServeRemoteWriteOptions } from './exports.js';
+import { serveStorePath, type AgentOptions } from './options.js';
 
 export interface ServeOptions extends AgentOptions {
   /** TCP port (default 9464; 0 picks a free one). */
@@ -21,13 +22,23 @@ export interface ServeOptions extends AgentOptions {
   /** Connection cap, timeouts and request limits (the metrics server's: docs/metrics.md). */
   limits?: ConnectionLimits;
   stream?: SseOptions;
+  /**
+   * remote_write destinations: serve's series (everything /metrics shows) queued every `intervalMs`
+   * (default 15 s) in a file per destination beside the store (`remoteWriteQueuePath`) and sent.
+   */
+  remoteWrite?: readonly ServeRemoteWriteOptions[];
+  /** OTLP/HTTP destinations: the same series every `intervalMs` (default 60 s). */
+  otlp?: readonly ServeOtlpOptions[];
 }
 
 export interface ServeHandle {
   readonly agent: Agent;
   readonly server: ServeServer;
+  /** The running exporters (none without `remoteWrite` / `otlp`). */
+  readonly exports: ServeExports;
   /** The dashboard URL, e.g. http://127.0.0.1:9464/ */
   readonly url: string;
+  /** Stops the server, then the exporters (sending what they can within their flush timeout, 5 s), then the agent. */
   close(): Promise<void>;
 }
 
@@ -51,8 +62,11 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PerfscopeError('EUSAGE', `port must be an integer from 0 to 65535, got ${port}`);
   const assets = dashboardAssets();
   const agent = new Agent(options);
+  let exports: ServeExports | undefined;
   let server: ServeServer;
   try {
+    // before the first tick, so it is exported too; a queue that cannot be opened stops the start here
+    exports = new ServeExports(agent, { remoteWrite: options.remoteWrite, otlp: options.otlp }, agent.options.storePath ?? serveStorePath());
     await agent.start();
     server = await startServeServer({
       backend: backendOf(agent),
@@ -66,6 +80,7 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
       indexHtml: dashboardHtml(),
     });
   } catch (err) {
+    await exports?.stop(0);
     agent.stop();
     // a listening error arrives as a PerfscopeError with the system error as its cause
     const code = ((err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException)).code;
@@ -77,9 +92,12 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   return {
     agent,
     server,
+    exports,
     url: server.url,
     close: async () => {
       await server.close();
+      // before the agent closes its files: the exporters' last collection reads serve's registry
+      await exports.stop();
       agent.stop();
     },
   };
