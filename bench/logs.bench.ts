@@ -1,6 +1,6 @@
 /**
  * `perfscope logs analyze` against the tools people use on performance logs, side by side on the same
- * generated 1M-line logs (research/log-analysis-anchors.md measured the peers on this machine):
+ * generated 1M-line logs (the peers were first measured on this machine the same way):
  *   text  (Python logging layout): mawk + sort (exact percentiles), lnav (SQL, window-function percentiles)
  *   ecs   (ECS NDJSON):            jq + sort + mawk (exact percentiles), lnav
  *   pino  (pino-http NDJSON):      jq + sort + mawk (routes by digit replacement)

@@ -6,7 +6,7 @@
  *   3. CPU overhead of a 10 Hz monitor process: our Sampler (system off / on) vs a psutil monitor,
  *      pidusage and the idle runtime floors, plus the Sampler's lateness versus its deadlines.
  * Every measurement runs in a fresh process; methods are interleaved in shuffled rounds and compared
- * with the reference measured in the same round (method of research/sampling-anchors.md 3.1 and 3.2).
+ * with the reference measured in the same round (the method psutil's reference figures were first taken with).
  *
  * Run: node --import tsx bench/sampling.bench.ts [--quick] [--seed N] [--rounds N] [--window SECONDS] [--steady SECONDS]
  *        [--monitor-rounds N] [--only process,system,monitor] [--monitors perfscope,psutil,node-idle,...]

@@ -8,7 +8,7 @@
  * the similarity is at least `similarity`, and the positions that differ become `<*>`; otherwise it
  * starts a template of its own. Memory grows with templates, not messages.
  *
- * No npm package implements it (research note §4.2). Our prototype with these defaults grouped the
+ * No npm package implements it (we looked when designing this). Our prototype with these defaults grouped the
  * research data's 24,615 error/warning messages into exactly its 11 templates (grouping accuracy 1.0).
  * A variable spanning a varying number of tokens (`from Berlin` / `from New York`) splits a template.
  */

@@ -2,7 +2,7 @@
  * M4 reduction (Jugel et al., VLDB 2014): per pixel column keep the first, minimum, maximum and last
  * point. A line drawn through those points covers the same pixels as one through every point, so a
  * one-sample spike survives. LTTB, tried on the same 1M-sample run, dropped about twice as many
- * per-column peaks (see /work/shared research notes and bench/report.bench.ts). null and NaN are gaps:
+ * per-column peaks (bench/report.bench.ts measures both). null and NaN are gaps:
  * the first missing point after a measured one is kept, so a line breaks where the data does.
  */
 

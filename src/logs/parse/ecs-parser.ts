@@ -9,7 +9,7 @@
  * Lines in exactly that layout are read from bytes, every field anchored where the writer puts it, to
  * the closing brace (so a line cut anywhere fails the walk). Anything else (other writers, dotted
  * keys, other key orders) goes through `JSON.parse` (json-line.ts) and gives the same answer. Measured
- * on 1M lines: `JSON.parse` per line costs 2.8x (research note §2); searching needles with
+ * on 1M lines: `JSON.parse` per line costs 2.8x (measured here on 1M ECS lines); searching needles with
  * `Buffer#indexOf` cost half of the fast path, anchored comparisons a tenth of that.
  */
 import { DataViews, Needle, bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal } from './bytes.js';

@@ -52,7 +52,7 @@ test('a line cut before its last field is malformed, never a call of the wrong d
     assert.equal(r, MALFORMED, `cut at ${cut}: ${LINE.slice(0, cut)}`);
     assert.ok(['truncated', 'foreign'].includes(out.kind), out.kind);
   }
-  // the research note's trap: the status cut to "20" must not read as a 20-second request
+  // the trap: the status cut to "20" must not read as a 20-second request
   assert.equal(parse(LINE.slice(0, LINE.indexOf('" 200') + 4)).r, MALFORMED);
   for (const bad of ['-', 'nan', '-0.5', '1e3']) {
     const { r, out } = parse(LINE.replace(/ [\d.]+$/, ` ${bad}`));
