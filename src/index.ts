@@ -177,6 +177,7 @@ export { runToOpenMetrics } from './export/openmetrics.js';
 // agent: perfscope serve (docs/serve.md)
 export { startServe } from './agent/serve.js';
 export type { ServeOptions, ServeHandle } from './agent/serve.js';
+export type { ServeRemoteWriteOptions, ServeOtlpOptions, ServeExports } from './agent/exports.js';
 export { Agent } from './agent/agent.js';
 export type { AgentInfo, GroupRow, TickReport } from './agent/agent.js';
 export type { AgentOptions } from './agent/options.js';
