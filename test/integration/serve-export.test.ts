@@ -399,7 +399,8 @@ test('OTLP, protobuf and JSON: the series and values of /metrics, counters as cu
       assert.equal(gcpu.point.asDouble, valueOf(samples, 'namedprocess_namegroup_cpu_seconds_total', { groupname: 'itsleep', mode: 'user' }));
       const startedS = valueOf(samples, 'process_start_time_seconds')!;
       const gStartMs = Number(BigInt(gcpu.point.startTimeUnixNano!) / 1_000_000n);
-      // process_start_time_seconds is /proc's boot time (whole seconds) + the start in clock ticks: up to 1 s late
+      // process_start_time_seconds is rounded to whole seconds (as prom-client's), so up to 0.5 s late;
+      // a group's start from /proc is the boot time in whole seconds + clock ticks
       assert.ok(gStartMs >= startedS * 1000 - 1000 && gStartMs <= tMs, `${kind}: a group counts from serve's first sight of it (${gStartMs}; serve started ${startedS * 1000}, tick ${tMs})`);
       const mem = otlpPoint(req, 'namedprocess_namegroup_memory_bytes', { groupname: 'itsleep', memtype: 'resident' })!;
       assert.equal(mem.point.asDouble, valueOf(samples, 'namedprocess_namegroup_memory_bytes', { groupname: 'itsleep', memtype: 'resident' }));
