@@ -78,7 +78,8 @@ export function checkHeaders(kind: string, headers: Record<string, string> | und
  */
 export function parseHeaderArg(kind: string, arg: string): [string, string] {
   const i = arg.indexOf('=');
-  if (i <= 0) throw usageError(`${kind}: a header must be NAME=VALUE, got ${JSON.stringify(arg)}`);
+  // the argument is not echoed: a header value is often a key
+  if (i <= 0) throw usageError(`${kind}: a header must be NAME=VALUE (the value is not shown here)`);
   const name = arg.slice(0, i).trim();
   const value = arg.slice(i + 1);
   checkHeaders(kind, { [name]: value }, []);

@@ -10,7 +10,7 @@ const isCode = (code: string, re: RegExp) => (e: unknown) => e instanceof Perfsc
 
 test('parseHeaderArg: NAME=VALUE, the value may hold "="; bad names and line breaks are usage errors', () => {
   assert.deepEqual(parseHeaderArg('otlp', 'api-key=abc=def'), ['api-key', 'abc=def']);
-  assert.throws(() => parseHeaderArg('otlp', 'novalue'), isCode('EUSAGE', /NAME=VALUE, got "novalue"/));
+  assert.throws(() => parseHeaderArg('otlp', 'novalue'), isCode('EUSAGE', /NAME=VALUE \(the value is not shown here\)/));
   assert.throws(() => parseHeaderArg('otlp', 'bad name=x'), isCode('EUSAGE', /invalid header name/));
   assert.throws(() => parseHeaderArg('otlp', 'x=a\nb'), isCode('EUSAGE', /single-line/));
 });
