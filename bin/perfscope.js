@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { baselineJitFor } from '../dist/cli/jit.js';
+
+// Before the CLI loads: see src/cli/jit.ts.
+baselineJitFor(process.argv.slice(2));
+const { main } = await import('../dist/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -10,7 +10,7 @@ import type { ConnectionLimits } from '../server/connection-limits.js';
 import type { SseOptions } from '../server/sse.js';
 import { dashboardAssets, dashboardHtml } from '../report/dashboard-page.js';
 import { Agent, HistoryUnavailable } from './agent.js';
-import { ServeExports, type ServeOtlpOptions, type ServeRemoteWriteOptions } from './exports.js';
+import type { ServeExports, ServeOtlpOptions, ServeRemoteWriteOptions } from './exports.js';
 import { serveStorePath, type AgentOptions } from './options.js';
 
 export interface ServeOptions extends AgentOptions {
@@ -35,12 +35,18 @@ export interface ServeHandle {
   readonly agent: Agent;
   readonly server: ServeServer;
   /** The running exporters (none without `remoteWrite` / `otlp`). */
-  readonly exports: ServeExports;
+  readonly exports: ServeExporters;
   /** The dashboard URL, e.g. http://127.0.0.1:9464/ */
   readonly url: string;
   /** Stops the server, then the exporters (sending what they can within their flush timeout, 5 s), then the agent. */
   close(): Promise<void>;
 }
+
+/** What a ServeHandle tells of its exporters. */
+export type ServeExporters = Pick<ServeExports, 'remoteWrites' | 'otlp' | 'size' | 'stop'>;
+
+/** serve without `remoteWrite` / `otlp`: the export library is not even loaded (less code, less memory). */
+const noExporters: ServeExporters = { remoteWrites: [], otlp: [], size: 0, stop: () => Promise.resolve() };
 
 /** Whether `host` only accepts local connections (127.0.0.0/8, ::1, localhost). */
 export function isLoopback(host: string): boolean {
@@ -62,11 +68,14 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PerfscopeError('EUSAGE', `port must be an integer from 0 to 65535, got ${port}`);
   const assets = dashboardAssets();
   const agent = new Agent(options);
-  let exports: ServeExports | undefined;
+  let exports: ServeExporters | undefined;
   let server: ServeServer;
   try {
     // before the first tick, so it is exported too; a queue that cannot be opened stops the start here
-    exports = new ServeExports(agent, { remoteWrite: options.remoteWrite, otlp: options.otlp }, agent.options.storePath ?? serveStorePath());
+    const wanted = (options.remoteWrite?.length ?? 0) + (options.otlp?.length ?? 0) > 0;
+    exports = wanted
+      ? new (await import('./exports.js')).ServeExports(agent, { remoteWrite: options.remoteWrite, otlp: options.otlp }, agent.options.storePath ?? serveStorePath())
+      : noExporters;
     await agent.start();
     server = await startServeServer({
       backend: backendOf(agent),

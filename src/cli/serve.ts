@@ -360,3 +360,4 @@ function exportOptions(p: ReturnType<typeof parseFlags>, args: readonly string[]
   otlp.push(o);
   return { remoteWrite, otlp };
 }
+

@@ -6,7 +6,9 @@
  * /proc or the store: an agent implements `ServeBackend`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Counter, Gauge, type Registry } from '../metrics/index.js';
+import { Counter } from '../metrics/counter.js';
+import { Gauge } from '../metrics/gauge.js';
+import type { Registry } from '../metrics/registry.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { HttpAuth } from './auth.js';
 import type { ConnectionLimits } from './connection-limits.js';

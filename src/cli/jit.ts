@@ -1,0 +1,20 @@
+/**
+ * `perfscope serve` runs V8 at its baseline tier. serve's JavaScript runs once a second and never gets
+ * hot enough to repay V8's optimising compilers: capped at Sparkplug (`--max-opt=1`), serve measured
+ * 3–6 MiB less RSS (the compilers' code never paged in) and ~10 % less CPU (no background compiles) in
+ * alternating runs (BENCHMARKS.md, serve). bin/perfscope.js calls this before it loads the CLI, since
+ * the loading itself warms the module loader enough for the optimiser to start (set any later, half
+ * the saving is gone). A `--max-opt` the user gave node (argv or NODE_OPTIONS) wins.
+ */
+import { setFlagsFromString } from 'node:v8';
+
+/** Commands that run for hours and gain nothing from the optimising compilers. */
+const longRunning = new Set(['serve']);
+
+/** Caps V8 at the baseline tier when `argv` (the CLI's arguments) runs a long-running command; true when it did. */
+export function baselineJitFor(argv: readonly string[]): boolean {
+  if (!longRunning.has(argv[0] ?? '')) return false;
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--max[-_]opt\b/.test(a))) return false;
+  setFlagsFromString('--max-opt=1');
+  return true;
+}
