@@ -9,7 +9,9 @@
  *      the agent's own CPU (% of one core, Σ schedstat of its threads), RSS, scrape latency, payload;
  *      the same again with `--fleet` extra idle processes (how the cost grows to ~500 processes);
  *   2. the process table alone: CPU per process per sample at 1 s, native and JavaScript, with and
- *      without the fleet, in fresh processes;
+ *      without the fleet, in fresh processes (with headless Chromium open, as during the agents'
+ *      windows); `--base DIR` runs another checkout's table (built, with its native/build) in
+ *      alternating rounds beside this one's, for a before/after;
  *   3. the /metrics body of this host in-process: render, gzip and the registry's text, CPU per build.
  * The machine is shared: CPU is each agent's own time, never the machine's. Netdata is not installed
  * here; its figures (1.9–2.1 % of a core, 67 µs a process) were measured on this VM earlier.
@@ -17,6 +19,7 @@
  * Run: npm run build && node --import tsx bench/serve.bench.ts [--rounds N] [--window SECONDS]
  *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,serve-idle,node_exporter,process-exporter]
  *        [--only agents,table,exposition] [--seed N] [--viewer dashboard|stream] [--name NAME] [--quick]
+ *        [--base DIR] [--table-ticks N]
  *   (--agents also takes serve-noviewer: serve scraped with no viewer, the dashboard's baseline)
  * Writes the report to stdout and bench/results/serve-<date>[-quick].md, or NAME.md (+ .json with every window).
  */
@@ -46,8 +49,13 @@ const config = {
   windowS: numberFlag('--window', quick ? 20 : 60, 5),
   warmupS: numberFlag('--warmup', quick ? 10 : 20, 0),
   fleet: numberFlag('--fleet', quick ? 200 : 400, 0),
-  tableTicks: quick ? 10 : 30,
+  tableTicks: numberFlag('--table-ticks', quick ? 10 : 30, 1),
 };
+const baseDir = flag('--base');
+if (baseDir !== undefined && !existsSync(join(baseDir, 'bench/lib/table-cost.ts'))) {
+  process.stderr.write(`--base must be a perfscope checkout with bench/lib/table-cost.ts (got ${JSON.stringify(baseDir)})\n`);
+  process.exit(2);
+}
 const agentIds = (flag('--agents') ?? 'serve,serve-js,serve-idle,node_exporter,process-exporter').split(',');
 const viewerKind = flag('--viewer') ?? 'dashboard';
 if (viewerKind !== 'dashboard' && viewerKind !== 'stream') {
@@ -310,6 +318,8 @@ async function startFleet(n: number): Promise<{ stop(): void }> {
 
 interface TableCost {
   mode: string;
+  /** 'this' checkout, or 'base' (--base). */
+  rev?: 'this' | 'base';
   perProcessUs: number[];
   processes: number[];
   fullShare: number;
@@ -322,7 +332,7 @@ let dashboards: { context: BrowserContext; close: () => Promise<void> } | null =
 
 async function main(): Promise<void> {
   const facts = machineFacts();
-  if (viewerKind === 'dashboard' && parts.has('agents')) {
+  if (viewerKind === 'dashboard' && (parts.has('agents') || parts.has('table'))) {
     const { browserUnavailable, launchChromium } = await import('../test/helpers/browser.js');
     const why = browserUnavailable();
     if (why) log(`no dashboard viewer (${why}): a bare stream client instead`);
@@ -358,14 +368,18 @@ async function main(): Promise<void> {
     }
   }
   if (parts.has('table')) {
-    const [worker] = compileForBench(['bench/lib/table-cost.ts']);
+    const workers = { this: compileForBench(['bench/lib/table-cost.ts'])[0]!, base: baseDir === undefined ? '' : compileForBench(['bench/lib/table-cost.ts'], baseDir)[0]! };
+    const revs = baseDir === undefined ? (['this'] as const) : (['this', 'base'] as const);
+    const items = revs.flatMap((rev) => ['native', 'js'].map((mode) => ({ rev, mode })));
     for (const fleetOn of config.fleet > 0 ? [false, true] : [false]) {
       const fleet = fleetOn ? await startFleet(config.fleet) : null;
       try {
-        for (const slot of interleave(['native', 'js'], config.rounds, random)) {
-          log(`process table${fleetOn ? ` +${config.fleet}` : ''}: round ${slot.round + 1}, ${slot.item}`);
-          const r = await runJson<TableCost>(nodeJs(worker!, [slot.item, String(config.tableTicks), '3']));
-          tableCosts.push({ ...r, fleet: fleetOn });
+        for (const slot of interleave(items, config.rounds, random)) {
+          const { rev, mode } = slot.item;
+          log(`process table${fleetOn ? ` +${config.fleet}` : ''}: round ${slot.round + 1}, ${mode}${baseDir === undefined ? '' : `, ${rev}`}`);
+          const r = await runJson<TableCost>(nodeJs(workers[rev], [mode, String(config.tableTicks), '3']));
+          tableCosts.push({ ...r, rev, fleet: fleetOn });
+          log(`  ${num(median(r.perProcessUs))} µs a process, ${Math.round(median(r.processes))} processes`);
         }
       } finally {
         fleet?.stop();
@@ -489,11 +503,11 @@ function report(
     out.push('## The process table alone: CPU per process per sample (1 s ticks, fresh process)', '');
     const rows: string[][] = [];
     for (const fleetOn of [false, true]) {
-      for (const mode of ['native', 'js']) {
-        const mine = tables.filter((t) => t.fleet === fleetOn && t.mode === mode);
+      for (const [mode, rev] of [['native', 'this'], ['native', 'base'], ['js', 'this'], ['js', 'base']] as const) {
+        const mine = tables.filter((t) => t.fleet === fleetOn && t.mode === mode && (t.rev ?? 'this') === rev);
         if (mine.length === 0) continue;
         rows.push([
-          mode === 'native' ? 'native batch reader' : 'JavaScript path',
+          `${mode === 'native' ? 'native batch reader' : 'JavaScript path'}${baseDir === undefined ? '' : rev === 'base' ? ` (base: ${baseDir})` : ' (this checkout)'}`,
           String(Math.round(median(mine.flatMap((t) => t.processes)))),
           spreadText(spread(mine.map((t) => median(t.perProcessUs)))),
           `${num(100 * median(mine.map((t) => t.fullShare)))} %`,

@@ -602,6 +602,7 @@ static napi_value js_children_usage(napi_env env, napi_callback_info info) {
 
 /* native/proctable.c: the process table's batch read. */
 napi_value perfscope_read_table(napi_env env, napi_callback_info info);
+napi_value perfscope_list_pids(napi_env env, napi_callback_info info);
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -612,6 +613,7 @@ NAPI_MODULE_INIT() {
       {"monotonicMs", NULL, js_monotonic, NULL, NULL, NULL, napi_enumerable, NULL},
       {"childrenUsage", NULL, js_children_usage, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readTable", NULL, perfscope_read_table, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"listPids", NULL, perfscope_list_pids, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
