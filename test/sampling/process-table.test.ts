@@ -240,3 +240,19 @@ for (const native of [false, true]) {
     t.close();
   });
 }
+
+test('a newborn that stays idle is not re-read on its next update (native reader seeded from the first read)', { skip: loadNative() === null ? 'native addon not built' : false }, async () => {
+  const t = new ProcessTable({ native: true });
+  t.update();
+  const idle = spawn('sleep', ['30'], { stdio: 'ignore' });
+  await sleep(200);
+  const born = t.update().born.find((r) => r.pid === idle.pid);
+  assert.ok(born, 'born');
+  const readAt = born.readAt;
+  t.update();
+  assert.equal(born.readAt, readAt, 'no detail read: the seeded schedstat hash matched');
+  assert.equal(born.comm, 'sleep');
+  idle.kill('SIGKILL');
+  await exited(idle);
+  t.close();
+});
