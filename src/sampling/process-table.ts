@@ -106,6 +106,10 @@ interface TableAddon {
   readTable(fds: Int32Array, state: Float64Array, out: Float64Array, slots: number, alwaysFull: boolean, swapOff: boolean): number;
   /** The PIDs of the /proc open at `dirFd`, into `out`; returns how many (more than out.length: call again bigger), or -errno. */
   listPids(dirFd: number, out: Int32Array): number;
+  /** Opens a process's six files (N order) relative to the /proc at `dirFd` into fds[at..]; 0, or -errno when stat cannot be. */
+  openProcess(dirFd: number, pid: number, fds: Int32Array, at: number): number;
+  /** Closes fds[at..at+count-1] that are open and sets them to -1. */
+  closeFds(fds: Int32Array, at: number, count: number): void;
 }
 const FDS_PER_SLOT = 6;
 const STATE_PER_SLOT = 4;
@@ -192,6 +196,8 @@ export class ProcessTable {
   /** /proc kept open for the native listing (getdents64), -1 without the addon. */
   private procDirFd = -1;
   private pids = new Int32Array(1024);
+  /** openProcess()'s six fds for the process being adopted. */
+  private readonly opened = new Int32Array(FDS_PER_SLOT);
   /** /proc/swaps kept open: no device listed means every process's VmSwap is 0 (-1: not a real procfs). */
   private swapsFd = -1;
   /** No swap device active at this update's start (then VmSwap is 0 and status is read less). */
@@ -215,7 +221,8 @@ export class ProcessTable {
     }
     this.maxKeptEntries = Math.floor(maxFiles / FILES_PER_PROCESS);
     const addon = options.native === false ? null : (loadNative() as unknown as Partial<TableAddon> | null);
-    this.addon = addon !== null && typeof addon.readTable === 'function' && this.fdSizeCounts ? (addon as TableAddon) : null;
+    const complete = addon !== null && ['readTable', 'listPids', 'openProcess', 'closeFds'].every((f) => typeof addon[f as keyof TableAddon] === 'function');
+    this.addon = complete && this.fdSizeCounts ? (addon as TableAddon) : null;
     try {
       readdirSync(procRoot);
     } catch (err) {
@@ -224,7 +231,7 @@ export class ProcessTable {
     if (this.fdSizeCounts) {
       this.loadavgFd = this.tryOpen(`${procRoot}/loadavg`);
       this.swapsFd = this.tryOpen(`${procRoot}/swaps`);
-      if (this.addon !== null && typeof this.addon.listPids === 'function') this.procDirFd = this.tryOpen(procRoot);
+      if (this.addon !== null) this.procDirFd = this.tryOpen(procRoot);
     }
   }
 
@@ -381,7 +388,9 @@ export class ProcessTable {
 
   private closeEntry(e: Entry): void {
     if (e.slot >= 0) {
-      this.nfds.fill(-1, e.slot * FDS_PER_SLOT, (e.slot + 1) * FDS_PER_SLOT);
+      // The slot's row holds the same fds as the entry's files: closed in one native call.
+      this.addon!.closeFds(this.nfds, e.slot * FDS_PER_SLOT, FDS_PER_SLOT);
+      for (const s of [e.sched, e.statm, e.stat, e.status, e.io, e.fdDir]) s.fd = -1;
       this.freeSlots.push(e.slot);
       e.slot = -1;
     }
@@ -450,7 +459,23 @@ export class ProcessTable {
       slot: -1,
       commHash: 0,
     };
-    if (this.keptEntries < this.maxKeptEntries) {
+    if (this.keptEntries < this.maxKeptEntries && this.procDirFd >= 0) {
+      entry.kept = true;
+      this.keptEntries++;
+      const f = this.opened;
+      const r = this.addon!.openProcess(this.procDirFd, pid, f, 0);
+      if (r < 0) {
+        this.closeEntry(entry);
+        if (r !== -ENOENT && r !== -ESRCH) this.fault(`cannot open ${entry.stat.path}: ${errnoName(-r)}`);
+        return null;
+      }
+      entry.sched.fd = f[N.sched]!;
+      entry.statm.fd = f[N.statm]!;
+      entry.stat.fd = f[N.stat]!;
+      entry.status.fd = f[N.status]!;
+      entry.io.fd = f[N.io]!;
+      entry.fdDir.fd = f[N.fd]!;
+    } else if (this.keptEntries < this.maxKeptEntries) {
       entry.kept = true;
       this.keptEntries++;
       try {
@@ -832,6 +857,7 @@ export class ProcessTable {
 const EACCES = 13;
 const EPERM = 1;
 const ESRCH = 3;
+const ENOENT = 2;
 
 function errnoName(errno: number): string {
   try {
