@@ -318,6 +318,7 @@ export class ProcessTable {
       const ok = entry.slot >= 0 ? this.applyNative(entry, round) : this.refresh(entry, round);
       if (!ok) this.drop(entry);
     }
+    if (out.exited.length > 0) this.reparent(out.exited);
     const pids = this.pids;
     for (let i = 0; i < listed; i++) {
       const pid = pids[i]!;
@@ -326,6 +327,25 @@ export class ProcessTable {
       if (entry !== null) out.born.push(entry.rec);
     }
     return out;
+  }
+
+  /**
+   * The children of exited processes were given a new parent without running (an idle child's
+   * schedstat does not move, so its stat would not be re-read): their stat is read again now. The
+   * kernel reparents at the parent's exit, before the parent is reaped and its files answer ESRCH.
+   */
+  private reparent(exited: readonly ProcessRecord[]): void {
+    const gone = new Set<number>();
+    for (const r of exited) gone.add(r.pid);
+    for (const e of this.entries.values()) {
+      if (!gone.has(e.rec.ppid)) continue;
+      try {
+        this.readStat(e);
+      } catch (err) {
+        // gone too (the next update drops it), or a fault the next full read reports
+        if (!isErrno(err, ...GONE) && !(err instanceof ProcessVanished)) this.fault(`cannot read ${e.stat.path}: ${errnoWordsOf(err)}`);
+      }
+    }
   }
 
   /** The PIDs in /proc into `this.pids`: how many, or -1 after reporting the fault. */

@@ -256,3 +256,28 @@ test('a newborn that stays idle is not re-read on its next update (native reader
   await exited(idle);
   t.close();
 });
+
+for (const native of [false, true]) {
+  const skip = native && loadNative() === null ? 'native addon not built' : false;
+  test(`an idle child whose parent exits gets its new parent (${native ? 'native' : 'JavaScript'}): ppid as stat says`, { skip }, async () => {
+    // sh starts a sleep, prints its PID and waits to be killed; the sleep never runs meanwhile.
+    const sh = spawn('sh', ['-c', 'sleep 30 & echo $!; read x'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const pid = Number(await new Promise<string>((resolve) => sh.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+    const t = new ProcessTable({ native });
+    t.update();
+    t.update();
+    const rec = t.records.get(pid)!;
+    assert.equal(rec.ppid, sh.pid);
+    sh.kill('SIGKILL');
+    await exited(sh);
+    await sleep(100);
+    let u = t.update();
+    for (let i = 0; i < 3 && !u.exited.some((r) => r.pid === sh.pid); i++) u = t.update();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 4).split(' ')[0]);
+    assert.notEqual(ppid, sh.pid, 'the kernel reparented the sleep');
+    assert.equal(rec.ppid, ppid);
+    process.kill(pid, 'SIGKILL');
+    t.close();
+  });
+}
