@@ -9,14 +9,26 @@
  *      the agent's own CPU (% of one core, Σ schedstat of its threads), RSS, scrape latency, payload;
  *      the same again with `--fleet` extra idle processes (how the cost grows to ~500 processes);
  *   2. the process table alone: CPU per process per sample at 1 s, native and JavaScript, with and
- *      without the fleet, in fresh processes;
- *   3. the /metrics body of this host in-process: render, gzip and the registry's text, CPU per build.
+ *      without the fleet, in fresh processes (with headless Chromium open, as during the agents'
+ *      windows); `--base DIR` runs another checkout's table (built, with its native/build) in
+ *      alternating rounds beside this one's, for a before/after; `--churn N` starts N short-lived
+ *      processes a second meanwhile (each a `sleep 1`), the births and exits a host running builds
+ *      and test suites sees;
+ *   3. the /metrics body of this host in-process: render, gzip and the registry's text, CPU per build;
+ *   4. with `--prometheus` (or `--only prometheus`): /metrics latency as a real Prometheus sees it. serve,
+ *      node_exporter and process-exporter run at once (with --base, the base checkout's serve too,
+ *      built), one Prometheus scrapes each every second (its default OpenMetrics-first Accept, gzip),
+ *      and the bench's own client (fetch, text, gzip) too; after the window, p50/p95/max of
+ *      scrape_duration_seconds per target come from Prometheus' own quantile_over_time, beside the
+ *      client's, with the load average over the window. scrape_duration_seconds spans Prometheus'
+ *      request, the body's read and its parse and append, so it grows with the series a target sends.
  * The machine is shared: CPU is each agent's own time, never the machine's. Netdata is not installed
  * here; its figures (1.9–2.1 % of a core, 67 µs a process) were measured on this VM earlier.
  *
  * Run: npm run build && node --import tsx bench/serve.bench.ts [--rounds N] [--window SECONDS]
  *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,serve-idle,node_exporter,process-exporter]
  *        [--only agents,table,exposition] [--seed N] [--viewer dashboard|stream] [--name NAME] [--quick]
+ *        [--base DIR] [--table-ticks N] [--churn N] [--prometheus] [--prometheus-window SECONDS]
  *   (--agents also takes serve-noviewer: serve scraped with no viewer, the dashboard's baseline)
  * Writes the report to stdout and bench/results/serve-<date>[-quick].md, or NAME.md (+ .json with every window).
  */
@@ -39,6 +51,7 @@ import { openDatabase } from '../src/store/sqlite.js';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const parts = new Set((flag('--only') ?? 'agents,table,exposition').split(','));
+if (argv.includes('--prometheus')) parts.add('prometheus');
 const seed = numberFlag('--seed', Math.floor(Math.random() * 2 ** 31), 0);
 const random = prng(seed);
 const config = {
@@ -46,8 +59,15 @@ const config = {
   windowS: numberFlag('--window', quick ? 20 : 60, 5),
   warmupS: numberFlag('--warmup', quick ? 10 : 20, 0),
   fleet: numberFlag('--fleet', quick ? 200 : 400, 0),
-  tableTicks: quick ? 10 : 30,
+  tableTicks: numberFlag('--table-ticks', quick ? 10 : 30, 1),
+  churnPerSecond: numberFlag('--churn', 0, 0),
+  prometheusWindowS: numberFlag('--prometheus-window', quick ? 60 : 300, 10),
 };
+const baseDir = flag('--base');
+if (baseDir !== undefined && !existsSync(join(baseDir, 'bench/lib/table-cost.ts'))) {
+  process.stderr.write(`--base must be a perfscope checkout with bench/lib/table-cost.ts (got ${JSON.stringify(baseDir)})\n`);
+  process.exit(2);
+}
 const agentIds = (flag('--agents') ?? 'serve,serve-js,serve-idle,node_exporter,process-exporter').split(',');
 const viewerKind = flag('--viewer') ?? 'dashboard';
 if (viewerKind !== 'dashboard' && viewerKind !== 'stream') {
@@ -58,6 +78,7 @@ const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const PROCESS_EXPORTER = '/usr/bin/prometheus-process-exporter';
+const PROMETHEUS = '/usr/bin/prometheus';
 const cliPath = join(repoRoot, 'bin/perfscope.js');
 
 interface Agent {
@@ -308,8 +329,24 @@ async function startFleet(n: number): Promise<{ stop(): void }> {
   };
 }
 
+/** `perSecond` processes a second, each a `sleep 1`, in their own process group; stop() ends them all. */
+function startChurn(perSecond: number): { stop(): void } {
+  const leader = spawn('sh', ['-c', `while :; do sleep 1 & sleep ${(1 / perSecond).toFixed(3)}; done`], { detached: true, stdio: 'ignore' });
+  return {
+    stop: () => {
+      try {
+        process.kill(-leader.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
 interface TableCost {
   mode: string;
+  /** 'this' checkout, or 'base' (--base). */
+  rev?: 'this' | 'base';
   perProcessUs: number[];
   processes: number[];
   fullShare: number;
@@ -322,7 +359,7 @@ let dashboards: { context: BrowserContext; close: () => Promise<void> } | null =
 
 async function main(): Promise<void> {
   const facts = machineFacts();
-  if (viewerKind === 'dashboard' && parts.has('agents')) {
+  if (viewerKind === 'dashboard' && (parts.has('agents') || parts.has('table'))) {
     const { browserUnavailable, launchChromium } = await import('../test/helpers/browser.js');
     const why = browserUnavailable();
     if (why) log(`no dashboard viewer (${why}): a bare stream client instead`);
@@ -358,19 +395,25 @@ async function main(): Promise<void> {
     }
   }
   if (parts.has('table')) {
-    const [worker] = compileForBench(['bench/lib/table-cost.ts']);
+    const workers = { this: compileForBench(['bench/lib/table-cost.ts'])[0]!, base: baseDir === undefined ? '' : compileForBench(['bench/lib/table-cost.ts'], baseDir)[0]! };
+    const revs = baseDir === undefined ? (['this'] as const) : (['this', 'base'] as const);
+    const items = revs.flatMap((rev) => ['native', 'js'].map((mode) => ({ rev, mode })));
+    const churn = config.churnPerSecond > 0 ? startChurn(config.churnPerSecond) : null;
     for (const fleetOn of config.fleet > 0 ? [false, true] : [false]) {
       const fleet = fleetOn ? await startFleet(config.fleet) : null;
       try {
-        for (const slot of interleave(['native', 'js'], config.rounds, random)) {
-          log(`process table${fleetOn ? ` +${config.fleet}` : ''}: round ${slot.round + 1}, ${slot.item}`);
-          const r = await runJson<TableCost>(nodeJs(worker!, [slot.item, String(config.tableTicks), '3']));
-          tableCosts.push({ ...r, fleet: fleetOn });
+        for (const slot of interleave(items, config.rounds, random)) {
+          const { rev, mode } = slot.item;
+          log(`process table${fleetOn ? ` +${config.fleet}` : ''}: round ${slot.round + 1}, ${mode}${baseDir === undefined ? '' : `, ${rev}`}`);
+          const r = await runJson<TableCost>(nodeJs(workers[rev], [mode, String(config.tableTicks), '3']));
+          tableCosts.push({ ...r, rev, fleet: fleetOn });
+          log(`  ${num(median(r.perProcessUs))} µs a process, ${Math.round(median(r.processes))} processes`);
         }
       } finally {
         fleet?.stop();
       }
     }
+    churn?.stop();
   }
   await dashboards?.close();
   let exposition: ExpositionCost | null = null;
@@ -378,16 +421,178 @@ async function main(): Promise<void> {
     log('exposition: building /metrics in-process');
     exposition = await measureExposition();
   }
-  const md = report(facts, versions, windows, tableCosts, exposition);
+  let prom: PromLatency | null = null;
+  if (parts.has('prometheus')) {
+    log(`prometheus: serve, node_exporter and process-exporter at once, scraped every second for ${config.prometheusWindowS} s after ${config.warmupS} s`);
+    prom = await measurePrometheus();
+  }
+  const md = report(facts, versions, windows, tableCosts, exposition) + (prom === null ? '' : `\n${promReport(prom)}`);
   process.stdout.write(`${md}\n`);
   const dirOut = join(repoRoot, 'bench/results');
   mkdirSync(dirOut, { recursive: true });
-  const partial = ['agents', 'table', 'exposition'].some((x) => !parts.has(x)) ? `-${[...parts].join('-')}` : '';
+  const partial = ['agents', 'table', 'exposition'].some((x) => !parts.has(x)) || parts.has('prometheus') ? `-${[...parts].join('-')}` : '';
   const name = flag('--name') ?? `serve-${facts.date.slice(0, 10)}${partial}${quick ? '-quick' : ''}`;
   if (!/^[\w.-]+$/.test(name)) throw new Error(`--name must be a file name, got ${JSON.stringify(name)}`);
   writeFileSync(join(dirOut, `${name}.md`), `${md}\n`);
-  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config: { ...config, viewer: dashboards !== null ? 'dashboard' : 'stream' }, seed, windows, tableCosts, exposition }, null, 1)}\n`);
+  writeFileSync(join(dirOut, `${name}.json`), `${JSON.stringify({ facts, versions, config: { ...config, viewer: dashboards !== null ? 'dashboard' : 'stream' }, seed, windows, tableCosts, exposition, prometheus: prom }, null, 1)}\n`);
   log(`wrote bench/results/${name}.md and .json`);
+}
+
+interface PromTarget {
+  job: string;
+  label: string;
+  /** scrape_duration_seconds over the window, per Prometheus (ms). */
+  prometheus: { p50: number; p95: number; max: number; scrapes: number; samples: number; up: number };
+  /** The bench's own client over the same window (ms). */
+  client: Latency;
+  clientFailed: number;
+}
+
+interface PromLatency {
+  windowS: number;
+  prometheus: string | null;
+  /** /proc/loadavg's 1-minute figure, sampled every 5 s over the window: median [min–max]. */
+  load1: number[];
+  loadavgAtEnd: string;
+  targets: PromTarget[];
+}
+
+/** serve (and serve-base with --base), node_exporter and process-exporter at once, under one Prometheus and the bench's client. */
+async function measurePrometheus(): Promise<PromLatency> {
+  const { startPrometheus } = await import('../test/integration/engines.js');
+  const dir = mkdtempSync(join(tmpdir(), 'perfscope-bench-prom-'));
+  const targets: { job: string; label: string; agent: Agent }[] = [
+    { job: 'serve', label: 'perfscope serve (this checkout)', agent: agents.find((a) => a.id === 'serve')! },
+    { job: 'node_exporter', label: 'node_exporter', agent: agents.find((a) => a.id === 'node_exporter')! },
+    { job: 'process-exporter', label: 'process-exporter', agent: agents.find((a) => a.id === 'process-exporter')! },
+  ];
+  if (baseDir !== undefined) {
+    const baseCli = join(baseDir, 'bin/perfscope.js');
+    if (!existsSync(join(baseDir, 'dist/cli/serve.js'))) throw new Error(`--base ${baseDir} is not built (npm run build there)`);
+    targets.splice(1, 0, {
+      job: 'serve-base',
+      label: `perfscope serve (base: ${baseDir})`,
+      agent: { id: 'serve-base', label: 'serve (base)', available: () => null, viewer: false, argv: (port, d) => ({ cmd: process.execPath, args: [baseCli, 'serve', '--port', String(port), '--store', join(d, 'serve-base.db')] }) },
+    });
+  }
+  const children: ChildProcess[] = [];
+  let prom: Awaited<ReturnType<typeof startPrometheus>> | null = null;
+  try {
+    const ports: number[] = [];
+    for (const t of targets) {
+      const port = await freePort();
+      ports.push(port);
+      const { cmd, args, env } = t.agent.argv(port, dir);
+      children.push(spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'ignore'] }));
+    }
+    for (const port of ports) await waitUp(`http://127.0.0.1:${port}/metrics`);
+    const jobs = targets.map((t, i) => `  - job_name: ${t.job}\n    static_configs:\n      - targets: ['127.0.0.1:${ports[i]}']\n`).join('');
+    prom = await startPrometheus({ configTail: `scrape_configs:\n${jobs}`, scrapeIntervalSeconds: 1 });
+    // The bench's client: one gzip text scrape a second per target, absolute deadlines, a random phase each.
+    const times = targets.map(() => [] as number[]);
+    const failed = targets.map(() => 0);
+    let scraping = true;
+    const clients = ports.map(async (port, i) => {
+      await sleep(random() * 1000);
+      const t0 = performance.now();
+      for (let k = 1; scraping; k++) {
+        const started = performance.now();
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+          await r.arrayBuffer();
+          if (r.ok) times[i]!.push(performance.now() - started);
+          else failed[i]!++;
+        } catch {
+          failed[i]!++;
+        }
+        await sleep(Math.max(0, t0 + k * 1000 - performance.now()));
+      }
+    });
+    await sleep(config.warmupS * 1000);
+    for (const t of times) t.length = 0;
+    failed.fill(0);
+    const load1: number[] = [];
+    const windowStart = Date.now();
+    while (Date.now() - windowStart < config.prometheusWindowS * 1000) {
+      load1.push(Number(readFileSync('/proc/loadavg', 'latin1').split(' ')[0]));
+      await sleep(Math.min(5000, windowStart + config.prometheusWindowS * 1000 - Date.now()));
+    }
+    const endS = Date.now() / 1000;
+    scraping = false;
+    await Promise.all(clients);
+    const range = `[${config.prometheusWindowS}s]`;
+    const q = async (expr: string): Promise<Map<string, number>> => {
+      const r = await fetch(`${prom!.url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${endS}`);
+      const body = (await r.json()) as { status: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      if (body.status !== 'success' || !body.data) throw new Error(`query ${expr}: ${JSON.stringify(body)}`);
+      return new Map(body.data.result.map((x) => [x.metric.job ?? '', Number(x.value[1])]));
+    };
+    const p50 = await q(`quantile_over_time(0.5, scrape_duration_seconds${range})`);
+    const p95 = await q(`quantile_over_time(0.95, scrape_duration_seconds${range})`);
+    const max = await q(`max_over_time(scrape_duration_seconds${range})`);
+    const count = await q(`count_over_time(scrape_duration_seconds${range})`);
+    const up = await q(`avg_over_time(up${range})`);
+    const samples = await q(`max_over_time(scrape_samples_scraped${range})`);
+    return {
+      windowS: config.prometheusWindowS,
+      prometheus: versionOf(PROMETHEUS, ['--version']),
+      load1,
+      loadavgAtEnd: readFileSync('/proc/loadavg', 'latin1').trim(),
+      targets: targets.map((t, i) => ({
+        job: t.job,
+        label: t.label,
+        prometheus: {
+          p50: (p50.get(t.job) ?? NaN) * 1000,
+          p95: (p95.get(t.job) ?? NaN) * 1000,
+          max: (max.get(t.job) ?? NaN) * 1000,
+          scrapes: count.get(t.job) ?? 0,
+          samples: samples.get(t.job) ?? NaN,
+          up: up.get(t.job) ?? NaN,
+        },
+        client: latency(times[i]!),
+        clientFailed: failed[i]!,
+      })),
+    };
+  } finally {
+    await prom?.stop();
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)))));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function waitUp(url: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // starting
+    }
+    if (i > 300) throw new Error(`${url} did not come up`);
+    await sleep(100);
+  }
+}
+
+function promReport(p: PromLatency): string {
+  const l = spread(p.load1);
+  const rows = p.targets.map((t) => [
+    t.label,
+    `${num(t.prometheus.p50)} / ${num(t.prometheus.p95)} / ${num(t.prometheus.max)}`,
+    `${num(t.client.p50)} / ${num(t.client.p95)} / ${num(t.client.max)}`,
+    String(t.prometheus.scrapes),
+    num(t.prometheus.samples),
+    `${num(100 * t.prometheus.up)} %`,
+    String(t.clientFailed),
+  ]);
+  return [
+    `## /metrics latency under a real Prometheus (${p.windowS} s, all targets at once)`,
+    '',
+    `${p.prometheus?.split('\n')[0] ?? 'prometheus'}, scrape_interval 1 s (timeout 1 s); the bench's client scrapes each target too (gzip, text format). ` +
+      `Load average (1 min) over the window: ${spreadText(l)} (on ${p.load1.length} readings); /proc/loadavg at the end: ${p.loadavgAtEnd}.`,
+    '',
+    table(['target', 'Prometheus scrape_duration_seconds p50 / p95 / max ms', "bench client p50 / p95 / max ms", 'scrapes', 'samples a scrape', 'up', 'client failures'], rows),
+    '',
+  ].join('\n');
 }
 
 interface ExpositionCost {
@@ -487,13 +692,14 @@ function report(
   }
   if (tables.length > 0) {
     out.push('## The process table alone: CPU per process per sample (1 s ticks, fresh process)', '');
+    if (config.churnPerSecond > 0) out.push(`Meanwhile ${config.churnPerSecond} short-lived processes a second (\`sleep 1\` each) are born and exit.`, '');
     const rows: string[][] = [];
     for (const fleetOn of [false, true]) {
-      for (const mode of ['native', 'js']) {
-        const mine = tables.filter((t) => t.fleet === fleetOn && t.mode === mode);
+      for (const [mode, rev] of [['native', 'this'], ['native', 'base'], ['js', 'this'], ['js', 'base']] as const) {
+        const mine = tables.filter((t) => t.fleet === fleetOn && t.mode === mode && (t.rev ?? 'this') === rev);
         if (mine.length === 0) continue;
         rows.push([
-          mode === 'native' ? 'native batch reader' : 'JavaScript path',
+          `${mode === 'native' ? 'native batch reader' : 'JavaScript path'}${baseDir === undefined ? '' : rev === 'base' ? ` (base: ${baseDir})` : ' (this checkout)'}`,
           String(Math.round(median(mine.flatMap((t) => t.processes)))),
           spreadText(spread(mine.map((t) => median(t.perProcessUs)))),
           `${num(100 * median(mine.map((t) => t.fullShare)))} %`,

@@ -602,6 +602,9 @@ static napi_value js_children_usage(napi_env env, napi_callback_info info) {
 
 /* native/proctable.c: the process table's batch read. */
 napi_value perfscope_read_table(napi_env env, napi_callback_info info);
+napi_value perfscope_list_pids(napi_env env, napi_callback_info info);
+napi_value perfscope_open_process(napi_env env, napi_callback_info info);
+napi_value perfscope_close_fds(napi_env env, napi_callback_info info);
 /* native/memory.c: malloc_trim. */
 napi_value perfscope_trim_malloc(napi_env env, napi_callback_info info);
 
@@ -614,6 +617,9 @@ NAPI_MODULE_INIT() {
       {"monotonicMs", NULL, js_monotonic, NULL, NULL, NULL, napi_enumerable, NULL},
       {"childrenUsage", NULL, js_children_usage, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readTable", NULL, perfscope_read_table, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"listPids", NULL, perfscope_list_pids, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openProcess", NULL, perfscope_open_process, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"closeFds", NULL, perfscope_close_fds, NULL, NULL, NULL, napi_enumerable, NULL},
       {"trimMalloc", NULL, perfscope_trim_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

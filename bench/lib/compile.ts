@@ -2,21 +2,28 @@
  * Compiles bench child scripts (and the src files they import) to plain JavaScript, so measured
  * children run on bare `node`, as the product does once built. Measured: an idle 10 Hz Node timer
  * cost 0.52 % of a core under `node --import tsx` and 0.14 % under plain node, which would charge
- * tsx's own idle work to every Node monitor. Output goes to node_modules/.cache/perfscope-bench/,
- * from where bare imports (pidusage, systeminformation) still resolve to the repo's node_modules.
+ * tsx's own idle work to every Node monitor. Output goes to .scratch/perfscope-bench/ in the checkout
+ * (not node_modules/.cache: worktrees may share one node_modules), from where bare imports (pidusage,
+ * systeminformation) still resolve to the repo's node_modules. `root` compiles another checkout's
+ * files (a base revision, for A/B runs) into a directory of its own.
  */
 import { rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-export const compiledRoot = `${repoRoot}node_modules/.cache/perfscope-bench/`;
+export const compiledRoot = `${repoRoot}.scratch/perfscope-bench/`;
 
-/** Compiles `entries` (paths relative to the repo root, .ts) and returns the paths of their .js files. */
-export function compileForBench(entries: readonly string[]): string[] {
-  rmSync(compiledRoot, { recursive: true, force: true });
+/**
+ * Compiles `entries` (paths relative to the checkout's root, .ts) and returns the paths of their .js
+ * files. `root`: another checkout (with its own native/build), compiled to a directory of its own.
+ */
+export function compileForBench(entries: readonly string[], root = repoRoot): string[] {
+  const base = root.endsWith('/') ? root : `${root}/`;
+  const outDir = base === repoRoot ? compiledRoot : `${repoRoot}.scratch/perfscope-bench-base/`;
+  rmSync(outDir, { recursive: true, force: true });
   const program = ts.createProgram(
-    entries.map((e) => `${repoRoot}${e}`),
+    entries.map((e) => `${base}${e}`),
     {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.NodeNext,
@@ -26,8 +33,8 @@ export function compileForBench(entries: readonly string[]): string[] {
       esModuleInterop: true,
       verbatimModuleSyntax: true,
       types: ['node'],
-      rootDir: repoRoot,
-      outDir: compiledRoot,
+      rootDir: base,
+      outDir,
       sourceMap: false,
       declaration: false,
     },
@@ -40,12 +47,12 @@ export function compileForBench(entries: readonly string[]): string[] {
   if (result.emitSkipped || errors.length > 0) {
     const text = ts.formatDiagnostics(errors, {
       getCanonicalFileName: (f) => f,
-      getCurrentDirectory: () => repoRoot,
+      getCurrentDirectory: () => base,
       getNewLine: () => '\n',
     });
     throw new Error(`cannot compile ${entries.join(', ')}:\n${text}`);
   }
   // src/sampling/native.ts loads the addon from <root>/native/build/Release, relative to itself.
-  symlinkSync(`${repoRoot}native`, `${compiledRoot}native`);
-  return entries.map((e) => `${compiledRoot}${e.replace(/\.ts$/, '.js')}`);
+  symlinkSync(`${base}native`, `${outDir}native`);
+  return entries.map((e) => `${outDir}${e.replace(/\.ts$/, '.js')}`);
 }

@@ -191,7 +191,7 @@ export class Agent extends EventEmitter {
             flushEveryMs: o.flushEveryMs,
             onError: (err) => this.faults.report('store', (err as Error).message),
           });
-    this.exposition = new ExpositionCache(this.set, this.registry);
+    this.exposition = new ExpositionCache(this.set, this.registry, { eagerWithinMs: 3 * o.intervalMs });
     this.metrics = { ...this.selfMetrics(), faults: faultCounter };
     this.scheduler = new DeadlineScheduler({
       intervalMs: o.intervalMs,
@@ -321,6 +321,8 @@ export class Agent extends EventEmitter {
       if (info.missed > 0) this.metrics.missed.inc(info.missed);
       this.metrics.duration.observe(report.durationMs / 1000);
       this.emit('tick', report);
+      // The /metrics bodies someone scrapes, built now rather than on their next scrape.
+      this.exposition.prepare();
       this.trimHeap(wallMs);
     } catch (err) {
       this.faults.report('tick', err instanceof Error ? (err.stack ?? err.message) : String(err));

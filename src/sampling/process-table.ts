@@ -9,7 +9,9 @@
  * memory (reclaim, swap-out). So each tick reads two small files per process, schedstat (the main
  * thread's run time, wait time and timeslice count: any run changes it) and statm (size, resident),
  * and reads stat, status, io and the fd count only when the process ran, is multi-threaded (schedstat
- * is per thread), or its memory changed (then status alone, for VmSwap).
+ * is per thread), or its memory changed (then status alone, for VmSwap). With no swap device active
+ * (/proc/swaps, read once a tick) every VmSwap is 0, so status (the dearest file) is read only for the
+ * context switches, which are the main thread's: only when the main thread ran.
  */
 import { closeSync, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { PerfscopeError, errnoWordsOf, fromErrno, isErrno } from '../core/errors.js';
@@ -101,7 +103,13 @@ export interface ProcessTableOptions extends ProcfsOptions {
 
 /** The addon's batch reader (native/proctable.c); the layout constants below mirror its enums. */
 interface TableAddon {
-  readTable(fds: Int32Array, state: Float64Array, out: Float64Array, slots: number, alwaysFull: boolean): number;
+  readTable(fds: Int32Array, state: Float64Array, out: Float64Array, slots: number, alwaysFull: boolean, swapOff: boolean): number;
+  /** The PIDs of the /proc open at `dirFd`, into `out`; returns how many (more than out.length: call again bigger), or -errno. */
+  listPids(dirFd: number, out: Int32Array): number;
+  /** Opens a process's six files (N order) relative to the /proc at `dirFd` into fds[at..]; 0, or -errno when stat cannot be. */
+  openProcess(dirFd: number, pid: number, fds: Int32Array, at: number): number;
+  /** Closes fds[at..at+count-1] that are open and sets them to -1. */
+  closeFds(fds: Int32Array, at: number, count: number): void;
 }
 const FDS_PER_SLOT = 6;
 const STATE_PER_SLOT = 4;
@@ -185,6 +193,15 @@ export class ProcessTable {
   private readonly freeSlots: number[] = [];
   /** /proc/loadavg kept open: its last field is the last PID handed out in this PID namespace. */
   private loadavgFd = -1;
+  /** /proc kept open for the native listing (getdents64), -1 without the addon. */
+  private procDirFd = -1;
+  private pids = new Int32Array(1024);
+  /** openProcess()'s six fds for the process being adopted. */
+  private readonly opened = new Int32Array(FDS_PER_SLOT);
+  /** /proc/swaps kept open: no device listed means every process's VmSwap is 0 (-1: not a real procfs). */
+  private swapsFd = -1;
+  /** No swap device active at this update's start (then VmSwap is 0 and status is read less). */
+  private swapOff = false;
   private lastPid = '';
   /** Listings skipped because no PID was handed out since the last one. */
   listingsSkipped = 0;
@@ -204,13 +221,43 @@ export class ProcessTable {
     }
     this.maxKeptEntries = Math.floor(maxFiles / FILES_PER_PROCESS);
     const addon = options.native === false ? null : (loadNative() as unknown as Partial<TableAddon> | null);
-    this.addon = addon !== null && typeof addon.readTable === 'function' && this.fdSizeCounts ? (addon as TableAddon) : null;
+    const complete = addon !== null && ['readTable', 'listPids', 'openProcess', 'closeFds'].every((f) => typeof addon[f as keyof TableAddon] === 'function');
+    this.addon = complete && this.fdSizeCounts ? (addon as TableAddon) : null;
     try {
       readdirSync(procRoot);
     } catch (err) {
       throw fromErrno(err, `cannot list ${procRoot}`);
     }
-    if (this.fdSizeCounts) this.loadavgFd = this.tryOpen(`${procRoot}/loadavg`);
+    if (this.fdSizeCounts) {
+      this.loadavgFd = this.tryOpen(`${procRoot}/loadavg`);
+      this.swapsFd = this.tryOpen(`${procRoot}/swaps`);
+      if (this.addon !== null) this.procDirFd = this.tryOpen(procRoot);
+    }
+  }
+
+  /**
+   * Whether no swap device is active: /proc/swaps holds its header line alone. Swapoff brings every
+   * swapped page back before the device leaves the list, so then no process has swap entries. When
+   * swap comes back on, every process's statm is taken as changed once, so each re-reads its VmSwap
+   * (pages may have gone out between the last check and that update's reads).
+   */
+  private readSwapOff(): boolean {
+    if (this.swapsFd < 0) return false;
+    let off: boolean;
+    try {
+      const n = readSync(this.swapsFd, this.buf, 0, this.buf.length, 0);
+      const nl = this.buf.subarray(0, n).indexOf(10);
+      off = nl < 0 || nl === n - 1;
+    } catch {
+      off = false;
+    }
+    if (this.swapOff && !off) {
+      for (const e of this.entries.values()) {
+        e.lastStatm = '';
+        if (e.slot >= 0) this.nstate[e.slot * STATE_PER_SLOT + NS.statm] = 0;
+      }
+    }
+    return off;
   }
 
   /**
@@ -256,42 +303,92 @@ export class ProcessTable {
     if (this.closed) return out;
     const round = ++this.round;
     this.counts.updates++;
-    let names: string[] = [];
+    let listed = 0;
     if (this.pidsMoved()) {
-      try {
-        names = readdirSync(this.procRoot);
-      } catch (err) {
-        this.fault(`cannot list ${this.procRoot}: ${errnoWordsOf(err)}`);
-        return out;
-      }
+      listed = this.list();
+      if (listed < 0) return out;
     } else {
       this.listingsSkipped++;
     }
+    this.swapOff = this.readSwapOff();
     // Known processes first: a kept file of a process that exited answers ESRCH, so a reused PID is
     // dropped here and found again as new in the listing below.
-    if (this.addon !== null && this.slotCount > 0) this.addon.readTable(this.nfds, this.nstate, this.nout, this.slotCount, this.alwaysFull);
+    if (this.addon !== null && this.slotCount > 0) this.addon.readTable(this.nfds, this.nstate, this.nout, this.slotCount, this.alwaysFull, this.swapOff);
     for (const entry of this.entries.values()) {
       const ok = entry.slot >= 0 ? this.applyNative(entry, round) : this.refresh(entry, round);
       if (!ok) this.drop(entry);
     }
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!;
-      const c = name.charCodeAt(0);
-      if (c < 49 || c > 57) continue; // PIDs start with 1-9; everything else in /proc is not a process
-      const pid = Number(name);
-      if (this.entries.has(pid) || !Number.isSafeInteger(pid)) continue;
+    if (out.exited.length > 0) this.reparent(out.exited);
+    const pids = this.pids;
+    for (let i = 0; i < listed; i++) {
+      const pid = pids[i]!;
+      if (this.entries.has(pid)) continue;
       const entry = this.adopt(pid, round);
       if (entry !== null) out.born.push(entry.rec);
     }
     return out;
   }
 
+  /**
+   * The children of exited processes were given a new parent without running (an idle child's
+   * schedstat does not move, so its stat would not be re-read): their stat is read again now. The
+   * kernel reparents at the parent's exit, before the parent is reaped and its files answer ESRCH.
+   */
+  private reparent(exited: readonly ProcessRecord[]): void {
+    const gone = new Set<number>();
+    for (const r of exited) gone.add(r.pid);
+    for (const e of this.entries.values()) {
+      if (!gone.has(e.rec.ppid)) continue;
+      try {
+        this.readStat(e);
+      } catch (err) {
+        // gone too (the next update drops it), or a fault the next full read reports
+        if (!isErrno(err, ...GONE) && !(err instanceof ProcessVanished)) this.fault(`cannot read ${e.stat.path}: ${errnoWordsOf(err)}`);
+      }
+    }
+  }
+
+  /** The PIDs in /proc into `this.pids`: how many, or -1 after reporting the fault. */
+  private list(): number {
+    if (this.procDirFd >= 0) {
+      let n = this.addon!.listPids(this.procDirFd, this.pids);
+      if (n > this.pids.length) {
+        this.pids = new Int32Array(n * 2);
+        n = this.addon!.listPids(this.procDirFd, this.pids);
+      }
+      if (n >= 0 && n <= this.pids.length) return n;
+      if (n < 0) {
+        this.fault(`cannot list ${this.procRoot}: ${errnoName(-n)}`);
+        return -1;
+      }
+      // grown again between the two calls: the JavaScript listing below takes it
+    }
+    let names: string[];
+    try {
+      names = readdirSync(this.procRoot);
+    } catch (err) {
+      this.fault(`cannot list ${this.procRoot}: ${errnoWordsOf(err)}`);
+      return -1;
+    }
+    if (names.length > this.pids.length) this.pids = new Int32Array(names.length * 2);
+    let n = 0;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const c = name.charCodeAt(0);
+      if (c < 49 || c > 57) continue; // PIDs start with 1-9; everything else in /proc is not a process
+      const pid = Number(name);
+      if (!Number.isSafeInteger(pid) || pid > 0x7fffffff) continue;
+      this.pids[n++] = pid;
+    }
+    return n;
+  }
+
   /** Closes every kept file; `update()` does nothing afterwards. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.loadavgFd >= 0) closeSync(this.loadavgFd);
-    this.loadavgFd = -1;
+    for (const fd of [this.loadavgFd, this.swapsFd, this.procDirFd]) if (fd >= 0) closeSync(fd);
+    this.loadavgFd = this.swapsFd = this.procDirFd = -1;
     for (const e of this.entries.values()) this.closeEntry(e);
     this.entries.clear();
     this.records.clear();
@@ -311,7 +408,9 @@ export class ProcessTable {
 
   private closeEntry(e: Entry): void {
     if (e.slot >= 0) {
-      this.nfds.fill(-1, e.slot * FDS_PER_SLOT, (e.slot + 1) * FDS_PER_SLOT);
+      // The slot's row holds the same fds as the entry's files: closed in one native call.
+      this.addon!.closeFds(this.nfds, e.slot * FDS_PER_SLOT, FDS_PER_SLOT);
+      for (const s of [e.sched, e.statm, e.stat, e.status, e.io, e.fdDir]) s.fd = -1;
       this.freeSlots.push(e.slot);
       e.slot = -1;
     }
@@ -380,7 +479,23 @@ export class ProcessTable {
       slot: -1,
       commHash: 0,
     };
-    if (this.keptEntries < this.maxKeptEntries) {
+    if (this.keptEntries < this.maxKeptEntries && this.procDirFd >= 0) {
+      entry.kept = true;
+      this.keptEntries++;
+      const f = this.opened;
+      const r = this.addon!.openProcess(this.procDirFd, pid, f, 0);
+      if (r < 0) {
+        this.closeEntry(entry);
+        if (r !== -ENOENT && r !== -ESRCH) this.fault(`cannot open ${entry.stat.path}: ${errnoName(-r)}`);
+        return null;
+      }
+      entry.sched.fd = f[N.sched]!;
+      entry.statm.fd = f[N.statm]!;
+      entry.stat.fd = f[N.stat]!;
+      entry.status.fd = f[N.status]!;
+      entry.io.fd = f[N.io]!;
+      entry.fdDir.fd = f[N.fd]!;
+    } else if (this.keptEntries < this.maxKeptEntries) {
       entry.kept = true;
       this.keptEntries++;
       try {
@@ -397,10 +512,11 @@ export class ProcessTable {
       if (this.fdSizeCounts) entry.fdDir.fd = this.tryOpen(entry.fdDir.path);
     }
     try {
+      // schedstat first: a run after it moves it, so the next update re-reads what was read here.
+      entry.lastSched = this.readSched(entry);
       this.readStat(entry);
       this.readStatm(entry);
       this.readDetail(entry);
-      entry.lastSched = this.readSched(entry);
     } catch (err) {
       this.closeEntry(entry);
       if (!isErrno(err, ...GONE) && !(err instanceof ProcessVanished)) this.fault(`cannot read ${dir}: ${errnoWordsOf(err)}`);
@@ -413,7 +529,12 @@ export class ProcessTable {
     return entry;
   }
 
-  /** Hands a kept process to the native reader (its first native read is a full one). */
+  /**
+   * Hands a kept process to the native reader, seeded with what `adopt()` just read (the hashes of
+   * schedstat, statm and comm, the context switches), so an idle newborn costs its next update two
+   * small reads, not a full one and a JavaScript stat read (~35 µs; a host running test suites sees
+   * ~20 births a second: bench/serve.bench.ts --churn).
+   */
   private giveSlot(e: Entry): void {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
@@ -439,10 +560,16 @@ export class ProcessTable {
     this.nfds[f + N.fd] = e.fdDir.fd;
     this.nfds[f + N.stat] = e.stat.fd; // last: a slot is read once its stat fd is set
     const st = slot * STATE_PER_SLOT;
-    this.nstate[st + NS.sched] = 0;
-    this.nstate[st + NS.statm] = 0;
+    this.nstate[st + NS.sched] = e.noSched || e.lastSched === '' ? 0 : fnv1a(e.lastSched);
+    this.nstate[st + NS.statm] = e.lastStatm === '' ? 0 : fnv1a(e.lastStatm);
     this.nstate[st + NS.threads] = e.rec.numThreads;
     this.nstate[st + NS.flags] = (e.noSched ? 1 : 0) | (e.ioDenied ? 2 : 0);
+    // A read that leaves status out keeps the row's context switches: the row is this process's now.
+    const b = slot * OUT_FIELDS;
+    this.nout[b + O.vol] = e.rec.voluntaryCtxSwitches;
+    this.nout[b + O.invol] = e.rec.involuntaryCtxSwitches;
+    this.nout[b + O.swapKb] = e.rec.swapBytes / 1024;
+    e.commHash = fnv1a(e.rawComm);
   }
 
   /** Takes this update's native result for a process; false when it is gone. */
@@ -523,28 +650,25 @@ export class ProcessTable {
   private refresh(entry: Entry, round: number): boolean {
     const rec = entry.rec;
     try {
-      if (this.alwaysFull || entry.noSched || rec.numThreads !== 1) {
+      // The main thread's schedstat moves whenever it ran (run time, wait time, timeslices). A
+      // multi-threaded process is re-read every update (schedstat is per thread); its main thread's
+      // schedstat then only tells whether status can be left out, which needs swap off.
+      const readSched = !this.alwaysFull && !entry.noSched && (rec.numThreads === 1 || this.swapOff);
+      const sched = readSched ? this.readSched(entry) : '';
+      const mainRan = !readSched || sched !== entry.lastSched || sched === '';
+      entry.lastSched = sched;
+      if (mainRan || rec.numThreads !== 1) {
         this.readStat(entry);
         this.readStatm(entry);
-        this.readDetail(entry);
-        rec.readAt = round;
-        this.counts.fullReads++;
-        return true;
-      }
-      // Single-threaded: its schedstat moves whenever it ran (run time, wait time, timeslices).
-      const sched = this.readSched(entry);
-      if (sched !== entry.lastSched) {
-        entry.lastSched = sched;
-        this.readStat(entry);
-        this.readStatm(entry);
-        this.readDetail(entry);
+        this.readDetail(entry, mainRan);
         rec.readAt = round;
         this.counts.fullReads++;
         return true;
       }
       // It did not run: only reclaim or swap-out can have moved its memory, and statm shows that.
       if (this.readStatm(entry)) {
-        this.readSwap(entry);
+        if (this.swapOff) rec.swapBytes = 0;
+        else this.readSwap(entry);
         rec.readAt = round;
         this.counts.memoryReads++;
       }
@@ -641,9 +765,18 @@ export class ProcessTable {
     }
   }
 
-  /** status (swap, context switches), io, and the fd count. */
-  private readDetail(e: Entry): void {
+  /**
+   * status (swap, context switches), io, and the fd count. status is left out when no swap is active
+   * and the main thread did not run (`mainRan` false): its context switches are the main thread's.
+   */
+  private readDetail(e: Entry, mainRan = true): void {
     const rec = e.rec;
+    if (this.swapOff && !mainRan) {
+      rec.swapBytes = 0;
+      this.readIo(e);
+      this.readFds(e);
+      return;
+    }
     const text = this.read(e.status);
     let at = text.indexOf('\nVmSwap:');
     rec.swapBytes = at < 0 ? 0 : intAt(text, at + 8) * 1024;
@@ -744,6 +877,7 @@ export class ProcessTable {
 const EACCES = 13;
 const EPERM = 1;
 const ESRCH = 3;
+const ENOENT = 2;
 
 function errnoName(errno: number): string {
   try {
@@ -751,6 +885,13 @@ function errnoName(errno: number): string {
   } catch {
     return `errno ${errno}`;
   }
+}
+
+/** native/proctable.c's FNV-1a over a latin1 string's bytes (0 is "not read yet", so never 0). */
+function fnv1a(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+  return h === 0 ? 1 : h;
 }
 
 function nullIfNegative(v: number): number | null {

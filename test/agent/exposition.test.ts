@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { ExpositionCache, renderSeries } from '../../src/agent/exposition.js';
 import { SeriesSet } from '../../src/agent/series-set.js';
 import { serveSeries as S } from '../../src/agent/series.js';
-import { Counter, Registry } from '../../src/metrics/index.js';
+import { Counter, Gauge, Registry } from '../../src/metrics/index.js';
 
 function fixture() {
   const set = new SeriesSet();
@@ -66,4 +66,67 @@ test('the cache: one build per tick and format; gzip of the same body; invalidat
   cache.invalidate();
   assert.match((await cache.get('text', false)).toString(), /mode="user"\} 2\.5/);
   assert.equal(cache.builds, 2);
+});
+
+test('prepare(): builds after a tick only the bodies scraped within eagerWithinMs, the same bytes a scrape builds', async () => {
+  const { set, cpu } = fixture();
+  const registry = new Registry();
+  new Counter({ name: 'self_ticks_total', help: 'ticks', registers: [registry] }).inc(3);
+  let nowMs = 0;
+  const cache = new ExpositionCache(set, registry, { eagerWithinMs: 3000, nowMs: () => nowMs });
+  cache.prepare(); // nobody scraped yet: nothing built
+  assert.equal(cache.builds, 0);
+  await cache.get('text', true); // the first scrape builds its body itself
+  assert.deepEqual([cache.builds, cache.eagerBuilds], [1, 0]);
+
+  // The next tick: built by prepare(), gzipped too (that is what was scraped); the scrape builds nothing.
+  nowMs = 1000;
+  set.values[cpu] = 2.5;
+  cache.invalidate();
+  cache.prepare();
+  assert.deepEqual([cache.builds, cache.eagerBuilds], [2, 1]);
+  const eager = await cache.get('text', true);
+  const eagerPlain = await cache.get('text', false);
+  assert.equal(cache.builds, 2, 'the scrape found the body built');
+  const lazy = new ExpositionCache(set, registry);
+  assert.deepEqual(eagerPlain, await lazy.get('text', false), 'the same bytes as a body built on the scrape');
+  assert.deepEqual(eager, await lazy.get('text', true), 'the same gzip bytes');
+  assert.match(gunzipSync(eager).toString(), /mode="user"\} 2\.5/);
+
+  // OpenMetrics was never asked for: not built; text scraped 3.5 s ago (> eagerWithinMs): not built either.
+  nowMs = 4500;
+  cache.invalidate();
+  cache.prepare();
+  assert.deepEqual([cache.builds, cache.eagerBuilds], [2, 1]);
+  await cache.get('openmetrics', false);
+  assert.deepEqual([cache.builds, cache.eagerBuilds], [3, 1], 'after a pause the scrape builds again (the lazy path)');
+});
+
+test("prepare(): the registry's text is re-rendered after a tick when due, for a format ever scraped, never on a scrape", async () => {
+  const { set } = fixture();
+  const registry = new Registry();
+  let renders = 0;
+  new Gauge({
+    name: 'self_renders',
+    help: 'registry renders',
+    registers: [registry],
+    collect() {
+      this.set(++renders);
+    },
+  });
+  let nowMs = 0;
+  const cache = new ExpositionCache(set, registry, { registryEveryMs: 10_000, eagerWithinMs: 3000, nowMs: () => nowMs });
+  await cache.get('text', false); // first scrape: renders the registry (nothing cached yet)
+  assert.equal(renders, 1);
+  // A slow scraper (every 15 s: never "recent"): the render due at 10 s happens in prepare(), after a tick.
+  nowMs = 11_000;
+  cache.invalidate();
+  cache.prepare();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(renders, 2, 'rendered after the tick');
+  assert.equal(cache.eagerBuilds, 0, 'no body built for a scraper that is not recent');
+  nowMs = 15_000;
+  const body = (await cache.get('text', false)).toString();
+  assert.equal(renders, 2, 'the scrape did not render the registry');
+  assert.match(body, /^self_renders 2$/m);
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ProcessTable, type ProcessRecord } from '../../src/sampling/process-table.js';
 import { ProcessReader } from '../../src/sampling/process.js';
@@ -183,3 +183,101 @@ test('the native reader and the JavaScript path agree on every process of the ho
   js.close();
   nat.close();
 });
+
+test('the native listing (getdents64) finds the PIDs readdir finds: every PID listed before and after, nothing that never existed', { skip: loadNative() === null ? 'native addon not built' : false }, () => {
+  const addon = loadNative() as unknown as { listPids(dirFd: number, out: Int32Array): number };
+  const numeric = (): Set<number> => new Set(readdirSync('/proc').filter((n) => /^[1-9]\d*$/.test(n)).map(Number));
+  const fd = openSync('/proc', 'r');
+  try {
+    const before = numeric();
+    const out = new Int32Array(1 << 16);
+    const n = addon.listPids(fd, out);
+    const after = numeric();
+    assert.ok(n > 3 && n <= out.length, `listed ${n}`);
+    const listed = new Set(out.subarray(0, n));
+    assert.equal(listed.size, n, 'no PID twice');
+    // Processes come and go between the three listings: the ones present before and after must be
+    // listed; a PID listed by neither readdir must be a process born and gone in between (a few at most).
+    for (const pid of before) if (after.has(pid)) assert.ok(listed.has(pid), `PID ${pid} missing from the native listing`);
+    const unknown = [...listed].filter((pid) => !before.has(pid) && !after.has(pid));
+    assert.ok(unknown.length <= 5, `listed but never seen by readdir: ${unknown.join(', ')}`);
+    // A short array: only what fits is written, the count says how big to make it; the offset is reset per call.
+    const small = new Int32Array(2);
+    const again = addon.listPids(fd, small);
+    assert.ok(again > 2, `count ${again}`);
+    assert.ok(listed.has(small[0]!) || after.has(small[0]!) || numeric().has(small[0]!));
+    assert.ok(Math.abs(addon.listPids(fd, out) - n) <= 5, 'the same listing again from offset 0');
+  } finally {
+    closeSync(fd);
+  }
+});
+
+for (const native of [false, true]) {
+  const skip = native && loadNative() === null ? 'native addon not built' : false;
+  test(`a multi-threaded process whose main thread sleeps while a worker runs (${native ? 'native' : 'JavaScript'}): context switches and VmSwap as status says`, { skip }, async () => {
+    // The main thread blocks in Atomics.wait (no context switch of its own) while a worker burns CPU:
+    // with no swap active the table may leave status out, and must still report what status says.
+    const c = await child(
+      "const { Worker } = require('worker_threads'); new Worker('const t0 = Date.now(); while (Date.now() - t0 < 20000);', { eval: true }); setTimeout(() => { process.stdout.write('up\\n'); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20000); }, 300);",
+    );
+    const t = new ProcessTable({ native });
+    t.update();
+    const cpu0 = t.records.get(c.pid!)!.userSeconds;
+    for (let i = 0; i < 3; i++) {
+      await sleep(300);
+      t.update();
+    }
+    const rec = t.records.get(c.pid!)!;
+    const status = readFileSync(`/proc/${c.pid}/status`, 'latin1');
+    const field = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    assert.ok(rec.userSeconds > cpu0, `the worker's CPU is seen (${cpu0} -> ${rec.userSeconds})`);
+    assert.ok(rec.numThreads > 1);
+    assert.equal(rec.voluntaryCtxSwitches, field('voluntary_ctxt_switches'));
+    assert.equal(rec.involuntaryCtxSwitches, field('nonvoluntary_ctxt_switches'));
+    assert.equal(rec.swapBytes, field('VmSwap') * 1024);
+    c.kill('SIGKILL');
+    await exited(c);
+    t.close();
+  });
+}
+
+test('a newborn that stays idle is not re-read on its next update (native reader seeded from the first read)', { skip: loadNative() === null ? 'native addon not built' : false }, async () => {
+  const t = new ProcessTable({ native: true });
+  t.update();
+  const idle = spawn('sleep', ['30'], { stdio: 'ignore' });
+  await sleep(200);
+  const born = t.update().born.find((r) => r.pid === idle.pid);
+  assert.ok(born, 'born');
+  const readAt = born.readAt;
+  t.update();
+  assert.equal(born.readAt, readAt, 'no detail read: the seeded schedstat hash matched');
+  assert.equal(born.comm, 'sleep');
+  idle.kill('SIGKILL');
+  await exited(idle);
+  t.close();
+});
+
+for (const native of [false, true]) {
+  const skip = native && loadNative() === null ? 'native addon not built' : false;
+  test(`an idle child whose parent exits gets its new parent (${native ? 'native' : 'JavaScript'}): ppid as stat says`, { skip }, async () => {
+    // sh starts a sleep, prints its PID and waits to be killed; the sleep never runs meanwhile.
+    const sh = spawn('sh', ['-c', 'sleep 30 & echo $!; read x'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const pid = Number(await new Promise<string>((resolve) => sh.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+    const t = new ProcessTable({ native });
+    t.update();
+    t.update();
+    const rec = t.records.get(pid)!;
+    assert.equal(rec.ppid, sh.pid);
+    sh.kill('SIGKILL');
+    await exited(sh);
+    await sleep(100);
+    let u = t.update();
+    for (let i = 0; i < 3 && !u.exited.some((r) => r.pid === sh.pid); i++) u = t.update();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 4).split(' ')[0]);
+    assert.notEqual(ppid, sh.pid, 'the kernel reparented the sleep');
+    assert.equal(rec.ppid, ppid);
+    process.kill(pid, 'SIGKILL');
+    t.close();
+  });
+}
