@@ -29,7 +29,8 @@
  *        [--warmup SECONDS] [--fleet N] [--agents serve,serve-js,serve-idle,node_exporter,process-exporter]
  *        [--only agents,table,exposition] [--seed N] [--viewer dashboard|stream] [--name NAME] [--quick]
  *        [--base DIR] [--table-ticks N] [--churn N] [--prometheus] [--prometheus-window SECONDS]
- *   (--agents also takes serve-noviewer: serve scraped with no viewer, the dashboard's baseline)
+ *   (--agents also takes serve-noviewer: serve scraped with no viewer, the dashboard's baseline, and
+ *   serve-base: the --base checkout's serve with the dashboard, for a before/after in the same rounds)
  * Writes the report to stdout and bench/results/serve-<date>[-quick].md, or NAME.md (+ .json with every window).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -121,6 +122,14 @@ const agents: Agent[] = [
     argv: (port, dir) => ({ cmd: process.execPath, args: [cliPath, 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
     viewer: false,
     idle: true,
+  },
+  {
+    // With --base: that checkout's serve, dashboard open, as `serve` — a before/after in the same rounds.
+    id: 'serve-base',
+    label: 'perfscope serve of the --base checkout (native reader)',
+    available: () => (baseDir !== undefined && existsSync(join(baseDir, 'dist/cli/serve.js')) ? null : 'needs --base DIR (a built checkout)'),
+    argv: (port, dir) => ({ cmd: process.execPath, args: [join(baseDir ?? '', 'bin/perfscope.js'), 'serve', '--port', String(port), '--store', join(dir, 'serve.db')] }),
+    viewer: true,
   },
   {
     id: 'node_exporter',
