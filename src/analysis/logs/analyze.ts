@@ -15,18 +15,17 @@
  */
 import { createParser, detectFormat } from '../../logs/parse/formats.js';
 import { readLines, type InputReport, type LineHandler } from '../../logs/parse/line-reader.js';
-import { logFormats, type KeyKind, type LogFormat, type LogParser } from '../../logs/parse/log-parser.js';
-import { CALL, ERROR, OTHER, ParsedLine, WARN } from '../../logs/parse/parsed-line.js';
+import { logFormats, type KeyKind, type LogFormat } from '../../logs/parse/log-parser.js';
 import { PairTable } from '../pair-table.js';
-import { PathTable, RouteInference } from '../routes.js';
-import { BYTES_PER_CALL, CallTable, FLAG_FAILED, FLAG_WARNING } from './call-table.js';
+import { RouteInference } from '../routes.js';
+import { CallCollector, type CollectorSnapshot } from './call-collector.js';
+import { BYTES_PER_CALL, FLAG_FAILED, FLAG_WARNING } from './call-table.js';
 import { distributionBounds, summarizeExact, summarizeSketch, type KeySummary } from './key-summary.js';
-import { MalformedLog } from './malformed-log.js';
+import type { MessageList } from './message-log.js';
 import { resolveOptions, type AnalyzeLogsOptions, type ResolvedOptions } from './options.js';
 import { PatternMiner } from './patterns.js';
 import type { Change, GroupStats, LogAnalysis, TimelineSeries } from './result.js';
 import { SKETCH_RELATIVE_ERROR, SketchStore } from './sketch-store.js';
-import { SlowestCalls } from './slowest.js';
 import { WindowGrid, chooseWindowMs } from './windows.js';
 
 /** Lines or bytes read before the format is decided from them. */
@@ -40,7 +39,13 @@ const MAX_WINDOWS_GIVEN = 10_000;
 /** Analyses performance logs; see result.ts for what comes back and docs/logs.md for how. */
 export async function analyzeLogs(options: AnalyzeLogsOptions): Promise<LogAnalysis> {
   const o = resolveOptions(options);
+  return analyzeOneThread(o);
+}
+
+/** The pass over every input on this thread. */
+export async function analyzeOneThread(o: ResolvedOptions): Promise<LogAnalysis> {
   const pass = new Pass(o);
+  pass.start();
   const onProgress = o.onProgress;
   const reports = await readLines(o.files, pass, {
     ...(o.stdin ? { stdin: o.stdin } : {}),
@@ -48,53 +53,6 @@ export async function analyzeLogs(options: AnalyzeLogsOptions): Promise<LogAnaly
   });
   pass.endOfInput();
   return pass.result(reports);
-}
-
-/** Route pre-keys: (method, path) pairs, named `METHOD /route` once routes are inferred. */
-class RouteKeys {
-  readonly paths: PathTable;
-  private pairs = new PairTable(4096);
-  methodOf = new Int32Array(1024);
-  pathOf = new Int32Array(1024);
-  size = 0;
-  badRequest = -1;
-
-  constructor(paths: PathTable) {
-    this.paths = paths;
-  }
-
-  key(method: number, buf: Uint8Array, start: number, end: number): number {
-    const path = this.paths.intern(buf, start, end);
-    const id = this.pairs.get(method, path);
-    return id >= 0 ? id : this.add(method, path);
-  }
-
-  badRequestKey(): number {
-    if (this.badRequest < 0) this.badRequest = this.add(-1, -1);
-    return this.badRequest;
-  }
-
-  /** After the pass: the lookup tables go (pre-keys, paths and segments stay). */
-  releaseLookups(): void {
-    this.pairs = new PairTable(16);
-    this.paths.releaseLookups();
-  }
-
-  private add(method: number, path: number): number {
-    const id = this.size++;
-    if (id >= this.methodOf.length) {
-      const m = new Int32Array(this.methodOf.length * 2);
-      m.set(this.methodOf);
-      this.methodOf = m;
-      const p = new Int32Array(this.pathOf.length * 2);
-      p.set(this.pathOf);
-      this.pathOf = p;
-    }
-    this.methodOf[id] = method;
-    this.pathOf[id] = path;
-    if (method >= 0) this.pairs.set(method, path, id);
-    return id;
-  }
 }
 
 /** A line held back while the format is being detected. */
@@ -106,51 +64,53 @@ interface Pending {
   overlongBytes: number;
 }
 
-class Pass implements LineHandler {
+/** How the pass keeps its calls within the memory budget (see analyzeLogs and analyzeSplit). */
+export interface BudgetPolicy {
+  /** Calls the exact table holds before `onFull` is asked. */
+  limit: number;
+  /** The table holds `limit` calls: go to sketches (return null), or give a new limit. */
+  onFull(calls: number): number | null;
+}
+
+export class Pass implements LineHandler {
   totalLines = 0;
+  /** The format was decided (or found unreadable) before the end of the input (see analyzeSplit). */
+  decidedEarly = false;
+  /** Called once the format is decided: null when no format reads the input. */
+  onFormat: ((format: LogFormat | null, keyKind: KeyKind) => void) | null = null;
   private readonly o: ResolvedOptions;
-  private parser: LogParser | null = null;
   private format: LogFormat | null = null;
   private keyKind: KeyKind = 'function';
   private keyNote: string | null = null;
   private pending: Pending[] | null = [];
   private pendingBytes = 0;
   private undetected = false;
-  private readonly rec = new ParsedLine();
   private readonly files: string[] = [];
   private readonly fileLines: number[] = [];
   private file = -1;
   private lineNo = 0;
-  private routeKeys: RouteKeys | null = null;
-  private table: CallTable | null = new CallTable();
+  private collector: CallCollector | null = null;
   private sketch: SketchStore | null = null;
   private sketchReason = '';
-  private readonly maxExactCalls: number;
+  private readonly budget: BudgetPolicy;
   /** Pre-key (function id, or route pair id) → final key; -1 until named. */
   private finalOf = new Int32Array(64).fill(-1);
   private readonly finalNames: string[] = [];
   private readonly finalIndex = new Map<string, number>();
   private inference: RouteInference | null = null;
-  private readonly slowest: SlowestCalls;
   private readonly patterns = new PatternMiner();
-  private readonly malformed = new MalformedLog();
-  private records = 0;
-  private other = 0;
-  private outside = 0;
-  private readonly filtering: boolean;
-  private tMin = Infinity;
-  private tMax = -Infinity;
-  private minPositive = Infinity;
-  private maxSeconds = 0;
 
-  constructor(o: ResolvedOptions) {
+  constructor(o: ResolvedOptions, budget?: BudgetPolicy) {
     this.o = o;
-    this.filtering = o.sinceMs > -Infinity || o.untilMs < Infinity;
-    this.slowest = new SlowestCalls(o.slowest);
-    this.maxExactCalls = Math.floor(o.memoryBudgetBytes / EXACT_BYTES_PER_CALL);
-    if (o.format !== 'auto') {
-      this.useFormat(o.format);
+    this.budget = budget ?? { limit: Math.floor(o.memoryBudgetBytes / EXACT_BYTES_PER_CALL), onFull: () => null };
+  }
+
+  /** Call once the owner is ready for `onFormat` (with an explicit format, it fires here). */
+  start(): void {
+    if (this.o.format !== 'auto') {
       this.pending = null;
+      this.useFormat(this.o.format);
+      this.decidedEarly = true;
     }
   }
 
@@ -167,14 +127,17 @@ class Pass implements LineHandler {
     const line = ++this.lineNo;
     this.totalLines++;
     this.fileLines[this.file] = line;
-    if (this.parser !== null) {
-      this.consume(buf, start, end, this.file, line);
-    } else if (this.pending !== null) {
-      this.pending.push({ file: this.file, line, bytes: Buffer.from(buf.subarray(start, end)), overlongBytes: 0 });
-      this.pendingBytes += end - start;
-      if (this.pending.length >= DETECT_LINES || this.pendingBytes >= DETECT_BYTES) this.detect();
+    const c = this.collector;
+    if (c !== null) {
+      if (c.parser !== null) c.consume(buf, start, end, this.file, line);
+      else c.unreadable(buf, start, end, this.file, line);
     } else {
-      this.unreadable(buf, start, end, this.file, line);
+      this.pending!.push({ file: this.file, line, bytes: Buffer.from(buf.subarray(start, end)), overlongBytes: 0 });
+      this.pendingBytes += end - start;
+      if (this.pending!.length >= DETECT_LINES || this.pendingBytes >= DETECT_BYTES) {
+        this.decidedEarly = true;
+        this.detect();
+      }
     }
   }
 
@@ -183,7 +146,7 @@ class Pass implements LineHandler {
     this.totalLines++;
     this.fileLines[this.file] = line;
     if (this.pending !== null) this.pending.push({ file: this.file, line, bytes: Buffer.from(head), overlongBytes: bytes });
-    else this.malformed.add(this.file, line, 'overlong', overlongReason(bytes), head, 0, head.length);
+    else this.collector!.overlong(head, bytes, this.file, line);
   }
 
   endOfInput(): void {
@@ -192,91 +155,79 @@ class Pass implements LineHandler {
 
   // ---- format
 
-  private useFormat(format: LogFormat): void {
+  private useFormat(format: LogFormat | null): void {
     this.format = format;
-    this.parser = createParser(format);
-    const wanted = this.o.key ?? this.parser.defaultKey;
-    if (this.parser.keyKinds.includes(wanted)) {
-      this.keyKind = wanted;
+    if (format !== null) {
+      const parser = createParser(format);
+      const wanted = this.o.key ?? parser.defaultKey;
+      if (parser.keyKinds.includes(wanted)) {
+        this.keyKind = wanted;
+      } else {
+        this.keyKind = parser.defaultKey;
+        this.keyNote = `${format} lines have no ${wanted} key; keyed by ${this.keyKind}`;
+      }
     } else {
-      this.keyKind = this.parser.defaultKey;
-      this.keyNote = `${format} lines have no ${wanted} key; keyed by ${this.keyKind}`;
+      this.undetected = true;
     }
-    if (this.keyKind === 'route') this.routeKeys = new RouteKeys(new PathTable(this.o.routes));
+    const c = new CallCollector({ format, keyKind: this.keyKind, sinceMs: this.o.sinceMs, untilMs: this.o.untilMs, routes: this.o.routes, slowest: this.o.slowest, messages: this.patterns });
+    c.limit = this.budget.limit;
+    c.onFull = () => {
+      const next = this.budget.onFull(c.exactCalls);
+      if (next === null) this.toSketches();
+      else c.limit = next;
+    };
+    this.collector = c;
+    this.onFormat?.(format, this.keyKind);
   }
 
   private detect(): void {
     const pending = this.pending!;
     this.pending = null;
     const { format } = detectFormat(pending.filter((p) => p.overlongBytes === 0).map((p) => p.bytes));
-    if (format === null) this.undetected = true;
-    else this.useFormat(format);
+    this.useFormat(format);
+    const c = this.collector!;
     for (const p of pending) {
-      if (p.overlongBytes > 0) this.malformed.add(p.file, p.line, 'overlong', overlongReason(p.overlongBytes), p.bytes, 0, p.bytes.length);
-      else if (this.parser !== null) this.consume(p.bytes, 0, p.bytes.length, p.file, p.line);
-      else this.unreadable(p.bytes, 0, p.bytes.length, p.file, p.line);
+      if (p.overlongBytes > 0) c.overlong(p.bytes, p.overlongBytes, p.file, p.line);
+      else if (c.parser !== null) c.consume(p.bytes, 0, p.bytes.length, p.file, p.line);
+      else c.unreadable(p.bytes, 0, p.bytes.length, p.file, p.line);
     }
   }
 
-  /** No format reads the start of the input: every line is counted, none is parsed. */
-  private unreadable(buf: Uint8Array, start: number, end: number, file: number, line: number): void {
-    if (end === start) this.other++;
-    else this.malformed.add(file, line, 'foreign', `no supported format (${logFormats.join(', ')}) reads the start of the input`, buf, start, end);
+  // ---- the next parts of the input (analyzeSplit)
+
+  /** Calls held in the exact table (0 in sketch mode). */
+  get exactCalls(): number {
+    return this.collector?.exactCalls ?? 0;
   }
 
-  // ---- the hot path
-
-  private consume(buf: Buffer, start: number, end: number, file: number, line: number): void {
-    const rec = this.rec;
-    const r = this.parser!.parse(buf, start, end, rec);
-    if (r === CALL) {
-      const t = rec.timeMs;
-      if (this.filtering && !(t >= this.o.sinceMs && t < this.o.untilMs)) {
-        this.outside++;
-        return;
+  /**
+   * Takes in a worker's part of the input: `part`, what its collector gathered over files `files`
+   * (indices into the whole list, `names`), `lines` per file, and its messages. Parts are absorbed in
+   * input order, after this pass has read the first one.
+   */
+  absorb(part: { snapshot: CollectorSnapshot; messages: MessageList; lines: { file: number; lines: number }[] }, names: readonly string[]): void {
+    const offsets = new Map<number, number>();
+    for (const { file } of part.lines) {
+      while (this.files.length <= file) {
+        this.files.push(names[this.files.length]!);
+        this.fileLines.push(0);
       }
-      let key: number;
-      if (this.keyKind === 'function') key = rec.fn;
-      else if (rec.badRequest) key = this.routeKeys!.badRequestKey();
-      else if (rec.method >= 0) key = this.routeKeys!.key(rec.method, rec.urlBuf!, rec.urlStart, rec.urlEnd);
-      else key = -1;
-      const level = rec.failed ? ERROR : rec.level;
-      if (key < 0) {
-        // a call without the kind of key asked for (--key function on a request line)
-        this.other++;
-        if (rec.message !== null) this.patterns.add(rec.message, level, -1, t);
-        return;
-      }
-      const seconds = rec.seconds;
-      this.records++;
-      if (t < this.tMin) this.tMin = t;
-      if (t > this.tMax) this.tMax = t;
-      if (seconds > 0 && seconds < this.minPositive) this.minPositive = seconds;
-      if (seconds > this.maxSeconds) this.maxSeconds = seconds;
-      if (this.table !== null) {
-        this.table.add(key, seconds, t, rec.failed ? FLAG_FAILED : rec.level === WARN ? FLAG_WARNING : 0);
-        if (this.table.length >= this.maxExactCalls) this.toSketches();
-      } else {
-        this.sketch!.add(this.finalKey(key), seconds, t, rec.failed, rec.level === WARN);
-      }
-      if (seconds > this.slowest.threshold) this.slowest.offer(seconds, key, file, line, t);
-      if (rec.message !== null) this.patterns.add(rec.message, level, key, t);
-    } else if (r === OTHER) {
-      this.other++;
-      if (rec.message !== null) {
-        const t = rec.timeMs;
-        if (!this.filtering || (t >= this.o.sinceMs && t < this.o.untilMs)) this.patterns.add(rec.message, rec.level, -1, t);
-      }
-    } else {
-      this.malformed.add(file, line, rec.kind, rec.reason, buf, start, end);
+      offsets.set(file, this.fileLines[file]!);
+    }
+    const keyOf = this.collector!.absorb(part.snapshot, (file) => offsets.get(file) ?? 0);
+    this.patterns.addAll(part.messages, keyOf);
+    for (const { file, lines } of part.lines) {
+      this.fileLines[file]! += lines;
+      this.totalLines += lines;
     }
   }
 
   // ---- keys
 
   private preKeyCount(): number {
-    if (this.parser === null) return 0;
-    return this.keyKind === 'function' ? this.parser.functions.size : this.routeKeys!.size;
+    const c = this.collector;
+    if (c === null || c.parser === null) return 0;
+    return this.keyKind === 'function' ? c.parser.functions.size : c.routeKeys!.size;
   }
 
   /** The final key id of a pre-key, named on first use (route keys: after inference). */
@@ -289,9 +240,9 @@ class Pass implements LineHandler {
     let id = this.finalOf[pre]!;
     if (id >= 0) return id;
     if (this.keyKind === 'function') {
-      id = this.finalIdOf(this.parser!.functions.name(pre));
+      id = this.finalIdOf(this.collector!.parser!.functions.name(pre));
     } else {
-      const rk = this.routeKeys!;
+      const rk = this.collector!.routeKeys!;
       if (pre === rk.badRequest) {
         id = this.finalIdOf(BAD_REQUEST_KEY);
       } else {
@@ -302,7 +253,7 @@ class Pass implements LineHandler {
         const node = this.inference.nodeOf(path);
         id = node >= 0 ? this.byMethodNode.get(method, node) : -1;
         if (id < 0) {
-          id = this.finalIdOf(`${this.parser!.methods.name(method)} ${this.inference.routeOf(path)}`);
+          id = this.finalIdOf(`${this.collector!.parser!.methods.name(method)} ${this.inference.routeOf(path)}`);
           if (node >= 0) this.byMethodNode.set(method, node, id);
         }
       }
@@ -326,23 +277,26 @@ class Pass implements LineHandler {
   // ---- exact → sketches
 
   private toSketches(): void {
-    const table = this.table!;
+    const c = this.collector!;
+    const table = c.table!;
     this.sketchReason = `more than ${table.length.toLocaleString('en-US')} calls: past the ${formatMiB(this.o.memoryBudgetBytes)} memory budget for exact percentiles`;
-    const store = new SketchStore(this.tMax > this.tMin ? this.tMax - this.tMin : 0);
+    const store = new SketchStore(c.tMax > c.tMin ? c.tMax - c.tMin : 0);
     for (let i = 0; i < table.length; i++) {
       const flags = table.flagsAt(i);
       store.add(this.finalKey(table.keyAt(i)), table.secondsAt(i), table.timeAt(i), (flags & FLAG_FAILED) !== 0, (flags & FLAG_WARNING) !== 0);
     }
     table.clear();
-    this.table = null;
+    c.table = null;
+    c.sketchAdd = (key, seconds, timeMs, failed, warned) => store.add(this.finalKey(key), seconds, timeMs, failed, warned);
     this.sketch = store;
   }
 
   // ---- result
 
   result(reports: InputReport[]): LogAnalysis {
+    const c = this.collector!;
     // nothing is looked up by bytes any more (a sketch's late paths were named during the pass)
-    if (this.table !== null) this.routeKeys?.releaseLookups();
+    if (c.table !== null) c.routeKeys?.releaseLookups();
     const inputs = reports.map((r, i) => ({ file: r.name, bytes: r.bytes, gzip: r.gzip, lines: this.fileLines[i] ?? 0, error: r.error }));
     const preCount = this.preKeyCount();
     for (let pre = 0; pre < preCount; pre++) this.finalKey(pre);
@@ -355,25 +309,25 @@ class Pass implements LineHandler {
     if (this.sketch !== null) {
       const range = this.sketch.windowRange;
       if (range) grid = new WindowGrid(range.first * this.sketch.widthMs, range.last * this.sketch.widthMs, this.sketch.widthMs);
-    } else if (this.tMin <= this.tMax) {
-      let widthMs = this.o.windowMs ?? chooseWindowMs(this.tMax - this.tMin);
-      if ((this.tMax - this.tMin) / widthMs >= MAX_WINDOWS_GIVEN) {
-        const wider = chooseWindowMs(this.tMax - this.tMin, MAX_WINDOWS_GIVEN);
+    } else if (c.tMin <= c.tMax) {
+      let widthMs = this.o.windowMs ?? chooseWindowMs(c.tMax - c.tMin);
+      if ((c.tMax - c.tMin) / widthMs >= MAX_WINDOWS_GIVEN) {
+        const wider = chooseWindowMs(c.tMax - c.tMin, MAX_WINDOWS_GIVEN);
         notes.push(`window ${widthMs / 1000} s gives more than ${MAX_WINDOWS_GIVEN} windows over this time range; used ${wider / 1000} s`);
         widthMs = wider;
       }
-      grid = new WindowGrid(this.tMin, this.tMax, widthMs);
+      grid = new WindowGrid(c.tMin, c.tMax, widthMs);
     }
-    const bounds = distributionBounds(this.minPositive, this.maxSeconds);
+    const bounds = distributionBounds(c.minPositive, c.maxSeconds);
 
     // per key, exactly from the grouped table or from the sketches
     const summaries: (KeySummary | null)[] = new Array(G).fill(null);
-    if (this.table !== null && this.table.length > 0) {
+    if (c.table !== null && c.table.length > 0) {
       // the keys shown (the top by total time) get the full timeline; every key gets change detection
-      const { count, sum } = this.table.totals(this.finalOf, G);
+      const { count, sum } = c.table.totals(this.finalOf, G);
       const ranked = Array.from({ length: G }, (_, g) => g).sort((a, b) => sum[b]! - sum[a]! || count[b]! - count[a]! || (names[a]! < names[b]! ? -1 : 1));
       const detailed = new Set(this.o.top > 0 ? ranked.slice(0, this.o.top) : ranked);
-      const columns = this.table.scatter(this.finalOf, G);
+      const columns = c.table.scatter(this.finalOf, G);
       for (let g = 0; g < G; g++) {
         if (columns[g]!.seconds.length > 0) summaries[g] = summarizeExact(columns[g]!, grid, bounds, detailed.has(g));
         columns[g] = EMPTY_GROUP;
@@ -439,7 +393,7 @@ class Pass implements LineHandler {
     }
 
     const keyName = (pre: number): string => names[this.finalKey(pre)]!;
-    const slowest = this.slowest.sorted().map((e) => ({
+    const slowest = c.slowest.sorted().map((e) => ({
       key: keyName(e.key),
       seconds: e.seconds,
       file: this.files[e.file]!,
@@ -455,14 +409,14 @@ class Pass implements LineHandler {
       key: this.keyKind,
       inputs,
       lines: this.totalLines,
-      records: this.records,
-      other: this.other,
-      outsideTimeRange: this.outside,
-      malformed: this.malformed.summary(this.files),
+      records: c.records,
+      other: c.other,
+      outsideTimeRange: c.outside,
+      malformed: c.malformed.summary(this.files),
       quantiles: this.sketch !== null ? { method: 'sketch', relativeError: SKETCH_RELATIVE_ERROR, reason: this.sketchReason } : { method: 'exact' },
-      timeRange: this.tMin <= this.tMax ? { start: new Date(this.tMin).toISOString(), end: new Date(this.tMax).toISOString() } : null,
+      timeRange: c.tMin <= c.tMax ? { start: new Date(c.tMin).toISOString(), end: new Date(c.tMax).toISOString() } : null,
       groupCount: byTime.length,
-      distinctPaths: this.routeKeys ? this.routeKeys.paths.size : null,
+      distinctPaths: c.routeKeys ? c.routeKeys.paths.size : null,
       groups,
       slowest,
       changes,
@@ -477,10 +431,6 @@ class Pass implements LineHandler {
 
 const EMPTY_GROUP = { seconds: new Float64Array(0), time: new Int32Array(0), flags: new Uint8Array(0), baseS: 0 };
 const nullable = (a: Float64Array): (number | null)[] => Array.from(a, (v) => (v === v ? v : null));
-
-function overlongReason(bytes: number): string {
-  return `${bytes} bytes without a newline (the limit is 16 MiB)`;
-}
 
 function formatMiB(bytes: number): string {
   return `${Math.round((bytes / 1048576) * 10) / 10} MiB`;

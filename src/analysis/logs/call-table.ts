@@ -24,6 +24,16 @@ export interface GroupColumns {
   flags: Uint8Array;
 }
 
+/** A CallTable's calls as plain typed arrays (to post to another thread; the last chunk is partly used). */
+export interface CallTableSnapshot {
+  seconds: Float64Array[];
+  time: Int32Array[];
+  keys: Int32Array[];
+  flags: Uint8Array[];
+  length: number;
+  baseS: number;
+}
+
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U8 = new Uint8Array(0);
@@ -65,6 +75,42 @@ export class CallTable {
     this.timeChunks.push(this.time);
     this.keyChunks.push(this.keys);
     this.flagChunks.push(this.flags);
+  }
+
+  /** The calls (the table's own chunks: transfer them only when this table is done with). */
+  snapshot(): CallTableSnapshot {
+    return { seconds: this.secondsChunks, time: this.timeChunks, keys: this.keyChunks, flags: this.flagChunks, length: this.length, baseS: this.baseS };
+  }
+
+  /**
+   * Appends the calls of another table, in its order, with each key `k` as `keyOf[k]` and times
+   * rebased to this table's first second: as if this table had read them. Copies (a chunk of the
+   * snapshot is released as soon as it is copied).
+   */
+  absorb(snap: CallTableSnapshot, keyOf: Int32Array): void {
+    if (snap.length === 0) return;
+    if (this.baseS !== this.baseS) this.baseS = snap.baseS;
+    // a snapshot without a timed call has no base; its times are all NO_TIME
+    const shift = snap.baseS === snap.baseS ? snap.baseS - this.baseS : 0;
+    for (let c = 0; c < snap.keys.length; c++) {
+      const m = Math.min(CHUNK, snap.length - c * CHUNK);
+      let from = 0;
+      while (from < m) {
+        const i = this.length & MASK;
+        if (i === 0) this.newChunk();
+        const n = Math.min(m - from, CHUNK - i);
+        this.seconds.set(snap.seconds[c]!.subarray(from, from + n), i);
+        this.flags.set(snap.flags[c]!.subarray(from, from + n), i);
+        copyKeys(snap.keys[c]!, from, n, keyOf, this.keys, i);
+        copyTimes(snap.time[c]!, from, n, shift, this.time, i);
+        this.length += n;
+        from += n;
+      }
+      snap.seconds[c] = EMPTY_F64;
+      snap.time[c] = EMPTY_I32;
+      snap.keys[c] = EMPTY_I32;
+      snap.flags[c] = EMPTY_U8;
+    }
   }
 
   secondsAt(i: number): number {
@@ -141,6 +187,17 @@ export class CallTable {
     this.keyChunks.length = 0;
     this.flagChunks.length = 0;
     this.length = 0;
+  }
+}
+
+function copyKeys(from: Int32Array, start: number, n: number, keyOf: Int32Array, to: Int32Array, at: number): void {
+  for (let k = 0; k < n; k++) to[at + k] = keyOf[from[start + k]!]!;
+}
+
+function copyTimes(from: Int32Array, start: number, n: number, shift: number, to: Int32Array, at: number): void {
+  for (let k = 0; k < n; k++) {
+    const t = from[start + k]!;
+    to[at + k] = t === NO_TIME ? NO_TIME : t + shift;
   }
 }
 
