@@ -1,4 +1,5 @@
 /** Options of `analyzeLogs`, resolved and validated once (bad values are usage errors naming them). */
+import { availableParallelism } from 'node:os';
 import { inspect } from 'node:util';
 import { usageError } from '../../core/errors.js';
 import { isLogFormat } from '../../logs/parse/formats.js';
@@ -26,6 +27,14 @@ export interface AnalyzeLogsOptions {
   memoryBudgetBytes?: number;
   /** Width of the time windows of the timeline and change detection, whole seconds in ms (default: chosen for ~50–120 windows). */
   windowMs?: number;
+  /**
+   * Threads that read a large plain file (default: 2, or 1 on a one-CPU machine; 1 = this thread
+   * only). The input is split at line boundaries and the parts merged in order: the result is the
+   * one thread's, to the last digit. See docs/logs.md for when it splits.
+   */
+  threads?: number;
+  /** Inputs smaller than this (bytes, all together) are read on one thread (default 16 MiB). */
+  splitMinBytes?: number;
   /** What `-` reads (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
   /** Called about every 4 MiB read. */
@@ -43,11 +52,19 @@ export interface ResolvedOptions {
   slowest: number;
   memoryBudgetBytes: number;
   windowMs: number | null;
+  threads: number;
+  splitMinBytes: number;
   stdin: NodeJS.ReadableStream | undefined;
   onProgress: ((progress: { bytes: number; lines: number }) => void) | undefined;
 }
 
-const KNOWN = new Set(['files', 'format', 'key', 'routes', 'since', 'until', 'top', 'slowest', 'memoryBudgetBytes', 'windowMs', 'stdin', 'onProgress']);
+/** Threads by default: the parse is one core's work, the merge is cheap; more gave nothing on 2 cores. */
+const DEFAULT_THREADS = 2;
+export const MAX_THREADS = 64;
+/** Below this, a worker's start-up (module loading) costs more than half the pass saves (BENCHMARKS.md). */
+const DEFAULT_SPLIT_MIN_BYTES = 16 * 1024 * 1024;
+
+const KNOWN = new Set(['files', 'format', 'key', 'routes', 'since', 'until', 'top', 'slowest', 'memoryBudgetBytes', 'windowMs', 'threads', 'splitMinBytes', 'stdin', 'onProgress']);
 
 /** Parses a time given by a user: ms since the epoch, a Date, ISO 8601, or local `YYYY-MM-DD[ HH:MM[:SS[.mmm]]]`. */
 export function parseTime(value: number | Date | string, what: string): number {
@@ -102,6 +119,14 @@ export function resolveOptions(options: AnalyzeLogsOptions): ResolvedOptions {
   if (windowMs !== null && !(typeof windowMs === 'number' && windowMs >= 1000 && windowMs % 1000 === 0 && Number.isFinite(windowMs))) {
     throw usageError(`windowMs must be a whole number of seconds (in ms, at least 1000), got ${inspect(windowMs)}`);
   }
+  const threads = options.threads ?? Math.min(availableParallelism(), DEFAULT_THREADS);
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw usageError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${inspect(threads)}`);
+  }
+  const splitMinBytes = options.splitMinBytes ?? DEFAULT_SPLIT_MIN_BYTES;
+  if (!(typeof splitMinBytes === 'number' && splitMinBytes >= 0 && Number.isFinite(splitMinBytes))) {
+    throw usageError(`splitMinBytes must be a number of bytes >= 0, got ${inspect(splitMinBytes)}`);
+  }
   return {
     files: [...files],
     format,
@@ -113,6 +138,8 @@ export function resolveOptions(options: AnalyzeLogsOptions): ResolvedOptions {
     slowest: count(options.slowest, 'slowest', 10),
     memoryBudgetBytes: budget,
     windowMs,
+    threads,
+    splitMinBytes,
     stdin: options.stdin,
     onProgress: options.onProgress,
   };
