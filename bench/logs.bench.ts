@@ -14,8 +14,9 @@
  * of count, p50/p90/p95/p99 and max per key), the sort pipelines' percentiles to 1e-6.
  *
  * Run: npm run build && node --import tsx bench/logs.bench.ts [--rounds 3] [--lines 1000000]
- *        [--formats text,ecs,pino,nginx] [--dir .scratch/logs-bench] [--seed 42] [--quick]
- * Writes the report to stdout and bench/results/logs-<date>[-quick].md (+ .json with every run).
+ *        [--formats text,ecs,pino,nginx] [--dir .scratch/logs-bench] [--seed 42] [--quick] [--name NAME]
+ * Writes the report to stdout and bench/results/logs-<date>[-quick].md (+ .json with every run), or
+ * bench/results/NAME.md/.json with --name.
  * The logs (~1.1 GB for 1M lines in all formats) are generated once into --dir (gitignored).
  */
 import { spawn } from 'node:child_process';
@@ -46,6 +47,11 @@ for (const f of formats) {
     process.stderr.write(`--formats: unknown format ${JSON.stringify(f)} (formats: ${FORMATS.join(', ')})\n`);
     process.exit(2);
   }
+}
+const name = flag('--name');
+if (name !== undefined && !/^[\w.-]+$/.test(name)) {
+  process.stderr.write(`--name: letters, digits, '.', '-' and '_' only, got ${JSON.stringify(name)}\n`);
+  process.exit(2);
 }
 const dataDir = flag('--dir') ?? join(repoRoot, '.scratch', 'logs-bench');
 const bin = join(repoRoot, 'bin', 'perfscope.js');
@@ -374,7 +380,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${report}\n`);
   const dir = fileURLToPath(new URL('results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const base = `${dir}logs-${machine.date.slice(0, 10)}${quick ? '-quick' : ''}`;
+  const base = name !== undefined ? `${dir}${name}` : `${dir}logs-${machine.date.slice(0, 10)}${quick ? '-quick' : ''}`;
   writeFileSync(`${base}.md`, `${report}\n`);
   writeFileSync(`${base}.json`, `${JSON.stringify({ machine, versions, load, lines, rounds, seed, runs }, null, 1)}\n`);
   process.stderr.write(`bench/logs: wrote ${base}.md and .json\n`);
@@ -388,6 +394,9 @@ function render(runs: Run[], truth: Truth, machine: ReturnType<typeof machineFac
     `${lines.toLocaleString('en-US')} generated lines per format (seed ${seed}), ${rounds} rounds, tools in a fresh shuffled order each round; ` +
       `${machine.date.slice(0, 10)}, Node ${machine.node}, ${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memTotalGiB.toFixed(0)} GiB; ` +
       `load average ${load.before.loadavg1.toFixed(1)} → ${load.after.loadavg1.toFixed(1)}, CPU pressure (PSI some avg10) ${load.before.cpuPressureAvg10 ?? '-'} → ${load.after.cpuPressureAvg10 ?? '-'} %.`,
+  );
+  out.push(
+    'perfscope runs with its default `--threads 2` (a plain file of 16 MiB or more is split at line boundaries and read on two cores, with the one-thread result; the `--memory` sketch run stays on one thread): its CPU s is user + sys of both threads, so compare CPU as well as wall.',
   );
   out.push(`Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v ?? '?'}`).join('; ')}.`);
   for (const format of formats) {

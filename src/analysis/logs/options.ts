@@ -33,7 +33,7 @@ export interface AnalyzeLogsOptions {
    * one thread's, to the last digit. See docs/logs.md for when it splits.
    */
   threads?: number;
-  /** Inputs smaller than this (bytes, all together) are read on one thread (default 16 MiB). */
+  /** Inputs smaller than this (bytes, all together) are read on one thread (default 32 MiB). */
   splitMinBytes?: number;
   /** What `-` reads (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
@@ -62,7 +62,7 @@ export interface ResolvedOptions {
 const DEFAULT_THREADS = 2;
 export const MAX_THREADS = 64;
 /** Below this, a worker's start-up (module loading) costs more than half the pass saves (BENCHMARKS.md). */
-const DEFAULT_SPLIT_MIN_BYTES = 16 * 1024 * 1024;
+const DEFAULT_SPLIT_MIN_BYTES = 32 * 1024 * 1024;
 
 const KNOWN = new Set(['files', 'format', 'key', 'routes', 'since', 'until', 'top', 'slowest', 'memoryBudgetBytes', 'windowMs', 'threads', 'splitMinBytes', 'stdin', 'onProgress']);
 

@@ -13,7 +13,7 @@ import { analyzeLogs } from '../../../src/analysis/logs/analyze.js';
 import { resolveOptions, type AnalyzeLogsOptions } from '../../../src/analysis/logs/options.js';
 import { FAULT_ENV } from '../../../src/analysis/logs/range-worker.js';
 import type { LogAnalysis } from '../../../src/analysis/logs/result.js';
-import { analyzeSplit, planSplit } from '../../../src/analysis/logs/split.js';
+import { analyzeSplit, cutTargets, planSplit } from '../../../src/analysis/logs/split.js';
 import { PerfscopeError } from '../../../src/core/errors.js';
 import { FORMATS, generateLog, type Format } from '../../fixtures/logs/generate.js';
 import { tempDir } from '../../helpers/cli.js';
@@ -93,34 +93,31 @@ test('several files: parts cross file boundaries, line numbers are per file, an 
   await compare({ files, top: 0 }, 2);
 });
 
-/** Lines padded so that the input's midpoint (the 2-thread cut) is byte `cut` of `head` + the rest. */
-function cutAt(head: Buffer, cut: number, tail: Buffer): Buffer {
-  // total = 2 * cut exactly: head + tail + a padding line (a foreign line: malformed in both runs)
-  let pad = 2 * cut - head.length - tail.length;
-  assert.ok(pad >= 2, 'room for the padding line');
-  const padding = Buffer.from(`${'x'.repeat(pad - 1)}\n`);
-  pad = 0;
-  const all = Buffer.concat([head, tail, padding]);
-  assert.equal(Math.floor(all.length / 2), cut);
-  return all;
+/**
+ * `bytes` after a first line (a foreign line: malformed in both runs) long enough that the 2-thread cut
+ * falls on a byte `at` accepts (the byte before it is given too).
+ */
+function cutWhere(bytes: Buffer, at: (byte: number, before: number) => boolean): Buffer {
+  for (let pad = 2; pad < 100_000; pad++) {
+    const all = Buffer.concat([Buffer.from(`${'x'.repeat(pad - 1)}\n`), bytes]);
+    const cut = cutTargets(all.length, 2)[0]!;
+    if (at(all[cut]!, all[cut - 1]!)) return all;
+  }
+  throw new Error('no padding puts the cut there');
 }
 
 test('a cut inside a multi-byte UTF-8 character or between CR and LF moves to the next line start', async () => {
-  // text lines with 2- and 3-byte characters in the function names and messages, CRLF line ends
+  // text lines with 2- and 3-byte characters in the function names, CRLF line ends
   const text = generateLog('text', { seed: 8, lines: 3000, malformedShare: 0.01 })
     .bytes.toString('utf8')
     .replace(/function (\w+)/g, 'function $1_ключ€')
     .replace(/\n/g, '\r\n');
   const bytes = Buffer.from(text, 'utf8');
-  const half = Math.floor(bytes.length / 2);
-  const mid = bytes.indexOf('€', half); // 3 bytes: e2 82 ac
-  const inChar = cutAt(bytes.subarray(0, mid + 2), mid + 1, bytes.subarray(mid + 2));
-  assert.ok(inChar[Math.floor(inChar.length / 2)]! >= 0x80 && inChar[Math.floor(inChar.length / 2)]! < 0xc0, 'the cut is a continuation byte');
+  // inside the 3 bytes of '€' (e2 82 ac): at its last byte
+  const inChar = cutWhere(bytes, (byte, before) => byte === 0xac && before === 0x82);
   const { one } = await compare({ files: [file(inChar)], top: 0 }, 2);
   assert.ok(one.groups.some((g) => g.key.endsWith('_ключ€')));
-  const cr = bytes.indexOf('\r\n', half);
-  const inCrlf = cutAt(bytes.subarray(0, cr + 1), cr + 1, bytes.subarray(cr + 1));
-  assert.equal(inCrlf[Math.floor(inCrlf.length / 2)], 10, 'the cut is the LF of a CRLF');
+  const inCrlf = cutWhere(bytes, (byte, before) => byte === 10 && before === 13);
   await compare({ files: [file(inCrlf)], top: 0 }, 2);
 });
 
@@ -163,7 +160,7 @@ test('past the memory budget: one thread reads it (sketch mode says so), also wh
 });
 
 test('small inputs, stdin and gzip stay on one thread; bad threads and splitMinBytes are usage errors', () => {
-  assert.equal(planSplit(resolveOptions({ files: [log('text')], threads: 2 })), null, 'under 16 MiB');
+  assert.equal(planSplit(resolveOptions({ files: [log('text')], threads: 2 })), null, 'under 32 MiB');
   assert.equal(planSplit(resolveOptions({ files: ['-'], threads: 2, splitMinBytes: 0 })), null);
   for (const threads of [0, -1, 1.5, 65, Number.NaN, '2' as unknown as number]) {
     assert.throws(() => resolveOptions({ files: [log('text')], threads }), (err: unknown) => err instanceof PerfscopeError && err.code === 'EUSAGE' && /threads must be a whole number from 1 to 64/.test(err.message));
