@@ -260,10 +260,7 @@ export class Pass implements LineHandler {
     const table = c.table!;
     this.sketchReason = `more than ${table.length.toLocaleString('en-US')} calls: past the ${formatMiB(this.o.memoryBudgetBytes)} memory budget for exact percentiles`;
     const store = new SketchStore(c.tMax > c.tMin ? c.tMax - c.tMin : 0);
-    for (let i = 0; i < table.length; i++) {
-      const flags = table.flagsAt(i);
-      store.add(this.finalKey(table.keyAt(i)), table.secondsAt(i), table.timeAt(i), (flags & FLAG_FAILED) !== 0, (flags & FLAG_WARNING) !== 0);
-    }
+    table.forEach((key, seconds, timeMs, flags) => store.add(this.finalKey(key), seconds, timeMs, (flags & FLAG_FAILED) !== 0, (flags & FLAG_WARNING) !== 0));
     table.clear();
     c.table = null;
     c.sketchAdd = (key, seconds, timeMs, failed, warned) => store.add(this.finalKey(key), seconds, timeMs, failed, warned);
