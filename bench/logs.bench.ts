@@ -251,6 +251,12 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 ${q(file)} > ${q(out)}`,
     check: (out, truth) => checkPerfscope(out, truth, true),
   };
+  const oneThread: Tool = {
+    name: 'perfscope --threads 1',
+    percentiles: 'exact',
+    command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 --threads 1 ${q(file)} > ${q(out)}`,
+    check: (out, truth) => checkPerfscope(out, truth, true),
+  };
   const sketch: Tool = {
     name: `perfscope --memory ${SKETCH_MEMORY}`,
     percentiles: 'sketch',
@@ -272,6 +278,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'text':
       return [
         perfscope,
+        oneThread,
         sketch,
         awk(`mawk '$8 == "function" { if ($10 == "took") d = $11; else if ($10 == "failed") d = $12; else next; if (d ~ /^[0-9.]+$/) print $9 "\\t" d "\\t" ($6 == "ERROR") }' FILE`),
         lnav('perf_text_log', 'fn', 'secs', 1),
@@ -279,6 +286,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'ecs':
       return [
         perfscope,
+        oneThread,
         sketch,
         awk(`jq -R -r 'fromjson? | select((.event.duration | type) == "number" and .event.duration >= 0) | [.log.origin.function, (.event.duration / 1e9), (if .event.outcome == "failure" then 1 else 0 end)] | @tsv' FILE`),
         lnav('perf_ecs_log', '"log/origin/function"', '"event/duration"', 1e9),
@@ -286,6 +294,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'pino':
       return [
         perfscope,
+        oneThread,
         sketch,
         awk(
           `jq -R -r 'fromjson? | select((.responseTime | type) == "number" and .responseTime >= 0 and .req != null) | [(.req.method + " " + (.req.url | sub("[?].*$"; "") | gsub("/[0-9]+"; "/:id"))), (.responseTime / 1000), (if .res.statusCode >= 500 then 1 else 0 end)] | @tsv' FILE`,
@@ -294,6 +303,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'nginx':
       return [
         perfscope,
+        oneThread,
         sketch,
         awk(`mawk '{ u = $7; sub(/[?].*$/, "", u); gsub(/\\/[0-9]+/, "/:id", u); print substr($6, 2) " " u "\\t" $NF "\\t" ($9 >= 500) }' FILE`),
         {
