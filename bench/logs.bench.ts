@@ -251,10 +251,10 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 ${q(file)} > ${q(out)}`,
     check: (out, truth) => checkPerfscope(out, truth, true),
   };
-  const oneThread: Tool = {
-    name: 'perfscope --threads 1',
+  const twoThreads: Tool = {
+    name: 'perfscope --threads 2',
     percentiles: 'exact',
-    command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 --threads 1 ${q(file)} > ${q(out)}`,
+    command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 --threads 2 ${q(file)} > ${q(out)}`,
     check: (out, truth) => checkPerfscope(out, truth, true),
   };
   const sketch: Tool = {
@@ -278,7 +278,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'text':
       return [
         perfscope,
-        oneThread,
+        twoThreads,
         sketch,
         awk(`mawk '$8 == "function" { if ($10 == "took") d = $11; else if ($10 == "failed") d = $12; else next; if (d ~ /^[0-9.]+$/) print $9 "\\t" d "\\t" ($6 == "ERROR") }' FILE`),
         lnav('perf_text_log', 'fn', 'secs', 1),
@@ -286,7 +286,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'ecs':
       return [
         perfscope,
-        oneThread,
+        twoThreads,
         sketch,
         awk(`jq -R -r 'fromjson? | select((.event.duration | type) == "number" and .event.duration >= 0) | [.log.origin.function, (.event.duration / 1e9), (if .event.outcome == "failure" then 1 else 0 end)] | @tsv' FILE`),
         lnav('perf_ecs_log', '"log/origin/function"', '"event/duration"', 1e9),
@@ -294,7 +294,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'pino':
       return [
         perfscope,
-        oneThread,
+        twoThreads,
         sketch,
         awk(
           `jq -R -r 'fromjson? | select((.responseTime | type) == "number" and .responseTime >= 0 and .req != null) | [(.req.method + " " + (.req.url | sub("[?].*$"; "") | gsub("/[0-9]+"; "/:id"))), (.responseTime / 1000), (if .res.statusCode >= 500 then 1 else 0 end)] | @tsv' FILE`,
@@ -303,7 +303,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'nginx':
       return [
         perfscope,
-        oneThread,
+        twoThreads,
         sketch,
         awk(`mawk '{ u = $7; sub(/[?].*$/, "", u); gsub(/\\/[0-9]+/, "/:id", u); print substr($6, 2) " " u "\\t" $NF "\\t" ($9 >= 500) }' FILE`),
         {
@@ -406,7 +406,7 @@ function render(runs: Run[], truth: Truth, machine: ReturnType<typeof machineFac
       `load average ${load.before.loadavg1.toFixed(1)} → ${load.after.loadavg1.toFixed(1)}, CPU pressure (PSI some avg10) ${load.before.cpuPressureAvg10 ?? '-'} → ${load.after.cpuPressureAvg10 ?? '-'} %.`,
   );
   out.push(
-    'perfscope runs with its default `--threads 2` (a plain file of 16 MiB or more is split at line boundaries and read on two cores, with the one-thread result; the `--memory` sketch run stays on one thread): its CPU s is user + sys of both threads, so compare CPU as well as wall.',
+    '`perfscope` is the default (one thread); `perfscope --threads 2` splits the file at line boundaries and reads it on two cores (the same output): its CPU s is user + sys of both threads, so compare CPU as well as wall.',
   );
   out.push(`Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v ?? '?'}`).join('; ')}.`);
   for (const format of formats) {

@@ -43,9 +43,9 @@ Options:
                       default: ~50-120 windows)
   --memory SIZE       memory for exact percentiles (default 256MiB, ~32 bytes a call); past it, a
                       sketch within 1 % (the output says so)
-  --threads N         threads reading a large plain file (default 2, 1 on a one-CPU machine; 1 = one
-                      thread): the file is split at line boundaries and the parts merged in order,
-                      with the same result; stdin, gzip and files under 32 MiB are read on one thread
+  --threads N         threads reading a large plain file (default 1): the file is split at line
+                      boundaries and the parts merged in order, with the same result; stdin, gzip
+                      and files under 32 MiB are read on one thread
   -q, --quiet         no progress on stderr
   -h, --help          show this help
 

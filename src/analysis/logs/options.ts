@@ -1,5 +1,4 @@
 /** Options of `analyzeLogs`, resolved and validated once (bad values are usage errors naming them). */
-import { availableParallelism } from 'node:os';
 import { inspect } from 'node:util';
 import { usageError } from '../../core/errors.js';
 import { isLogFormat } from '../../logs/parse/formats.js';
@@ -28,9 +27,8 @@ export interface AnalyzeLogsOptions {
   /** Width of the time windows of the timeline and change detection, whole seconds in ms (default: chosen for ~50–120 windows). */
   windowMs?: number;
   /**
-   * Threads that read a large plain file (default: 2, or 1 on a one-CPU machine; 1 = this thread
-   * only). The input is split at line boundaries and the parts merged in order: the result is the
-   * one thread's, to the last digit. See docs/logs.md for when it splits.
+   * Threads that read a large plain file (default 1: this thread only). The input is split at line boundaries and the parts merged in order: the result is the
+   * one thread's, to the last digit. See docs/logs.md for when it splits and what it gained.
    */
   threads?: number;
   /** Inputs smaller than this (bytes, all together) are read on one thread (default 32 MiB). */
@@ -58,8 +56,13 @@ export interface ResolvedOptions {
   onProgress: ((progress: { bytes: number; lines: number }) => void) | undefined;
 }
 
-/** Threads by default: the parse is one core's work, the merge is cheap; more gave nothing on 2 cores. */
-const DEFAULT_THREADS = 2;
+/**
+ * Threads by default: one. Two threads on the 2-vCPU bench VM were slower for nginx (1.56 vs 1.24 s)
+ * and text (0.81 vs 0.60 s), even for ECS (1.11 vs 1.02 s), faster only for pino (1.08 vs 1.35 s), and
+ * cost 10–37 MB more peak RSS (nginx 165 MB, over the 150 MB goal): the VM often ran both threads of
+ * the process on one vCPU, and each parsed ~40 % slower while both ran (BENCHMARKS.md, Log analysis).
+ */
+const DEFAULT_THREADS = 1;
 export const MAX_THREADS = 64;
 /** Below this, a worker's start-up (module loading) costs more than half the pass saves (BENCHMARKS.md). */
 const DEFAULT_SPLIT_MIN_BYTES = 32 * 1024 * 1024;
@@ -119,7 +122,7 @@ export function resolveOptions(options: AnalyzeLogsOptions): ResolvedOptions {
   if (windowMs !== null && !(typeof windowMs === 'number' && windowMs >= 1000 && windowMs % 1000 === 0 && Number.isFinite(windowMs))) {
     throw usageError(`windowMs must be a whole number of seconds (in ms, at least 1000), got ${inspect(windowMs)}`);
   }
-  const threads = options.threads ?? Math.min(availableParallelism(), DEFAULT_THREADS);
+  const threads = options.threads ?? DEFAULT_THREADS;
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
     throw usageError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${inspect(threads)}`);
   }
