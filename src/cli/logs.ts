@@ -45,7 +45,7 @@ Options:
                       sketch within 1 % (the output says so)
   --threads N         threads reading a large plain file (default 1): the file is split at line
                       boundaries and the parts merged in order, with the same result; stdin, gzip
-                      and files under 32 MiB are read on one thread
+                      and files under 128 MiB are read on one thread
   -q, --quiet         no progress on stderr
   -h, --help          show this help
 
@@ -67,7 +67,7 @@ Subcommands:
 
 Run 'perfscope logs analyze --help' for its options.`;
 
-/** Environment variable: the input size (bytes) from which `--threads` splits it (default 32 MiB). */
+/** Environment variable: the input size (bytes) from which `--threads` splits it (default 128 MiB). */
 const SPLIT_MIN_ENV = 'PERFSCOPE_LOGS_SPLIT_MIN_BYTES';
 
 function parseSize(raw: string): number {

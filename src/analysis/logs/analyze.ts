@@ -2,7 +2,8 @@
  * `analyzeLogs`: one pass over performance logs (text, ECS, pino, nginx; files, gzip, stdin) to
  * per-key statistics, the slowest calls, change points over time and message patterns.
  *
- * Large plain files are read on two threads (split.ts) with the very same result.
+ * With `threads` > 1, large plain files are split and read on several threads (split.ts), with the
+ * very same result.
  *
  * The pass (pass.ts): lines from the byte reader (line-reader.ts) go through the format's parser into one reused
  * ParsedLine; a call is appended to columnar typed arrays (CallTable, 21 bytes a call) and offered to

@@ -31,7 +31,7 @@ export interface AnalyzeLogsOptions {
    * one thread's, to the last digit. See docs/logs.md for when it splits and what it gained.
    */
   threads?: number;
-  /** Inputs smaller than this (bytes, all together) are read on one thread (default 32 MiB). */
+  /** Inputs smaller than this (bytes, all together) are read on one thread (default 128 MiB). */
   splitMinBytes?: number;
   /** What `-` reads (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
@@ -64,8 +64,12 @@ export interface ResolvedOptions {
  */
 const DEFAULT_THREADS = 1;
 export const MAX_THREADS = 64;
-/** Below this, a worker's start-up (module loading) costs more than half the pass saves (BENCHMARKS.md). */
-const DEFAULT_SPLIT_MIN_BYTES = 32 * 1024 * 1024;
+/**
+ * Below this, a worker's start-up and the merge cost more than the second thread saves: on 40 MB nginx
+ * and ECS logs two threads were 0.02–0.06 s slower, on 205 and 375 MB 0.13 and 0.23 s faster
+ * (BENCHMARKS.md, Log analysis).
+ */
+const DEFAULT_SPLIT_MIN_BYTES = 128 * 1024 * 1024;
 
 const KNOWN = new Set(['files', 'format', 'key', 'routes', 'since', 'until', 'top', 'slowest', 'memoryBudgetBytes', 'windowMs', 'threads', 'splitMinBytes', 'stdin', 'onProgress']);
 

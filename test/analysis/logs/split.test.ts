@@ -160,7 +160,7 @@ test('past the memory budget: one thread reads it (sketch mode says so), also wh
 });
 
 test('small inputs, stdin and gzip stay on one thread; bad threads and splitMinBytes are usage errors', () => {
-  assert.equal(planSplit(resolveOptions({ files: [log('text')], threads: 2 })), null, 'under 32 MiB');
+  assert.equal(planSplit(resolveOptions({ files: [log('text')], threads: 2 })), null, 'under 128 MiB');
   assert.equal(planSplit(resolveOptions({ files: ['-'], threads: 2, splitMinBytes: 0 })), null);
   for (const threads of [0, -1, 1.5, 65, Number.NaN, '2' as unknown as number]) {
     assert.throws(() => resolveOptions({ files: [log('text')], threads }), (err: unknown) => err instanceof PerfscopeError && err.code === 'EUSAGE' && /threads must be a whole number from 1 to 64/.test(err.message));
