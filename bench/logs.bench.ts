@@ -14,8 +14,9 @@
  * of count, p50/p90/p95/p99 and max per key), the sort pipelines' percentiles to 1e-6.
  *
  * Run: npm run build && node --import tsx bench/logs.bench.ts [--rounds 3] [--lines 1000000]
- *        [--formats text,ecs,pino,nginx] [--dir .scratch/logs-bench] [--seed 42] [--quick]
- * Writes the report to stdout and bench/results/logs-<date>[-quick].md (+ .json with every run).
+ *        [--formats text,ecs,pino,nginx] [--dir .scratch/logs-bench] [--seed 42] [--quick] [--name NAME]
+ * Writes the report to stdout and bench/results/logs-<date>[-quick].md (+ .json with every run), or
+ * bench/results/NAME.md/.json with --name.
  * The logs (~1.1 GB for 1M lines in all formats) are generated once into --dir (gitignored).
  */
 import { spawn } from 'node:child_process';
@@ -46,6 +47,11 @@ for (const f of formats) {
     process.stderr.write(`--formats: unknown format ${JSON.stringify(f)} (formats: ${FORMATS.join(', ')})\n`);
     process.exit(2);
   }
+}
+const name = flag('--name');
+if (name !== undefined && !/^[\w.-]+$/.test(name)) {
+  process.stderr.write(`--name: letters, digits, '.', '-' and '_' only, got ${JSON.stringify(name)}\n`);
+  process.exit(2);
 }
 const dataDir = flag('--dir') ?? join(repoRoot, '.scratch', 'logs-bench');
 const bin = join(repoRoot, 'bin', 'perfscope.js');
@@ -245,6 +251,12 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 ${q(file)} > ${q(out)}`,
     check: (out, truth) => checkPerfscope(out, truth, true),
   };
+  const twoThreads: Tool = {
+    name: 'perfscope --threads 2',
+    percentiles: 'exact',
+    command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 --threads 2 ${q(file)} > ${q(out)}`,
+    check: (out, truth) => checkPerfscope(out, truth, true),
+  };
   const sketch: Tool = {
     name: `perfscope --memory ${SKETCH_MEMORY}`,
     percentiles: 'sketch',
@@ -266,6 +278,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'text':
       return [
         perfscope,
+        twoThreads,
         sketch,
         awk(`mawk '$8 == "function" { if ($10 == "took") d = $11; else if ($10 == "failed") d = $12; else next; if (d ~ /^[0-9.]+$/) print $9 "\\t" d "\\t" ($6 == "ERROR") }' FILE`),
         lnav('perf_text_log', 'fn', 'secs', 1),
@@ -273,6 +286,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'ecs':
       return [
         perfscope,
+        twoThreads,
         sketch,
         awk(`jq -R -r 'fromjson? | select((.event.duration | type) == "number" and .event.duration >= 0) | [.log.origin.function, (.event.duration / 1e9), (if .event.outcome == "failure" then 1 else 0 end)] | @tsv' FILE`),
         lnav('perf_ecs_log', '"log/origin/function"', '"event/duration"', 1e9),
@@ -280,6 +294,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'pino':
       return [
         perfscope,
+        twoThreads,
         sketch,
         awk(
           `jq -R -r 'fromjson? | select((.responseTime | type) == "number" and .responseTime >= 0 and .req != null) | [(.req.method + " " + (.req.url | sub("[?].*$"; "") | gsub("/[0-9]+"; "/:id"))), (.responseTime / 1000), (if .res.statusCode >= 500 then 1 else 0 end)] | @tsv' FILE`,
@@ -288,6 +303,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'nginx':
       return [
         perfscope,
+        twoThreads,
         sketch,
         awk(`mawk '{ u = $7; sub(/[?].*$/, "", u); gsub(/\\/[0-9]+/, "/:id", u); print substr($6, 2) " " u "\\t" $NF "\\t" ($9 >= 500) }' FILE`),
         {
@@ -374,7 +390,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${report}\n`);
   const dir = fileURLToPath(new URL('results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const base = `${dir}logs-${machine.date.slice(0, 10)}${quick ? '-quick' : ''}`;
+  const base = name !== undefined ? `${dir}${name}` : `${dir}logs-${machine.date.slice(0, 10)}${quick ? '-quick' : ''}`;
   writeFileSync(`${base}.md`, `${report}\n`);
   writeFileSync(`${base}.json`, `${JSON.stringify({ machine, versions, load, lines, rounds, seed, runs }, null, 1)}\n`);
   process.stderr.write(`bench/logs: wrote ${base}.md and .json\n`);
@@ -388,6 +404,9 @@ function render(runs: Run[], truth: Truth, machine: ReturnType<typeof machineFac
     `${lines.toLocaleString('en-US')} generated lines per format (seed ${seed}), ${rounds} rounds, tools in a fresh shuffled order each round; ` +
       `${machine.date.slice(0, 10)}, Node ${machine.node}, ${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memTotalGiB.toFixed(0)} GiB; ` +
       `load average ${load.before.loadavg1.toFixed(1)} → ${load.after.loadavg1.toFixed(1)}, CPU pressure (PSI some avg10) ${load.before.cpuPressureAvg10 ?? '-'} → ${load.after.cpuPressureAvg10 ?? '-'} %.`,
+  );
+  out.push(
+    '`perfscope` is the default (one thread); `perfscope --threads 2` splits the file at line boundaries and reads it on two cores (the same output): its CPU s is user + sys of both threads, so compare CPU as well as wall.',
   );
   out.push(`Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v ?? '?'}`).join('; ')}.`);
   for (const format of formats) {

@@ -21,7 +21,7 @@
  * name those routes with `--route`.
  */
 import { usageError } from '../core/errors.js';
-import { FNV_OFFSET, FNV_PRIME, KeyCache } from '../logs/parse/key-cache.js';
+import { FNV_OFFSET, FNV_PRIME, KeyCache, type KeyCacheSnapshot } from '../logs/parse/key-cache.js';
 import { PairTable } from './pair-table.js';
 
 
@@ -207,6 +207,16 @@ function startsWith(buf: Uint8Array, start: number, end: number, prefix: Uint8Ar
   return true;
 }
 
+/** A PathTable's paths in id order, as plain typed arrays (to post to another thread). */
+export interface PathTableSnapshot {
+  segments: KeyCacheSnapshot;
+  seqs: Int32Array;
+  seqOff: Int32Array;
+  seqLen: Int32Array;
+  hits: Float64Array;
+  count: number;
+}
+
 /**
  * The distinct request paths (query dropped, ids as parameters) with their hits. A path is a sequence
  * of segment ids (segments interned once in `segments`), interned by an FNV hash over the ids: a new
@@ -276,6 +286,34 @@ export class PathTable {
     const id = this.internSequence(n);
     this.hitCounts[id]!++;
     return id;
+  }
+
+  /** The paths in id order (the table's own arrays: transfer them only when this table is done with). */
+  snapshot(): PathTableSnapshot {
+    return { segments: this.segments.snapshot(), seqs: this.seqs, seqOff: this.seqOff, seqLen: this.seqLen, hits: this.hitCounts, count: this.count };
+  }
+
+  /**
+   * Adds the paths of another table (one that read the next part of the same input, with the same
+   * templates) with their hits; returns the id here of each of its path ids. Segments and paths new
+   * here are numbered in `snap`'s order, so the ids are those one table reading both parts would give.
+   */
+  absorb(snap: PathTableSnapshot): Int32Array {
+    const segIds = this.segments.internSnapshot(snap.segments);
+    const ids = new Int32Array(snap.count);
+    for (let p = 0; p < snap.count; p++) {
+      const off = snap.seqOff[p]!;
+      const n = snap.seqLen[p]!;
+      // negative segments (a raw target, a template) mean the same in both tables
+      for (let i = 0; i < n; i++) {
+        const seg = snap.seqs[off + i]!;
+        this.put(i, seg >= 0 ? segIds[seg]! : seg);
+      }
+      const id = this.internSequence(n);
+      this.hitCounts[id]! += snap.hits[p]!;
+      ids[p] = id;
+    }
+    return ids;
   }
 
   /** Writes segment `seg` at position i of the scratch sequence; returns i + 1. */

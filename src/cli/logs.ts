@@ -1,5 +1,6 @@
 /** `perfscope logs analyze FILE...`: statistics, slow calls, changes and patterns from performance logs. */
 import { analyzeLogs } from '../analysis/logs/analyze.js';
+import { MAX_THREADS } from '../analysis/logs/options.js';
 import type { LogAnalysis } from '../analysis/logs/result.js';
 import { ExitCode, usageError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
@@ -42,6 +43,9 @@ Options:
                       default: ~50-120 windows)
   --memory SIZE       memory for exact percentiles (default 256MiB, ~32 bytes a call); past it, a
                       sketch within 1 % (the output says so)
+  --threads N         threads reading a large plain file (default 1): the file is split at line
+                      boundaries and the parts merged in order, with the same result; stdin, gzip
+                      and files under 128 MiB are read on one thread
   -q, --quiet         no progress on stderr
   -h, --help          show this help
 
@@ -62,6 +66,9 @@ Subcommands:
   analyze FILE...   statistics, slowest calls, changes and message patterns from performance logs
 
 Run 'perfscope logs analyze --help' for its options.`;
+
+/** Environment variable: the input size (bytes) from which `--threads` splits it (default 128 MiB). */
+const SPLIT_MIN_ENV = 'PERFSCOPE_LOGS_SPLIT_MIN_BYTES';
 
 function parseSize(raw: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(raw);
@@ -90,6 +97,7 @@ async function analyze(args: string[], io: CliIo): Promise<number> {
     until: { type: 'string' },
     window: { type: 'string' },
     memory: { type: 'string' },
+    threads: { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
   });
   if (p.help) {
@@ -111,6 +119,13 @@ async function analyze(args: string[], io: CliIo): Promise<number> {
   const windowMs = durationFlag('logs analyze', p, 'window', 1000, 366 * 86_400_000);
   if (windowMs !== undefined && windowMs % 1000 !== 0) throw usageError(`logs analyze: --window must be whole seconds, got '${stringFlag(p, 'window')}'`);
   const memory = stringFlag(p, 'memory');
+  const threads = stringFlag(p, 'threads');
+  if (threads !== undefined && !(/^\d+$/.test(threads) && Number(threads) >= 1 && Number(threads) <= MAX_THREADS)) {
+    throw usageError(`logs analyze: --threads must be a whole number from 1 to ${MAX_THREADS}, got '${threads}'`);
+  }
+  // the size from which a file is split: a knob for tests and measurements, not a flag
+  const splitMin = io.env[SPLIT_MIN_ENV];
+  if (splitMin !== undefined && !/^\d+$/.test(splitMin)) throw usageError(`logs analyze: ${SPLIT_MIN_ENV} must be a number of bytes, got '${splitMin}'`);
   const quiet = p.values.quiet === true;
   const progress = !quiet && io.stderr.isTTY === true;
   let lastProgress = Date.now();
@@ -128,6 +143,8 @@ async function analyze(args: string[], io: CliIo): Promise<number> {
     slowest: count(stringFlag(p, 'slowest'), 'slowest', 10),
     ...(windowMs !== undefined ? { windowMs } : {}),
     ...(memory !== undefined ? { memoryBudgetBytes: parseSize(memory) } : {}),
+    ...(threads !== undefined ? { threads: Number(threads) } : {}),
+    ...(splitMin !== undefined ? { splitMinBytes: Number(splitMin) } : {}),
     ...(progress
       ? {
           onProgress: ({ bytes, lines }: { bytes: number; lines: number }) => {

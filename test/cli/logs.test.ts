@@ -32,7 +32,7 @@ function withStdin(args: string[], input: Buffer): Promise<CliResult> {
 test('help: every flag, the formats, the exit codes and examples; the logs command lists analyze', async () => {
   const r = await cli(['logs', 'analyze', '--help']);
   assert.equal(r.code, 0);
-  for (const flag of ['--format', '--key', '--route', '--json', '--html', '--top', '--slowest', '--since', '--until', '--window', '--memory', '--quiet', '--help']) {
+  for (const flag of ['--format', '--key', '--route', '--json', '--html', '--top', '--slowest', '--since', '--until', '--window', '--memory', '--threads', '--quiet', '--help']) {
     assert.ok(r.stdout.includes(flag), `${flag} documented`);
   }
   for (const word of ['text', 'ecs', 'pino', 'nginx', 'Exit codes', 'Examples', "'-' reads stdin"]) assert.ok(r.stdout.includes(word), word);
@@ -117,6 +117,7 @@ test('exit 2 on bad usage, with one line naming the problem; 5 for a missing fil
     [['logs', 'analyze', '--window', '0', textFile], /--window must be/],
     [['logs', 'analyze', '--route', 'api/x', textFile], /route template must start with '\/'/],
     [['logs', 'analyze', '--bogus', textFile], /unknown option '--bogus'/],
+    ...['0', '-1', 'two', '1.5', '', '65'].map((n): [string[], RegExp] => [['logs', 'analyze', `--threads=${n}`, textFile], /--threads must be a whole number from 1 to 64, got/]),
     [['logs', 'analyze', tmp.dir], /is a directory/],
   ];
   for (const [args, message] of cases) {
@@ -143,4 +144,30 @@ test('escape sequences in log keys never reach the terminal raw', async () => {
   }
   assert.ok(table.stdout.includes('evil\\x1b[2J\\x1b]0;pwned\\x07\\x9b31m'));
   assert.equal((JSON.parse(json.stdout) as LogAnalysis).groups[0]!.key, name, 'JSON keeps the key, escaped');
+});
+
+/** Splits any file (the fixtures are far below the 16 MiB default). */
+const SPLIT_ANY = { PERFSCOPE_LOGS_SPLIT_MIN_BYTES: '0' };
+
+test('--threads 2 and 3: the --json output and the --html report equal --threads 1, for every format', async () => {
+  for (const format of ['text', 'ecs', 'pino', 'nginx'] as const) {
+    const file = join(tmp.dir, `threads.${format}.log`);
+    writeFileSync(file, generateLog(format, { seed: 21, lines: 4000, malformedShare: 0.02 }).bytes);
+    const one = await cli(['logs', 'analyze', '--json', '--top', '0', '--slowest', '30', '--threads', '1', '--html', join(tmp.dir, `${format}-1.html`), file]);
+    assert.equal(one.code, 0, one.stderr);
+    for (const threads of ['2', '3']) {
+      const many = await cli(['logs', 'analyze', '--json', '--top', '0', '--slowest', '30', '--threads', threads, '--html', join(tmp.dir, `${format}-${threads}.html`), file], { env: SPLIT_ANY });
+      assert.equal(many.code, 0, many.stderr);
+      assert.deepStrictEqual(JSON.parse(many.stdout) as LogAnalysis, JSON.parse(one.stdout) as LogAnalysis, `${format} --threads ${threads}`);
+      assert.ok(readFileSync(join(tmp.dir, `${format}-${threads}.html`)).equals(readFileSync(join(tmp.dir, `${format}-1.html`))), `${format} --threads ${threads}: the same report`);
+    }
+  }
+});
+
+test('a failing worker thread: one error line, exit 74, nothing on stdout', async () => {
+  const r = await cli(['logs', 'analyze', '--json', '--threads', '2', textFile], { env: { ...SPLIT_ANY, PERFSCOPE_TEST_RANGE_WORKER_FAULT: 'throw' } });
+  assert.equal(r.code, ExitCode.io, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1, `one line, no stack: ${r.stderr}`);
+  assert.match(r.stderr, /^perfscope: logs analyze: the thread reading bytes \d+-\d+ of .*app_performance\.log failed: .*\(--threads 1 reads on one thread\)$/m);
 });

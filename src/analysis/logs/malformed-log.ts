@@ -6,11 +6,48 @@ import type { MalformedExample, MalformedSummary } from './result.js';
 const MAX_EXAMPLES = 20;
 const MAX_LINES = 1000;
 
+interface Example {
+  file: number;
+  line: number;
+  kind: MalformedKind;
+  reason: string;
+  text: string;
+}
+
+/** A MalformedLog's content as plain data (to post to another thread). */
+export interface MalformedSnapshot {
+  count: number;
+  kinds: Record<MalformedKind, number>;
+  examples: Example[];
+  lines: { file: number; line: number }[];
+}
+
 export class MalformedLog {
   count = 0;
   private readonly kinds = Object.fromEntries(malformedKinds.map((k) => [k, 0])) as Record<MalformedKind, number>;
-  private readonly examples: { file: number; line: number; kind: MalformedKind; reason: string; text: string }[] = [];
+  private readonly examples: Example[] = [];
   private readonly lines: { file: number; line: number }[] = [];
+
+  snapshot(): MalformedSnapshot {
+    return { count: this.count, kinds: this.kinds, examples: this.examples, lines: this.lines };
+  }
+
+  /**
+   * Adds the malformed lines of the input's next part; `lineOffset(file)`: lines of that file before the
+   * part (its line numbers count from the part's start).
+   */
+  absorb(snap: MalformedSnapshot, lineOffset: (file: number) => number): void {
+    this.count += snap.count;
+    for (const k of malformedKinds) this.kinds[k] += snap.kinds[k];
+    for (const l of snap.lines) {
+      if (this.lines.length >= MAX_LINES) break;
+      this.lines.push({ file: l.file, line: l.line + lineOffset(l.file) });
+    }
+    for (const e of snap.examples) {
+      if (this.examples.length >= MAX_EXAMPLES) break;
+      this.examples.push({ ...e, line: e.line + lineOffset(e.file) });
+    }
+  }
 
   add(file: number, line: number, kind: MalformedKind, reason: string, buf: Uint8Array, start: number, end: number): void {
     this.count++;

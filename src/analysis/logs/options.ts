@@ -26,6 +26,13 @@ export interface AnalyzeLogsOptions {
   memoryBudgetBytes?: number;
   /** Width of the time windows of the timeline and change detection, whole seconds in ms (default: chosen for ~50–120 windows). */
   windowMs?: number;
+  /**
+   * Threads that read a large plain file (default 1: this thread only). The input is split at line boundaries and the parts merged in order: the result is the
+   * one thread's, to the last digit. See docs/logs.md for when it splits and what it gained.
+   */
+  threads?: number;
+  /** Inputs smaller than this (bytes, all together) are read on one thread (default 128 MiB). */
+  splitMinBytes?: number;
   /** What `-` reads (default process.stdin). */
   stdin?: NodeJS.ReadableStream;
   /** Called about every 4 MiB read. */
@@ -43,11 +50,28 @@ export interface ResolvedOptions {
   slowest: number;
   memoryBudgetBytes: number;
   windowMs: number | null;
+  threads: number;
+  splitMinBytes: number;
   stdin: NodeJS.ReadableStream | undefined;
   onProgress: ((progress: { bytes: number; lines: number }) => void) | undefined;
 }
 
-const KNOWN = new Set(['files', 'format', 'key', 'routes', 'since', 'until', 'top', 'slowest', 'memoryBudgetBytes', 'windowMs', 'stdin', 'onProgress']);
+/**
+ * Threads by default: one. Two threads on the 2-vCPU bench VM were slower for nginx (1.56 vs 1.24 s)
+ * and text (0.81 vs 0.60 s), even for ECS (1.11 vs 1.02 s), faster only for pino (1.08 vs 1.35 s), and
+ * cost 10–37 MB more peak RSS (nginx 165 MB, over the 150 MB goal): the VM often ran both threads of
+ * the process on one vCPU, and each parsed ~40 % slower while both ran (BENCHMARKS.md, Log analysis).
+ */
+const DEFAULT_THREADS = 1;
+export const MAX_THREADS = 64;
+/**
+ * Below this, a worker's start-up and the merge cost more than the second thread saves: on 40 MB nginx
+ * and ECS logs two threads were 0.02–0.06 s slower, on 205 and 375 MB 0.13 and 0.23 s faster
+ * (BENCHMARKS.md, Log analysis).
+ */
+const DEFAULT_SPLIT_MIN_BYTES = 128 * 1024 * 1024;
+
+const KNOWN = new Set(['files', 'format', 'key', 'routes', 'since', 'until', 'top', 'slowest', 'memoryBudgetBytes', 'windowMs', 'threads', 'splitMinBytes', 'stdin', 'onProgress']);
 
 /** Parses a time given by a user: ms since the epoch, a Date, ISO 8601, or local `YYYY-MM-DD[ HH:MM[:SS[.mmm]]]`. */
 export function parseTime(value: number | Date | string, what: string): number {
@@ -102,6 +126,14 @@ export function resolveOptions(options: AnalyzeLogsOptions): ResolvedOptions {
   if (windowMs !== null && !(typeof windowMs === 'number' && windowMs >= 1000 && windowMs % 1000 === 0 && Number.isFinite(windowMs))) {
     throw usageError(`windowMs must be a whole number of seconds (in ms, at least 1000), got ${inspect(windowMs)}`);
   }
+  const threads = options.threads ?? DEFAULT_THREADS;
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw usageError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${inspect(threads)}`);
+  }
+  const splitMinBytes = options.splitMinBytes ?? DEFAULT_SPLIT_MIN_BYTES;
+  if (!(typeof splitMinBytes === 'number' && splitMinBytes >= 0 && Number.isFinite(splitMinBytes))) {
+    throw usageError(`splitMinBytes must be a number of bytes >= 0, got ${inspect(splitMinBytes)}`);
+  }
   return {
     files: [...files],
     format,
@@ -113,6 +145,8 @@ export function resolveOptions(options: AnalyzeLogsOptions): ResolvedOptions {
     slowest: count(options.slowest, 'slowest', 10),
     memoryBudgetBytes: budget,
     windowMs,
+    threads,
+    splitMinBytes,
     stdin: options.stdin,
     onProgress: options.onProgress,
   };

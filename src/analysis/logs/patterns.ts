@@ -6,6 +6,7 @@
 import { escapeControls } from '../../logs/parse/malformed.js';
 import { ERROR } from '../../logs/parse/parsed-line.js';
 import { Drain, templateText } from '../drain.js';
+import type { MessageList, MessageSink } from './message-log.js';
 import type { Pattern } from './result.js';
 
 interface TemplateInfo {
@@ -17,7 +18,7 @@ interface TemplateInfo {
 
 const MAX_KEYS = 20;
 
-export class PatternMiner {
+export class PatternMiner implements MessageSink {
   private readonly drains = [new Drain(), new Drain()];
   private readonly infos: Map<number, TemplateInfo>[] = [new Map(), new Map()];
 
@@ -36,6 +37,14 @@ export class PatternMiner {
     if (timeMs === timeMs) {
       if (!(info.firstMs <= timeMs)) info.firstMs = timeMs;
       if (!(info.lastMs >= timeMs)) info.lastMs = timeMs;
+    }
+  }
+
+  /** Mines messages kept by a MessageLog, in their order, with each key `k` as `keyOf[k]`. */
+  addAll(list: MessageList, keyOf: Int32Array): void {
+    for (let i = 0; i < list.messages.length; i++) {
+      const key = list.keys[i]!;
+      this.add(list.messages[i]!, list.levels[i]!, key >= 0 ? keyOf[key]! : -1, list.times[i]!);
     }
   }
 

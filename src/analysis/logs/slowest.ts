@@ -33,6 +33,25 @@ export class SlowestCalls {
     }
   }
 
+  /** The entries held, and how many calls were offered (the next arrival number). */
+  snapshot(): { entries: SlowEntry[]; offered: number } {
+    return { entries: [...this.heap], offered: this.seq };
+  }
+
+  /**
+   * Takes in the slowest calls of the input's next part (`snap` of a SlowestCalls over it, keys and
+   * lines already in this pass's terms): its calls arrive after every call offered here, so the
+   * result is the one a single SlowestCalls offered both parts would hold.
+   */
+  absorb(snap: { entries: SlowEntry[]; offered: number }): void {
+    const base = this.seq;
+    for (const e of [...snap.entries].sort((a, b) => a.seq - b.seq)) {
+      this.seq = base + e.seq;
+      this.offer(e.seconds, e.key, e.file, e.line, e.timeMs);
+    }
+    this.seq = base + snap.offered;
+  }
+
   /** Slowest first; equal durations in file order. */
   sorted(): SlowEntry[] {
     return [...this.heap].sort((a, b) => b.seconds - a.seconds || a.seq - b.seq);

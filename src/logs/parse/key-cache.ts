@@ -8,6 +8,14 @@
 export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const FNV_PRIME = 0x01000193;
 
+/** A KeyCache's keys in id order, as plain typed arrays (to post to another thread; see `snapshot`). */
+export interface KeyCacheSnapshot {
+  arena: Uint8Array;
+  offsets: Int32Array;
+  lengths: Int32Array;
+  count: number;
+}
+
 export class KeyCache {
   private slots: Int32Array;
   private hashes: Int32Array;
@@ -73,6 +81,28 @@ export class KeyCache {
     this.slots = new Int32Array(0);
     this.hashes = new Int32Array(0);
     this.mask = -1;
+  }
+
+  /**
+   * The keys in id order, for `internSnapshot` on another thread's cache. The arrays are the cache's
+   * own (no copy): transfer them only when this cache is done with.
+   */
+  snapshot(): KeyCacheSnapshot {
+    return { arena: this.arena, offsets: this.offsets, lengths: this.lengths, count: this.count };
+  }
+
+  /**
+   * Interns every key of `snap` in its id order; returns the id here of each of its ids. Keys new here
+   * get ids in `snap`'s order, so a cache that read a file's first part and then interns the snapshot
+   * of the second part's cache numbers its keys as one cache reading the whole file would.
+   */
+  internSnapshot(snap: KeyCacheSnapshot): Int32Array {
+    const ids = new Int32Array(snap.count);
+    for (let id = 0; id < snap.count; id++) {
+      const off = snap.offsets[id]!;
+      ids[id] = this.intern(snap.arena, off, off + snap.lengths[id]!);
+    }
+    return ids;
   }
 
   /** The id of a string key (JSON.parse paths), adding it when new. */

@@ -189,6 +189,42 @@ export async function readLines(paths: readonly string[], handler: LineHandler, 
   return reports;
 }
 
+/** A byte range `[start, end)` of a plain (uncompressed) file, from a line start to a line start or the end. */
+export interface FileRange {
+  path: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Reads byte ranges of plain files as lines, each range an input of its own for the handler (line
+ * numbers restart at 1 at each range's start; the caller knows the lines before). Errors as readLines.
+ */
+export async function readRanges(ranges: readonly FileRange[], handler: LineHandler, options: ReadOptions = {}): Promise<InputReport[]> {
+  const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
+  const maxLineBytes = Math.max(chunkBytes, options.maxLineBytes ?? 16 * 1024 * 1024);
+  const reports: InputReport[] = [];
+  let total = 0;
+  const progress = (n: number): void => {
+    total += n;
+    options.onProgress?.(total);
+  };
+  for (const range of ranges) {
+    const splitter = new LineSplitter(handler, chunkBytes, maxLineBytes);
+    handler.input(range.path);
+    const report: InputReport = { name: range.path, bytes: 0, gzip: false, error: null };
+    reports.push(report);
+    const fd = openInput(range.path);
+    try {
+      await readFile(fd, splitter, report, progress, range.start, range.end);
+    } finally {
+      closeSync(fd);
+    }
+    splitter.finish();
+  }
+  return reports;
+}
+
 function openInput(path: string): number {
   let fd: number;
   try {
@@ -214,12 +250,16 @@ function openError(path: string, err: unknown): PerfscopeError {
   return new PerfscopeError('EIO', `cannot read ${path}: ${code}`, { cause: err });
 }
 
-async function readFile(fd: number, splitter: LineSplitter, report: InputReport, progress: (n: number) => void): Promise<void> {
+/** Reads the file from its current position to its end, or `[start, end)` when given. */
+async function readFile(fd: number, splitter: LineSplitter, report: InputReport, progress: (n: number) => void, start = -1, end = Infinity): Promise<void> {
   for (;;) {
     const { buf, offset, length } = splitter.freeSpace();
+    const pos = start < 0 ? null : start + report.bytes;
+    const want = pos === null ? length : Math.min(length, end - pos);
+    if (want <= 0) return;
     let n: number;
     try {
-      n = readSync(fd, buf, offset, length, null);
+      n = readSync(fd, buf, offset, want, pos);
     } catch (err) {
       report.error = `read error after ${report.bytes} bytes: ${isErrno(err) ? err.code : String(err)}`;
       return;

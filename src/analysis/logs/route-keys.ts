@@ -1,0 +1,85 @@
+/** Route pre-keys: (method, path) pairs, named `METHOD /route` once routes are inferred. */
+import { PairTable } from '../pair-table.js';
+import type { PathTable} from '../routes.js';
+import { type PathTableSnapshot } from '../routes.js';
+
+/** A RouteKeys' pre-keys and paths as plain data (to post to another thread). */
+export interface RouteKeysSnapshot {
+  paths: PathTableSnapshot;
+  methodOf: Int32Array;
+  pathOf: Int32Array;
+  size: number;
+  badRequest: number;
+}
+
+export class RouteKeys {
+  readonly paths: PathTable;
+  private pairs = new PairTable(4096);
+  methodOf = new Int32Array(1024);
+  pathOf = new Int32Array(1024);
+  size = 0;
+  badRequest = -1;
+
+  constructor(paths: PathTable) {
+    this.paths = paths;
+  }
+
+  key(method: number, buf: Uint8Array, start: number, end: number): number {
+    const path = this.paths.intern(buf, start, end);
+    const id = this.pairs.get(method, path);
+    return id >= 0 ? id : this.add(method, path);
+  }
+
+  badRequestKey(): number {
+    if (this.badRequest < 0) this.badRequest = this.add(-1, -1);
+    return this.badRequest;
+  }
+
+  /** After the pass: the lookup tables go (pre-keys, paths and segments stay). */
+  releaseLookups(): void {
+    this.pairs = new PairTable(16);
+    this.paths.releaseLookups();
+  }
+
+  /** The pre-keys and paths (own arrays: transfer them only when this is done with). */
+  snapshot(): RouteKeysSnapshot {
+    return { paths: this.paths.snapshot(), methodOf: this.methodOf, pathOf: this.pathOf, size: this.size, badRequest: this.badRequest };
+  }
+
+  /**
+   * Adds the pre-keys of the input's next part (`methodIds`: the method id here of each of its method
+   * ids); returns the pre-key here of each of its pre-keys, numbered as one
+   * RouteKeys reading both parts would number them.
+   */
+  absorb(snap: RouteKeysSnapshot, methodIds: Int32Array): Int32Array {
+    const pathIds = this.paths.absorb(snap.paths);
+    const ids = new Int32Array(snap.size);
+    for (let k = 0; k < snap.size; k++) {
+      if (k === snap.badRequest) {
+        ids[k] = this.badRequestKey();
+        continue;
+      }
+      const method = methodIds[snap.methodOf[k]!]!;
+      const path = pathIds[snap.pathOf[k]!]!;
+      const id = this.pairs.get(method, path);
+      ids[k] = id >= 0 ? id : this.add(method, path);
+    }
+    return ids;
+  }
+
+  private add(method: number, path: number): number {
+    const id = this.size++;
+    if (id >= this.methodOf.length) {
+      const m = new Int32Array(this.methodOf.length * 2);
+      m.set(this.methodOf);
+      this.methodOf = m;
+      const p = new Int32Array(this.pathOf.length * 2);
+      p.set(this.pathOf);
+      this.pathOf = p;
+    }
+    this.methodOf[id] = method;
+    this.pathOf[id] = path;
+    if (method >= 0) this.pairs.set(method, path, id);
+    return id;
+  }
+}
