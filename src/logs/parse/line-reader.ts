@@ -153,14 +153,8 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * keeps its lines, and is reported in its InputReport.
  */
 export async function readLines(paths: readonly string[], handler: LineHandler, options: ReadOptions = {}): Promise<InputReport[]> {
-  const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
-  const maxLineBytes = Math.max(chunkBytes, options.maxLineBytes ?? 16 * 1024 * 1024);
+  const { chunkBytes, maxLineBytes, progress } = readerSetup(options);
   const reports: InputReport[] = [];
-  let total = 0;
-  const progress = (n: number): void => {
-    total += n;
-    options.onProgress?.(total);
-  };
   for (const path of paths) {
     const splitter = new LineSplitter(handler, chunkBytes, maxLineBytes);
     const name = path === '-' ? '(stdin)' : path;
@@ -201,14 +195,8 @@ export interface FileRange {
  * numbers restart at 1 at each range's start; the caller knows the lines before). Errors as readLines.
  */
 export async function readRanges(ranges: readonly FileRange[], handler: LineHandler, options: ReadOptions = {}): Promise<InputReport[]> {
-  const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
-  const maxLineBytes = Math.max(chunkBytes, options.maxLineBytes ?? 16 * 1024 * 1024);
+  const { chunkBytes, maxLineBytes, progress } = readerSetup(options);
   const reports: InputReport[] = [];
-  let total = 0;
-  const progress = (n: number): void => {
-    total += n;
-    options.onProgress?.(total);
-  };
   for (const range of ranges) {
     const splitter = new LineSplitter(handler, chunkBytes, maxLineBytes);
     handler.input(range.path);
@@ -223,6 +211,18 @@ export async function readRanges(ranges: readonly FileRange[], handler: LineHand
     splitter.finish();
   }
   return reports;
+}
+
+/** Chunk and line limits, and the running byte count reported to `onProgress`, of one read. */
+function readerSetup(options: ReadOptions): { chunkBytes: number; maxLineBytes: number; progress: (n: number) => void } {
+  const chunkBytes = options.chunkBytes ?? 4 * 1024 * 1024;
+  const maxLineBytes = Math.max(chunkBytes, options.maxLineBytes ?? 16 * 1024 * 1024);
+  let total = 0;
+  const progress = (n: number): void => {
+    total += n;
+    options.onProgress?.(total);
+  };
+  return { chunkBytes, maxLineBytes, progress };
 }
 
 function openInput(path: string): number {
