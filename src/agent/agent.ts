@@ -226,6 +226,7 @@ export class Agent extends EventEmitter {
     };
     gauge('perfscope_serve_sample_cpu_seconds_per_process', 'CPU time the last tick spent reading the process table, divided by the processes in it.', () => (this.lastTick?.sampleCpuMicrosPerProcess ?? 0) / 1e6);
     gauge('perfscope_serve_processes', 'Processes in the process table.', () => this.table.records.size);
+    gauge('perfscope_serve_recent_window_bytes', 'Memory of the recent window (every series over the last recentSeconds).', () => this.recent.bytes);
     gauge('perfscope_serve_groups', 'Process groups.', () => this.groups.groups.size);
     gauge('perfscope_serve_history_bytes', 'Size of the history file and its WAL.', () => this.store?.sizeBytes() ?? 0);
     gauge('perfscope_serve_history_pending_bytes', 'History chunks not yet written (kept for retry after a write failure).', () => this.history?.pendingSizeBytes ?? 0);

@@ -2,7 +2,10 @@
  * The recent window: the last N ticks of every series in typed-array rings, and a small query over
  * them (select by name and labels, a time range, a step). KPIs, baselines and alert rules read series
  * through `RecentWindow.select()` / `latest()`; the history store answers for longer ranges.
- * Memory is N × series × 8 bytes (15 min at 1 s and ~900 series: 6.5 MB).
+ * A series' ring is paged (64 ticks a page, allocated at its first value, freed when the window no
+ * longer holds a value of it): a live series costs N × 8 bytes (15 min at 1 s: 7.2 KB), one
+ * that lived a few ticks ~1 KB until it leaves the window, so a host whose process names churn (a
+ * build server: a group per compiler, shell, test) does not hold 15 minutes of full rings for each.
  */
 import type { SeriesDef } from './series.js';
 import type { SeriesSet } from './series-set.js';
@@ -46,13 +49,10 @@ export class RecentWindow {
   readonly capacity: number;
   private readonly set: SeriesSet;
   private readonly times: Float64Array;
-  private rings: (Float64Array | null)[] = [];
+  private rings: (Ring | null)[] = [];
   /** Index of the next write; `count` ticks are held, the oldest at (head - count). */
   private head = 0;
   private count = 0;
-  /** Tick number at which each retired series' ring may be freed. */
-  private readonly retiredAt = new Map<number, number>();
-  private ticks = 0;
 
   constructor(set: SeriesSet, capacity: number) {
     if (!(capacity >= 2) || !Number.isInteger(capacity)) throw new RangeError(`recent window capacity must be an integer >= 2, got ${capacity}`);
@@ -74,25 +74,16 @@ export class RecentWindow {
       let ring = this.rings[i]!;
       if (!info.live) {
         if (ring !== null) {
-          ring[at] = NaN;
-          const since = this.retiredAt.get(i);
-          if (since === undefined) this.retiredAt.set(i, this.ticks);
-          else if (this.ticks - since >= this.capacity) {
-            this.rings[i] = null; // its last value has left the window
-            this.retiredAt.delete(i);
-          }
+          ring.set(at, NaN);
+          if (ring.empty) this.rings[i] = null; // its last value has left the window
         }
         continue;
       }
-      if (ring === null) {
-        ring = this.rings[i] = new Float64Array(this.capacity).fill(NaN);
-      }
-      this.retiredAt.delete(i);
-      ring[at] = values[i]!;
+      if (ring === null) ring = this.rings[i] = new Ring(this.capacity);
+      ring.set(at, values[i]!);
     }
     this.head = (at + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
-    this.ticks++;
   }
 
   /** Ticks held now. */
@@ -124,7 +115,7 @@ export class RecentWindow {
         for (let k = 0; k < n; k++) {
           const s = this.slot(first + k);
           ts[k] = this.times[s]!;
-          vs[k] = ring[s]!;
+          vs[k] = ring.get(s);
         }
       } else {
         if (!(step > 0)) throw new RangeError(`stepMs must be > 0, got ${step}`);
@@ -140,7 +131,7 @@ export class RecentWindow {
           ts[j] = t;
           while (k + 1 <= last && this.times[this.slot(k + 1)]! <= t) k++;
           const s = this.slot(k);
-          if (k >= first && this.times[s]! <= t && t - this.times[s]! <= step) vs[j] = ring[s]!;
+          if (k >= first && this.times[s]! <= t && t - this.times[s]! <= step) vs[j] = ring.get(s);
         }
       }
       out.push({ def: info.def, labels: info.labels, key: info.key, timestampsMs: ts, values: vs });
@@ -156,9 +147,16 @@ export class RecentWindow {
     for (const info of this.set.series) {
       const ring = this.rings[info.index];
       if (ring == null || !info.live || !matches(info.def, info.labels, selector)) continue;
-      out.push({ def: info.def, labels: info.labels, key: info.key, tMs: this.times[s]!, value: ring[s]! });
+      out.push({ def: info.def, labels: info.labels, key: info.key, tMs: this.times[s]!, value: ring.get(s) });
     }
     return out;
+  }
+
+  /** Bytes the rings hold now (the time column included). */
+  get bytes(): number {
+    let n = this.times.byteLength;
+    for (const r of this.rings) if (r !== null) n += r.bytes;
+    return n;
   }
 
   /** The ring slot of the k-th tick held (0 = oldest). */
@@ -173,6 +171,58 @@ export class RecentWindow {
     if (range.fromMs !== undefined) while (first <= last && this.times[this.slot(first)]! < range.fromMs) first++;
     if (range.toMs !== undefined) while (last >= first && this.times[this.slot(last)]! > range.toMs) last--;
     return [first, last];
+  }
+}
+
+/** Ticks a ring page holds. */
+const PAGE = 64;
+
+/** One series' values by ring slot, in pages allocated on first value and freed when they hold none; a missing page reads NaN. */
+class Ring {
+  private readonly pages: (Float64Array | null)[];
+  /** Values (not NaN) held per page. */
+  private readonly held: Uint8Array;
+  private readonly capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    const n = Math.ceil(capacity / PAGE);
+    this.pages = new Array<Float64Array | null>(n).fill(null);
+    this.held = new Uint8Array(n);
+  }
+
+  get(slot: number): number {
+    const page = this.pages[slot >> 6];
+    return page == null ? NaN : page[slot & (PAGE - 1)]!;
+  }
+
+  /** Writes `v` (NaN: no value then) at `slot`. */
+  set(slot: number, v: number): void {
+    const p = slot >> 6;
+    let page = this.pages[p];
+    if (page == null) {
+      if (v !== v) return;
+      page = this.pages[p] = new Float64Array(Math.min(PAGE, this.capacity - p * PAGE)).fill(NaN);
+    }
+    const i = slot & (PAGE - 1);
+    const old = page[i]!;
+    page[i] = v;
+    if (old !== old) {
+      if (v === v) this.held[p]!++;
+    } else if (v !== v && --this.held[p]! === 0) {
+      this.pages[p] = null;
+    }
+  }
+
+  /** Whether no slot holds a value. */
+  get empty(): boolean {
+    return this.pages.every((p) => p === null);
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const page of this.pages) if (page !== null) n += page.byteLength;
+    return n;
   }
 }
 

@@ -61,3 +61,62 @@ test('a counter reset is counted from zero; a retired series leaves the window o
   for (let i = 4; i < 10; i++) w.append(i * 1000);
   assert.equal(w.select({ name: 'namedprocess_namegroup_cpu_seconds_total', labels: { groupname: 'db' } }).length, 0);
 });
+
+test('paged rings: the same answers as one full ring per series, through births, NaNs, retirements and revivals', () => {
+  // A naive model (one Float64Array of the window per series, as the window once was) run beside it.
+  const cap = 150; // not a multiple of the 64-tick page: a short last page
+  const set = new SeriesSet();
+  const ids = ['a', 'b', 'c', 'd'].map((g) => set.add(S.groupCpuSeconds, { groupname: g, mode: 'user' }, `group:${g}`));
+  const w = new RecentWindow(set, cap);
+  const model = new Map<number, Float64Array>();
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let t = 0; t < 700; t++) {
+    for (const i of ids) {
+      const r = rnd();
+      if (r < 0.01) set.retire(i);
+      else if (r < 0.03) set.add(S.groupCpuSeconds, set.series[i]!.labels, set.series[i]!.block); // revives
+      if (set.series[i]!.live) set.values[i] = rnd() < 0.05 ? NaN : t + i / 10;
+      const m = model.get(i) ?? new Float64Array(cap).fill(NaN);
+      model.set(i, m);
+      m[t % cap] = set.series[i]!.live ? set.values[i]! : NaN;
+    }
+    w.append(t * 1000);
+    if (t % 37 === 0 || t > 690) {
+      for (const i of ids) {
+        const got = w.select({ name: 'namedprocess_namegroup_cpu_seconds_total', labels: { groupname: set.series[i]!.labels.groupname! } });
+        const n = Math.min(t + 1, cap);
+        const want = Array.from({ length: n }, (_, k) => model.get(i)![(t - n + 1 + k) % cap]!);
+        if (got.length === 0) {
+          assert.ok(want.every((v) => Number.isNaN(v)), `series ${i} at tick ${t}: dropped while it has values in the window`);
+          continue;
+        }
+        assert.deepEqual([...got[0]!.values].map(String), want.map(String), `series ${i} at tick ${t}`);
+      }
+    }
+  }
+});
+
+test('paged rings: a series that lived a few ticks holds one page, and none once the window has passed it', () => {
+  const set = new SeriesSet();
+  const web = set.add(S.groupCpuSeconds, { groupname: 'web', mode: 'user' }, 'group:web');
+  const w = new RecentWindow(set, 900);
+  const base = w.bytes; // the time column
+  set.values[web] = 1;
+  w.append(0);
+  assert.equal(w.bytes - base, 64 * 8, 'a new series: one page of 64 ticks, not its whole window');
+  const brief = set.add(S.groupCpuSeconds, { groupname: 'make', mode: 'user' }, 'group:make');
+  for (let t = 1; t <= 3; t++) {
+    set.values[web] = t;
+    set.values[brief] = t;
+    w.append(t * 1000);
+  }
+  assert.equal(w.bytes - base, 2 * 64 * 8, 'web and the brief one: one page each');
+  set.retire(brief);
+  for (let t = 4; t < 900 + 4; t++) {
+    set.values[web] = t;
+    w.append(t * 1000);
+  }
+  assert.equal(w.bytes - base, 900 * 8, 'web fills its window; the brief series holds nothing once its ticks left');
+  assert.equal(w.select({ name: 'namedprocess_namegroup_cpu_seconds_total', labels: { groupname: 'make' } }).length, 0);
+});
