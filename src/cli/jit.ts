@@ -4,17 +4,23 @@
  * 3–6 MiB less RSS (the compilers' code never paged in) and ~10 % less CPU (no background compiles) in
  * alternating runs (BENCHMARKS.md, serve). bin/perfscope.js calls this before it loads the CLI, since
  * the loading itself warms the module loader enough for the optimiser to start (set any later, half
- * the saving is gone). A `--max-opt` the user gave node (argv or NODE_OPTIONS) wins.
+ * the saving is gone). A `--max-opt`, `--[no-]maglev` or `--[no-]turbofan` the user gave node (argv or
+ * NODE_OPTIONS) wins.
  */
 import { setFlagsFromString } from 'node:v8';
 
 /** Commands that run for hours and gain nothing from the optimising compilers. */
 const longRunning = new Set(['serve']);
 
-/** Caps V8 at the baseline tier when `argv` (the CLI's arguments) runs a long-running command; true when it did. */
+/**
+ * Caps V8 at the baseline tier when `argv` (the CLI's arguments) runs a long-running command; true when
+ * it did. Both optimising compilers are switched off by name: Node 24's V8 ignores a `--max-opt` set at
+ * run time (it is read once, at start-up), while `--no-maglev --no-turbofan` take effect on 20, 22 and 24
+ * (test/cli/jit.test.ts checks a hot function stays unoptimised on each).
+ */
 export function baselineJitFor(argv: readonly string[]): boolean {
   if (!longRunning.has(argv[0] ?? '')) return false;
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--max[-_]opt\b/.test(a))) return false;
-  setFlagsFromString('--max-opt=1');
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--(?:max[-_]opt|(?:no[-_])?(?:maglev|turbofan))\b/.test(a))) return false;
+  setFlagsFromString('--max-opt=1 --no-maglev --no-turbofan');
   return true;
 }

@@ -360,4 +360,3 @@ function exportOptions(p: ReturnType<typeof parseFlags>, args: readonly string[]
   otlp.push(o);
   return { remoteWrite, otlp };
 }
-

@@ -1,0 +1,44 @@
+/**
+ * bin/perfscope.js caps V8 at its baseline tier for `serve` (src/cli/jit.ts): checked in a child, where
+ * a hot function must stay unoptimised after baselineJitFor(['serve']), get optimised without it, and a
+ * `--max-opt` the user gave node must win.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+const jit = new URL('../../src/cli/jit.ts', import.meta.url).href;
+
+/** Runs baselineJitFor(argv) in a child with `nodeArgs`, then a hot loop; V8's optimisation status of the hot function and what baselineJitFor returned. */
+function statusAfter(argv: string[], nodeArgs: string[] = []): { capped: boolean; optimized: boolean } {
+  const script = `
+    const { baselineJitFor } = await import(${JSON.stringify(jit)});
+    const capped = baselineJitFor(${JSON.stringify(argv)});
+    function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
+    let t = 0;
+    for (let k = 0; k < 300000; k++) t += hot([1, 2, 3, k]);
+    // %GetOptimizationStatus bit 16: optimised code (Maglev or TurboFan)
+    process.stdout.write(JSON.stringify({ capped, optimized: (%GetOptimizationStatus(hot) & 16) !== 0, t }));`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--allow-natives-syntax', ...nodeArgs, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  const r = JSON.parse(out) as { capped: boolean; optimized: boolean };
+  return { capped: r.capped, optimized: r.optimized };
+}
+
+test('serve runs at the baseline tier: a hot function is never optimised', () => {
+  assert.deepEqual(statusAfter(['serve', '--port', '0']), { capped: true, optimized: false });
+});
+
+test('other commands keep the optimising compilers', () => {
+  assert.deepEqual(statusAfter(['run', '--', 'true']), { capped: false, optimized: true });
+});
+
+test("a --max-opt given to node wins over serve's cap", () => {
+  assert.deepEqual(statusAfter(['serve'], ['--max-opt=4']), { capped: false, optimized: true });
+});
+
+test("a --turbofan given to node wins over serve's cap", () => {
+  assert.deepEqual(statusAfter(['serve'], ['--turbofan']), { capped: false, optimized: true });
+});
