@@ -65,6 +65,22 @@ export default tseslint.config(
   },
   ...layerRules,
   {
+    // What `perfscope serve` loads runs for months: ICU's collation and locale data, paged in by the first
+    // locale-aware call, stay resident for good (+4.4 MiB for a localeCompare, +6.3 MiB for a
+    // toLocaleString; src/core/order.ts). Short-lived commands (cli/, report/, analysis/) may use them.
+    files: ['src/{agent,server,alerts,export,store,sampling,metrics,core}/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name=/^(localeCompare|toLocaleString|toLocaleDateString|toLocaleTimeString|toLocaleUpperCase|toLocaleLowerCase)$/]",
+          message: 'locale-aware calls page in ICU data (MiBs, for good) in the long-running agent: compareCodeUnits (core/order.ts) or plain formatting.',
+        },
+        { selector: "MemberExpression[object.name='Intl']", message: 'Intl pages in ICU data (MiBs, for good) in the long-running agent.' },
+      ],
+    },
+  },
+  {
     files: ['src/entries/**/*.ts', 'src/testing/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**'], message: 'the public faces do not import the CLI' }] }] },
   },

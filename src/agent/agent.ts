@@ -20,6 +20,7 @@ import { DeadlineScheduler, type TickInfo } from '../sampling/scheduler.js';
 import { ProcessTable } from '../sampling/process-table.js';
 import { readAuxv } from '../sampling/procfs.js';
 import { trimMalloc } from '../sampling/native.js';
+import { compareCodeUnits } from '../core/order.js';
 import { SeriesStore } from '../store/series-store.js';
 import { version } from '../core/version.js';
 import { ExpositionCache } from './exposition.js';
@@ -365,7 +366,7 @@ export class Agent extends EventEmitter {
   groupTable(): GroupRow[] {
     const bootS = this.host.last?.bootTimeSeconds ?? 0;
     const hz = readAuxv(this.options.procRoot).clockTicksPerSecond;
-    return [...this.groups.groups.values()].map((g) => groupRow(g, bootS, hz)).sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || b.rssBytes - a.rssBytes || a.name.localeCompare(b.name));
+    return [...this.groups.groups.values()].map((g) => groupRow(g, bootS, hz)).sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0) || b.rssBytes - a.rssBytes || compareCodeUnits(a.name, b.name));
   }
 
   /** This tick's stream payload (JSON): `{ t, index, host, groups }`, groups as arrays in `streamGroupFields` order. */

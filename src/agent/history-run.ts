@@ -8,6 +8,7 @@
 import { hostname, release } from 'node:os';
 import type { ProcessSeries, RunData, RunEvent, RunMeta, SeriesColumns } from '../core/run-data.js';
 import { version } from '../core/version.js';
+import { compareCodeUnits } from '../core/order.js';
 import { decodeChunk } from '../store/chunk-codec.js';
 import type { SeriesStore, StoredSeries, Tier } from '../store/series-store.js';
 import { cpuModes, seriesCatalogue, serveSeries as S, type SeriesDef } from './series.js';
@@ -157,7 +158,7 @@ export function historyAsRun(store: SeriesStore, query: HistoryQuery, ctx: Histo
   const top = query.top ?? 10;
   const ranked = [...groupCols.entries()]
     .map(([name, cols]) => ({ name, cols, cpu: meanOf(cols.cpu_percent!) }))
-    .sort((a, b) => b.cpu - a.cpu || a.name.localeCompare(b.name));
+    .sort((a, b) => b.cpu - a.cpu || compareCodeUnits(a.name, b.name));
   const processes: GroupSeries[] =
     query.group !== undefined
       ? []
