@@ -2,10 +2,11 @@
  * The recent window: the last N ticks of every series in typed-array rings, and a small query over
  * them (select by name and labels, a time range, a step). KPIs, baselines and alert rules read series
  * through `RecentWindow.select()` / `latest()`; the history store answers for longer ranges.
- * A series' ring is paged (64 ticks a page, allocated at its first value, freed when the window no
- * longer holds a value of it): a live series costs N × 8 bytes (15 min at 1 s: 7.2 KB), one
- * that lived a few ticks ~1 KB until it leaves the window, so a host whose process names churn (a
- * build server: a group per compiler, shell, test) does not hold 15 minutes of full rings for each.
+ * A series' ring is paged (64 ticks a page, taken at its first value, given back when the window no
+ * longer holds a value of it; pages come from shared 32 KiB slabs): a live series costs N × 8 bytes
+ * (15 min at 1 s: 7.2 KB), one that lived a few ticks 512 bytes until it leaves the window, so a host
+ * whose process names churn (a build server: a group per compiler, shell, test) does not hold 15
+ * minutes of full rings for each.
  */
 import type { SeriesDef } from './series.js';
 import type { SeriesSet } from './series-set.js';
@@ -50,6 +51,7 @@ export class RecentWindow {
   private readonly set: SeriesSet;
   private readonly times: Float64Array;
   private rings: (Ring | null)[] = [];
+  private readonly pool = new PagePool();
   /** Index of the next write; `count` ticks are held, the oldest at (head - count). */
   private head = 0;
   private count = 0;
@@ -79,7 +81,7 @@ export class RecentWindow {
         }
         continue;
       }
-      if (ring === null) ring = this.rings[i] = new Ring(this.capacity);
+      if (ring === null) ring = this.rings[i] = new Ring(this.capacity, this.pool);
       ring.set(at, values[i]!);
     }
     this.head = (at + 1) % this.capacity;
@@ -152,11 +154,16 @@ export class RecentWindow {
     return out;
   }
 
-  /** Bytes the rings hold now (the time column included). */
+  /** Bytes the window holds now: the time column, the page slabs and every ring's page table. */
   get bytes(): number {
-    let n = this.times.byteLength;
+    let n = this.times.byteLength + this.pool.bytes;
     for (const r of this.rings) if (r !== null) n += r.bytes;
     return n;
+  }
+
+  /** Pages of 64 ticks in use, over all series. */
+  get pages(): number {
+    return this.pool.pages;
   }
 
   /** The ring slot of the k-th tick held (0 = oldest). */
@@ -176,53 +183,113 @@ export class RecentWindow {
 
 /** Ticks a ring page holds. */
 const PAGE = 64;
+/** Pages a slab holds: one Float64Array of 32 KiB. */
+const SLAB_PAGES = 64;
 
-/** One series' values by ring slot, in pages allocated on first value and freed when they hold none; a missing page reads NaN. */
+/**
+ * The pages of every ring, carved from shared slabs of 64 pages. A page of its own per Float64Array
+ * cost ~60 % over its 512 bytes (the typed array, its ArrayBuffer and the backing store's bookkeeping,
+ * on the V8 heap and the C heap); a slab pays that once per 64 pages. Pages are taken from the first
+ * slab with room, so the live ones gather at the front and a slab whose pages all left is freed.
+ */
+class PagePool {
+  readonly slabs: (Float64Array | null)[] = [];
+  /** Per slab: which pages are taken. */
+  private readonly taken: (Uint8Array | null)[] = [];
+  private readonly counts: number[] = [];
+  /** Pages taken now. */
+  pages = 0;
+
+  /** A page id (slab × 64 + page), its 64 values NaN. */
+  take(): number {
+    let s = 0;
+    while (s < this.slabs.length && this.slabs[s] !== null && this.counts[s]! === SLAB_PAGES) s++;
+    if (s === this.slabs.length || this.slabs[s] === null) {
+      this.slabs[s] = new Float64Array(PAGE * SLAB_PAGES);
+      this.taken[s] = new Uint8Array(SLAB_PAGES);
+      this.counts[s] = 0;
+    }
+    const taken = this.taken[s]!;
+    const k = taken.indexOf(0);
+    taken[k] = 1;
+    this.counts[s]!++;
+    this.pages++;
+    this.slabs[s]!.fill(NaN, k * PAGE, (k + 1) * PAGE);
+    return s * SLAB_PAGES + k;
+  }
+
+  give(id: number): void {
+    const s = (id / SLAB_PAGES) | 0;
+    this.taken[s]![id % SLAB_PAGES] = 0;
+    this.pages--;
+    if (--this.counts[s]! > 0) return;
+    this.slabs[s] = null;
+    this.taken[s] = null;
+    while (this.slabs.length > 0 && this.slabs[this.slabs.length - 1] === null) {
+      this.slabs.pop();
+      this.taken.pop();
+      this.counts.pop();
+    }
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const slab of this.slabs) if (slab !== null) n += slab.byteLength + SLAB_PAGES;
+    return n;
+  }
+}
+
+/** One series' values by ring slot, in pages taken on first value and given back when they hold none; a missing page reads NaN. */
 class Ring {
-  private readonly pages: (Float64Array | null)[];
+  /** Page id per ring page, -1: none. */
+  private readonly pages: Int32Array;
   /** Values (not NaN) held per page. */
   private readonly held: Uint8Array;
-  private readonly capacity: number;
+  private readonly pool: PagePool;
+  private count = 0;
 
-  constructor(capacity: number) {
-    this.capacity = capacity;
+  constructor(capacity: number, pool: PagePool) {
     const n = Math.ceil(capacity / PAGE);
-    this.pages = new Array<Float64Array | null>(n).fill(null);
+    this.pages = new Int32Array(n).fill(-1);
     this.held = new Uint8Array(n);
+    this.pool = pool;
   }
 
   get(slot: number): number {
-    const page = this.pages[slot >> 6];
-    return page == null ? NaN : page[slot & (PAGE - 1)]!;
+    const id = this.pages[slot >> 6]!;
+    return id < 0 ? NaN : this.pool.slabs[(id / SLAB_PAGES) | 0]![(id % SLAB_PAGES) * PAGE + (slot & (PAGE - 1))]!;
   }
 
   /** Writes `v` (NaN: no value then) at `slot`. */
   set(slot: number, v: number): void {
     const p = slot >> 6;
-    let page = this.pages[p];
-    if (page == null) {
+    let id = this.pages[p]!;
+    if (id < 0) {
       if (v !== v) return;
-      page = this.pages[p] = new Float64Array(Math.min(PAGE, this.capacity - p * PAGE)).fill(NaN);
+      id = this.pages[p] = this.pool.take();
+      this.count++;
     }
-    const i = slot & (PAGE - 1);
-    const old = page[i]!;
-    page[i] = v;
+    const slab = this.pool.slabs[(id / SLAB_PAGES) | 0]!;
+    const at = (id % SLAB_PAGES) * PAGE + (slot & (PAGE - 1));
+    const old = slab[at]!;
+    slab[at] = v;
     if (old !== old) {
       if (v === v) this.held[p]!++;
     } else if (v !== v && --this.held[p]! === 0) {
-      this.pages[p] = null;
+      this.pool.give(id);
+      this.pages[p] = -1;
+      this.count--;
     }
   }
 
   /** Whether no slot holds a value. */
   get empty(): boolean {
-    return this.pages.every((p) => p === null);
+    return this.count === 0;
   }
 
+  /** Bytes of its own (the page table; the pages are the pool's). */
   get bytes(): number {
-    let n = 0;
-    for (const page of this.pages) if (page !== null) n += page.byteLength;
-    return n;
+    return this.pages.byteLength + this.held.byteLength;
   }
 }
 

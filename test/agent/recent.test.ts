@@ -101,22 +101,50 @@ test('paged rings: a series that lived a few ticks holds one page, and none once
   const set = new SeriesSet();
   const web = set.add(S.groupCpuSeconds, { groupname: 'web', mode: 'user' }, 'group:web');
   const w = new RecentWindow(set, 900);
-  const base = w.bytes; // the time column
   set.values[web] = 1;
   w.append(0);
-  assert.equal(w.bytes - base, 64 * 8, 'a new series: one page of 64 ticks, not its whole window');
+  assert.equal(w.pages, 1, 'a new series: one page of 64 ticks, not its whole window');
   const brief = set.add(S.groupCpuSeconds, { groupname: 'make', mode: 'user' }, 'group:make');
   for (let t = 1; t <= 3; t++) {
     set.values[web] = t;
     set.values[brief] = t;
     w.append(t * 1000);
   }
-  assert.equal(w.bytes - base, 2 * 64 * 8, 'web and the brief one: one page each');
+  assert.equal(w.pages, 2, 'web and the brief one: one page each');
   set.retire(brief);
   for (let t = 4; t < 900 + 4; t++) {
     set.values[web] = t;
     w.append(t * 1000);
   }
-  assert.equal(w.bytes - base, 900 * 8, 'web fills its window; the brief series holds nothing once its ticks left');
+  assert.equal(w.pages, Math.ceil(900 / 64), 'web fills its window; the brief series holds nothing once its ticks left');
   assert.equal(w.select({ name: 'namedprocess_namegroup_cpu_seconds_total', labels: { groupname: 'make' } }).length, 0);
+});
+
+test('paged rings: pages share 32 KiB slabs, and a slab whose pages all left is freed', () => {
+  const set = new SeriesSet();
+  const w = new RecentWindow(set, 128);
+  const empty = w.bytes; // the time column
+  const slab = 64 * 64 * 8;
+  const ids = Array.from({ length: 100 }, (_, g) => set.add(S.groupCpuSeconds, { groupname: `g${g}`, mode: 'user' }, `group:g${g}`));
+  for (const i of ids) set.values[i] = i;
+  w.append(0);
+  assert.equal(w.pages, 100);
+  const table = 2 * 4 + 2; // per series: two pages' ids and counts
+  assert.equal(w.bytes - empty, 2 * (slab + 64) + 100 * table, '100 pages: two slabs, and a page table per series');
+  for (const i of ids.slice(0, 90)) set.retire(i); // the 10 left sit in the second slab
+  for (let t = 1; t <= 128; t++) {
+    for (const i of ids.slice(90)) set.values[i] = t;
+    w.append(t * 1000);
+  }
+  assert.equal(w.pages, 20, 'the ten live series: two pages each (the window wrapped)');
+  assert.equal(w.bytes - empty, slab + 64 + 10 * table, 'the first slab, whose pages all left, is freed; the retired rings are dropped');
+  for (const i of ids.slice(90)) set.retire(i);
+  for (let t = 129; t <= 129 + 128; t++) w.append(t * 1000);
+  assert.equal(w.pages, 0);
+  assert.equal(w.bytes, empty, 'every slab freed once no series holds a value (and the retired rings dropped)');
+  for (const i of ids.slice(0, 3)) set.add(S.groupCpuSeconds, set.series[i]!.labels, set.series[i]!.block);
+  for (const i of ids.slice(0, 3)) set.values[i] = 1;
+  w.append(300_000);
+  assert.equal(w.pages, 3, 'revived series take pages again');
+  assert.deepEqual(w.latest({ name: 'namedprocess_namegroup_cpu_seconds_total', labels: { groupname: 'g1' } }).map((p) => p.value), [1]);
 });
