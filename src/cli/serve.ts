@@ -230,7 +230,7 @@ export const serveCommand: Command = {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         process.off('SIGHUP', stop);
-        io.stderr.write(`perfscope serve: ${sig}: ${handle.exports.size > 0 ? 'sending what the exporters hold (5 s at most), ' : ''}writing the history and stopping\n`);
+        io.stderr.write(`perfscope serve: ${sig}: ${handle.exports.size > 0 ? 'sending what the exporters hold (5 s at most), ' : ''}${storePath === null ? '' : 'writing the history and '}stopping\n`);
         resolve();
       };
       process.on('SIGINT', stop);

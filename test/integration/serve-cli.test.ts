@@ -74,8 +74,9 @@ test('auth: every path needs the credentials; wrong ones get 401; the password i
   // A world-readable auth file starts, with a warning.
   chmodSync(authFile, 0o644);
   const w = await startServe(['--auth-file', authFile, '--no-store']);
-  await w.stop();
+  assert.equal(await w.stop('SIGINT'), 0);
   assert.match(w.stderr(), /readable by other users \(chmod 600 it\)/);
+  assert.match(w.stderr(), /SIGINT: stopping\n/, 'with --no-store there is no history to write');
 });
 
 test('the history survives a restart: the second serve answers for the first one\'s ticks too', { skip: noSqlite }, async () => {
