@@ -161,8 +161,15 @@ export class RecentWindow {
     return n;
   }
 
-  /** Pages of 64 ticks in use, over all series. */
+  /** Pages of 64 ticks holding a value, over all series: `slabPages` of them in slabs, the rest constant. */
   get pages(): number {
+    let n = 0;
+    for (const r of this.rings) if (r !== null) n += r.pagesHeld;
+    return n;
+  }
+
+  /** Pages taken from the slabs (the others hold one number each). */
+  get slabPages(): number {
     return this.pool.pages;
   }
 
@@ -239,47 +246,108 @@ class PagePool {
   }
 }
 
-/** One series' values by ring slot, in pages taken on first value and given back when they hold none; a missing page reads NaN. */
+/** A ring page with no value. */
+const NONE = -1;
+/** A ring page whose values are all one number (or NaN): its number and a bit per slot, no slab page. */
+const CONSTANT = -2;
+
+/**
+ * One series' values by ring slot, in pages of 64 slots. A page holds no value (NONE), one number at
+ * the slots its bit mask marks (CONSTANT: most series of an idle group or device, and totals, sizes
+ * and counts that do not move, for 16 bytes a page instead of 512), or a page of a slab. A constant page
+ * becomes a slab page at its first other value; a slab page becomes constant again when a lap writes it
+ * whole with one number. A page given no value for a whole lap is dropped. Missing values read NaN.
+ */
 class Ring {
-  /** Page id per ring page, -1: none. */
+  /** Per page: NONE, CONSTANT or a slab page id. */
   private readonly pages: Int32Array;
   /** Values (not NaN) held per page. */
   private readonly held: Uint8Array;
+  /** Per constant page: its number, and which of its slots hold it (two 32-bit words). */
+  private readonly constant: Float64Array;
+  private readonly mask: Uint32Array;
   private readonly pool: PagePool;
+  private readonly lastSlot: number;
+  /** Pages holding a value. */
   private count = 0;
+  /** The page being written this lap: its one number so far (NaN: none yet), and whether it still has one. */
+  private runValue = NaN;
+  private runOne = true;
 
   constructor(capacity: number, pool: PagePool) {
     const n = Math.ceil(capacity / PAGE);
-    this.pages = new Int32Array(n).fill(-1);
+    this.pages = new Int32Array(n).fill(NONE);
     this.held = new Uint8Array(n);
+    this.constant = new Float64Array(n);
+    this.mask = new Uint32Array(2 * n);
     this.pool = pool;
+    this.lastSlot = capacity - 1;
   }
 
   get(slot: number): number {
-    const id = this.pages[slot >> 6]!;
-    return id < 0 ? NaN : this.pool.slabs[(id / SLAB_PAGES) | 0]![(id % SLAB_PAGES) * PAGE + (slot & (PAGE - 1))]!;
+    const p = slot >> 6;
+    const id = this.pages[p]!;
+    if (id >= 0) return this.pool.slabs[(id / SLAB_PAGES) | 0]![(id % SLAB_PAGES) * PAGE + (slot & (PAGE - 1))]!;
+    if (id === NONE) return NaN;
+    const i = slot & (PAGE - 1);
+    return (this.mask[2 * p + (i >> 5)]! >>> (i & 31)) & 1 ? this.constant[p]! : NaN;
   }
 
-  /** Writes `v` (NaN: no value then) at `slot`. */
+  /** Writes `v` (NaN: no value then) at `slot`; slots are written in order, one lap after another. */
   set(slot: number, v: number): void {
     const p = slot >> 6;
-    let id = this.pages[p]!;
-    if (id < 0) {
-      if (v !== v) return;
-      id = this.pages[p] = this.pool.take();
-      this.count++;
+    const i = slot & (PAGE - 1);
+    if (i === 0) {
+      this.runValue = NaN;
+      this.runOne = true;
     }
-    const slab = this.pool.slabs[(id / SLAB_PAGES) | 0]!;
-    const at = (id % SLAB_PAGES) * PAGE + (slot & (PAGE - 1));
+    if (v === v && this.runOne) {
+      if (this.runValue !== this.runValue) this.runValue = v;
+      else if (v !== this.runValue) this.runOne = false;
+    }
+    const id = this.pages[p]!;
+    if (id === NONE) {
+      if (v !== v) return;
+      this.pages[p] = CONSTANT;
+      this.constant[p] = v;
+      this.mask[2 * p] = this.mask[2 * p + 1] = 0;
+      this.mask[2 * p + (i >> 5)]! |= 1 << (i & 31);
+      this.held[p] = 1;
+      this.count++;
+      return;
+    }
+    if (id === CONSTANT) {
+      const w = 2 * p + (i >> 5);
+      const bit = 1 << (i & 31);
+      const had = (this.mask[w]! & bit) !== 0;
+      if (v !== v) {
+        if (!had) return;
+        this.mask[w]! &= ~bit;
+        if (--this.held[p]! === 0) this.drop(p);
+        return;
+      }
+      if (v === this.constant[p]) {
+        if (!had) {
+          this.mask[w]! |= bit;
+          this.held[p]!++;
+        }
+        return;
+      }
+      this.materialize(p);
+    }
+    const page = this.pages[p]!;
+    const slab = this.pool.slabs[(page / SLAB_PAGES) | 0]!;
+    const at = (page % SLAB_PAGES) * PAGE + i;
     const old = slab[at]!;
     slab[at] = v;
     if (old !== old) {
       if (v === v) this.held[p]!++;
     } else if (v !== v && --this.held[p]! === 0) {
-      this.pool.give(id);
-      this.pages[p] = -1;
-      this.count--;
+      this.drop(p);
+      return;
     }
+    // A lap wrote the whole page with one number (and NaNs): 16 bytes say as much as the slab page.
+    if ((i === PAGE - 1 || slot === this.lastSlot) && this.runOne && this.runValue === this.runValue) this.flatten(p, slab, at - i, i + 1);
   }
 
   /** Whether no slot holds a value. */
@@ -287,9 +355,47 @@ class Ring {
     return this.count === 0;
   }
 
-  /** Bytes of its own (the page table; the pages are the pool's). */
+  /** Pages holding a value. */
+  get pagesHeld(): number {
+    return this.count;
+  }
+
+  /** Bytes of its own (the page table and constant pages; slab pages are the pool's). */
   get bytes(): number {
-    return this.pages.byteLength + this.held.byteLength;
+    return this.pages.byteLength + this.held.byteLength + this.constant.byteLength + this.mask.byteLength;
+  }
+
+  private drop(p: number): void {
+    const id = this.pages[p]!;
+    if (id >= 0) this.pool.give(id);
+    this.pages[p] = NONE;
+    this.count--;
+  }
+
+  /** A constant page takes a slab page holding its number at its marked slots. */
+  private materialize(p: number): void {
+    const id = this.pool.take();
+    const slab = this.pool.slabs[(id / SLAB_PAGES) | 0]!;
+    const base = (id % SLAB_PAGES) * PAGE;
+    const c = this.constant[p]!;
+    for (let i = 0; i < PAGE; i++) if ((this.mask[2 * p + (i >> 5)]! >>> (i & 31)) & 1) slab[base + i] = c;
+    this.pages[p] = id;
+  }
+
+  /** A slab page whose `length` slots hold one number or NaN gives its slab page back. */
+  private flatten(p: number, slab: Float64Array, base: number, length: number): void {
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < length; i++) {
+      if (slab[base + i]! !== slab[base + i]!) continue;
+      if (i < 32) lo |= 1 << i;
+      else hi |= 1 << (i - 32);
+    }
+    this.pool.give(this.pages[p]!);
+    this.pages[p] = CONSTANT;
+    this.constant[p] = this.runValue;
+    this.mask[2 * p] = lo;
+    this.mask[2 * p + 1] = hi;
   }
 }
 

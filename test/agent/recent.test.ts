@@ -62,7 +62,12 @@ test('a counter reset is counted from zero; a retired series leaves the window o
   assert.equal(w.select({ name: 'namedprocess_namegroup_cpu_seconds_total', labels: { groupname: 'db' } }).length, 0);
 });
 
-test('paged rings: the same answers as one full ring per series, through births, NaNs, retirements and revivals', () => {
+for (const [what, value] of [
+  ['values that move every tick', (t: number, i: number) => t + i / 10],
+  // pages of one number, broken by a second one now and then: constant pages, made slab pages and back
+  ['values that mostly stand still', (t: number, i: number, r: number) => (r < 0.02 ? -i : Math.floor(t / 90) + i)],
+] as const) {
+test(`paged rings: the same answers as one full ring per series, through births, NaNs, retirements and revivals (${what})`, () => {
   // A naive model (one Float64Array of the window per series, as the window once was) run beside it.
   const cap = 150; // not a multiple of the 64-tick page: a short last page
   const set = new SeriesSet();
@@ -76,7 +81,7 @@ test('paged rings: the same answers as one full ring per series, through births,
       const r = rnd();
       if (r < 0.01) set.retire(i);
       else if (r < 0.03) set.add(S.groupCpuSeconds, set.series[i]!.labels, set.series[i]!.block); // revives
-      if (set.series[i]!.live) set.values[i] = rnd() < 0.05 ? NaN : t + i / 10;
+      if (set.series[i]!.live) set.values[i] = rnd() < 0.05 ? NaN : value(t, i, rnd());
       const m = model.get(i) ?? new Float64Array(cap).fill(NaN);
       model.set(i, m);
       m[t % cap] = set.series[i]!.live ? set.values[i]! : NaN;
@@ -96,6 +101,7 @@ test('paged rings: the same answers as one full ring per series, through births,
     }
   }
 });
+}
 
 test('paged rings: a series that lived a few ticks holds one page, and none once the window has passed it', () => {
   const set = new SeriesSet();
@@ -129,14 +135,19 @@ test('paged rings: pages share 32 KiB slabs, and a slab whose pages all left is 
   for (const i of ids) set.values[i] = i;
   w.append(0);
   assert.equal(w.pages, 100);
-  const table = 2 * 4 + 2; // per series: two pages' ids and counts
+  assert.equal(w.slabPages, 0, 'one value a page: constant pages, no slab yet');
+  for (const i of ids) set.values[i] = -i - 1;
+  w.append(1);
+  assert.equal(w.slabPages, 100, 'a second number: slab pages');
+  const table = 2 * (4 + 1 + 8 + 8); // per series and page: its id, count, constant number and slot mask
   assert.equal(w.bytes - empty, 2 * (slab + 64) + 100 * table, '100 pages: two slabs, and a page table per series');
   for (const i of ids.slice(0, 90)) set.retire(i); // the 10 left sit in the second slab
-  for (let t = 1; t <= 128; t++) {
+  for (let t = 2; t <= 129; t++) {
     for (const i of ids.slice(90)) set.values[i] = t;
     w.append(t * 1000);
   }
   assert.equal(w.pages, 20, 'the ten live series: two pages each (the window wrapped)');
+  assert.equal(w.slabPages, 20);
   assert.equal(w.bytes - empty, slab + 64 + 10 * table, 'the first slab, whose pages all left, is freed; the retired rings are dropped');
   for (const i of ids.slice(90)) set.retire(i);
   for (let t = 129; t <= 129 + 128; t++) w.append(t * 1000);
@@ -146,5 +157,6 @@ test('paged rings: pages share 32 KiB slabs, and a slab whose pages all left is 
   for (const i of ids.slice(0, 3)) set.values[i] = 1;
   w.append(300_000);
   assert.equal(w.pages, 3, 'revived series take pages again');
+  assert.equal(w.bytes, empty + 3 * table, 'constant pages: no slab');
   assert.deepEqual(w.latest({ name: 'namedprocess_namegroup_cpu_seconds_total', labels: { groupname: 'g1' } }).map((p) => p.value), [1]);
 });
