@@ -35,6 +35,11 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** At most one fault line per kind per this long (default 60 s). */
   faultLineEveryMs?: number;
+  /**
+   * A full garbage collection, run every minute and after a history query, before the C heap is
+   * trimmed (`perfscope serve` passes V8's gc: src/cli/jit.ts); default none, V8 decides.
+   */
+  collectGarbage?: (() => void) | null;
 }
 
 export interface ResolvedAgentOptions {
@@ -53,6 +58,7 @@ export interface ResolvedAgentOptions {
   clock: Clock;
   log: (line: string) => void;
   faultLineEveryMs: number;
+  collectGarbage: (() => void) | null;
 }
 
 const HOUR_MS = 3_600_000;
@@ -124,5 +130,6 @@ export function resolveAgentOptions(o: AgentOptions = {}): ResolvedAgentOptions 
     clock: o.clock ?? systemClock,
     log: o.log ?? ((line) => void process.stderr.write(`${line}\n`)),
     faultLineEveryMs: o.faultLineEveryMs ?? 60_000,
+    collectGarbage: o.collectGarbage ?? null,
   };
 }

@@ -11,6 +11,7 @@ import type { Temporality } from '../export/otlp-encoding.js';
 import { urlLabel } from '../export/self-metrics.js';
 import { durationFlag, parseFlags, stringFlag, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
+import { garbageCollector } from './jit.js';
 
 const flags = {
   port: { type: 'string' },
@@ -210,6 +211,20 @@ export const serveCommand: Command = {
       remoteWrite: exportFlags.remoteWrite,
       otlp: exportFlags.otlp,
       log: (line) => void io.stderr.write(`${line}\n`),
+      collectGarbage: garbageCollector(),
+    });
+    // Listening before the URL is printed: a signal sent the moment a script reads it stops serve cleanly.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (sig: NodeJS.Signals): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        process.off('SIGHUP', stop);
+        io.stderr.write(`perfscope serve: ${sig}: ${handle.exports.size > 0 ? 'sending what the exporters hold (5 s at most), ' : ''}${storePath === null ? '' : 'writing the history and '}stopping\n`);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      process.on('SIGHUP', stop);
     });
     io.stdout.write(`${handle.url}\n`);
     const info = handle.agent.info();
@@ -225,18 +240,7 @@ export const serveCommand: Command = {
       io.stderr.write(`perfscope serve: otlp (${d.protocol ?? 'http/protobuf'}, ${d.temporality ?? 'cumulative'}) to ${urlLabel(new URL(d.url))} every ${(d.intervalMs ?? 60_000) / 1000} s\n`);
     }
 
-    await new Promise<void>((resolve) => {
-      const stop = (sig: NodeJS.Signals): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        process.off('SIGHUP', stop);
-        io.stderr.write(`perfscope serve: ${sig}: ${handle.exports.size > 0 ? 'sending what the exporters hold (5 s at most), ' : ''}${storePath === null ? '' : 'writing the history and '}stopping\n`);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      process.on('SIGHUP', stop);
-    });
+    await stopped;
     await handle.close();
     return 0;
   },

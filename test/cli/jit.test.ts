@@ -42,3 +42,20 @@ test("a --max-opt given to node wins over serve's cap", () => {
 test("a --turbofan given to node wins over serve's cap", () => {
   assert.deepEqual(statusAfter(['serve'], ['--turbofan']), { capped: false, optimized: true });
 });
+
+test('garbageCollector: a full collection on call (an unreachable object is gone after it)', async () => {
+  const { garbageCollector } = await import('../../src/cli/jit.js');
+  const gc = garbageCollector();
+  assert.equal(typeof gc, 'function');
+  let ref: WeakRef<object> | null = null;
+  // Made in an earlier task: a WeakRef keeps its target alive until the task that made it ends.
+  await new Promise<void>((resolve) =>
+    setTimeout(() => {
+      ref = new WeakRef({ big: new Array(100_000).fill(1) });
+      resolve();
+    }, 0),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc!();
+  assert.equal(ref!.deref(), undefined);
+});
