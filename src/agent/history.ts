@@ -25,46 +25,77 @@ export interface HistoryOptions {
 const MINUTE_MS = 60_000;
 const MINUTES_PER_CHUNK = 60;
 
-/** Growable columns of one block's current chunk. */
+/**
+ * Growable columns of one block's current chunk, in one column-major matrix: a Float64Array per
+ * column cost as much again in bookkeeping (the typed array, its ArrayBuffer, the backing store) as
+ * its 64 values. The matrix is kept across chunks; a column is assigned at a key's first value.
+ */
 class BlockBuffer {
   times: Float64Array = new Float64Array(64);
   rows = 0;
-  /** Series slot → column. */
-  readonly columns = new Map<number, Float64Array>();
+  /** The key (series slot, or slot × 4 + stat in the minute tier) of each column, in column order. */
+  readonly keys: number[] = [];
+  private readonly columnOf = new Map<number, number>();
+  /** Column c holds rows [c × times.length, c × times.length + rows). */
+  private data = new Float64Array(0);
   startMs = 0;
   /** The chunk's wall-clock minute (raw) or first minute (minute tier). */
   period = -1;
 
   push(tMs: number): number {
-    if (this.rows === this.times.length) {
-      this.times = grow(this.times);
-      for (const [k, c] of this.columns) this.columns.set(k, grow(c));
-    }
+    if (this.rows === this.times.length) this.growRows();
     if (this.rows === 0) this.startMs = tMs;
     this.times[this.rows] = tMs;
     return this.rows++;
   }
 
-  column(slot: number): Float64Array {
-    let c = this.columns.get(slot);
-    if (c === undefined) {
-      c = new Float64Array(this.times.length).fill(NaN);
-      this.columns.set(slot, c);
-    }
-    return c;
+  /** Sets the value of `key` at `row` (a key's rows before its first value are NaN). */
+  set(key: number, row: number, v: number): void {
+    let c = this.columnOf.get(key);
+    if (c === undefined) c = this.addColumn(key);
+    this.data[c * this.times.length + row] = v;
+  }
+
+  /** The first `rows` values of column `c` (a view). */
+  column(c: number): Float64Array {
+    const at = c * this.times.length;
+    return this.data.subarray(at, at + this.rows);
   }
 
   reset(): void {
     this.rows = 0;
-    this.columns.clear();
+    this.keys.length = 0;
+    this.columnOf.clear();
     this.period = -1;
   }
-}
 
-function grow(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2).fill(NaN);
-  b.set(a);
-  return b;
+  private addColumn(key: number): number {
+    const c = this.keys.length;
+    const cap = this.times.length;
+    if ((c + 1) * cap > this.data.length) {
+      const grown = new Float64Array((c + 1 + Math.ceil(c / 4) + 4) * cap);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data.fill(NaN, c * cap, (c + 1) * cap);
+    this.keys.push(key);
+    this.columnOf.set(key, c);
+    return c;
+  }
+
+  private growRows(): void {
+    const cap = this.times.length;
+    const next = cap * 2;
+    const times = new Float64Array(next);
+    times.set(this.times);
+    this.times = times;
+    const data = new Float64Array((this.data.length / cap) * next);
+    for (let c = 0; c < this.keys.length; c++) {
+      data.set(this.data.subarray(c * cap, (c + 1) * cap), c * next);
+      data.fill(NaN, c * next + cap, (c + 1) * next);
+    }
+    this.data = data;
+  }
 }
 
 export class History {
@@ -104,7 +135,7 @@ export class History {
       const row = buf.push(tMs);
       for (let i = 0; i < slots.length; i++) {
         const s = slots[i]!;
-        buf.column(s)[row] = values[s]!;
+        buf.set(s, row, values[s]!);
       }
     }
     // Blocks without live series (a group dropped) finish their minute as it ends, then are let go.
@@ -193,7 +224,9 @@ export class History {
     // Keyed by the first tick's time, not the minute: after a restart within the same minute the new
     // chunk is a row of its own instead of replacing the one written before the restart.
     if (firstRow) agg.startMs = buf.startMs;
-    for (const [slot, col] of buf.columns) {
+    for (let c = 0; c < buf.keys.length; c++) {
+      const slot = buf.keys[c]!;
+      const col = buf.column(c);
       let min = Infinity;
       let max = -Infinity;
       let sum = 0;
@@ -206,9 +239,9 @@ export class History {
         sum += v;
         n++;
       }
-      agg.column(slot * 4)[row] = n > 0 ? min : NaN;
-      agg.column(slot * 4 + 1)[row] = n > 0 ? sum / n : NaN;
-      agg.column(slot * 4 + 2)[row] = n > 0 ? max : NaN;
+      agg.set(slot * 4, row, n > 0 ? min : NaN);
+      agg.set(slot * 4 + 1, row, n > 0 ? sum / n : NaN);
+      agg.set(slot * 4 + 2, row, n > 0 ? max : NaN);
     }
     buf.reset();
   }
@@ -219,11 +252,12 @@ export class History {
     const ids: number[] = [];
     const columns: Float64Array[] = [];
     try {
-      for (const [key, col] of buf.columns) {
+      for (let c = 0; c < buf.keys.length; c++) {
+        const key = buf.keys[c]!;
         // Minute-tier columns are keyed slot*4+stat; the store id keeps the stat in its low two bits.
         const id = tier === 'raw' ? this.idOf(key) : this.idOf(Math.floor(key / 4)) * 4 + (key % 4);
         ids.push(id);
-        columns.push(col.subarray(0, n));
+        columns.push(buf.column(c));
       }
     } catch (err) {
       this.writeErrors++;
