@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { baselineJitFor } from '../dist/cli/jit.js';
+import { capJitFor } from '../dist/cli/jit.js';
 
 // Before the CLI loads: see src/cli/jit.ts.
-baselineJitFor(process.argv.slice(2));
+capJitFor(process.argv.slice(2));
 const { main } = await import('../dist/cli/main.js');
 
 main(process.argv.slice(2)).then(

@@ -1,28 +1,29 @@
 /**
- * `perfscope serve` runs V8 at its baseline tier. serve's JavaScript runs once a second and never gets
- * hot enough to repay V8's optimising compilers: capped at Sparkplug (`--max-opt=1`), serve measured
- * 3–6 MiB less RSS (the compilers' code never paged in) and ~10 % less CPU (no background compiles) in
- * alternating runs (BENCHMARKS.md, serve). bin/perfscope.js calls this before it loads the CLI, since
- * the loading itself warms the module loader enough for the optimiser to start (set any later, half
- * the saving is gone). A `--max-opt`, `--[no-]maglev` or `--[no-]turbofan` the user gave node (argv or
- * NODE_OPTIONS) wins.
+ * `perfscope serve` runs V8's interpreter only. serve's JavaScript runs once a second and never gets
+ * hot enough to repay a compiler: without the optimising ones (Maglev, TurboFan) serve measured 3–6 MiB
+ * less RSS (their code never paged in) and ~10 % less CPU (no background compiles); without the baseline
+ * one (Sparkplug) too, another ~2 MiB (its code and the machine code it makes, which is never flushed)
+ * for ~4 % more CPU, in side-by-side runs (BENCHMARKS.md, serve). bin/perfscope.js calls this before it
+ * loads the CLI, since the loading itself warms the module loader enough for the optimiser to start (set
+ * any later, half the saving is gone). A `--max-opt`, `--[no-]sparkplug`, `--[no-]maglev` or
+ * `--[no-]turbofan` the user gave node (argv or NODE_OPTIONS) wins.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-/** Commands that run for hours and gain nothing from the optimising compilers. */
+/** Commands that run for hours and gain nothing from V8's compilers. */
 const longRunning = new Set(['serve']);
 
 /**
- * Caps V8 at the baseline tier when `argv` (the CLI's arguments) runs a long-running command; true when
- * it did. Both optimising compilers are switched off by name: Node 24's V8 ignores a `--max-opt` set at
- * run time (it is read once, at start-up), while `--no-maglev --no-turbofan` take effect on 20, 22 and 24
- * (test/cli/jit.test.ts checks a hot function stays unoptimised on each).
+ * Runs V8 on its interpreter only when `argv` (the CLI's arguments) runs a long-running command; true
+ * when it did. Each compiler is switched off by name: Node 24's V8 ignores a `--max-opt` set at run time
+ * (it is read once, at start-up), while `--no-sparkplug --no-maglev --no-turbofan` take effect on 20, 22
+ * and 24 (test/cli/jit.test.ts checks a hot function stays interpreted on each).
  */
-export function baselineJitFor(argv: readonly string[]): boolean {
+export function capJitFor(argv: readonly string[]): boolean {
   if (!longRunning.has(argv[0] ?? '')) return false;
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--(?:max[-_]opt|(?:no[-_])?(?:maglev|turbofan))\b/.test(a))) return false;
-  setFlagsFromString('--max-opt=1 --no-maglev --no-turbofan');
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--(?:max[-_]opt|(?:no[-_])?(?:sparkplug|maglev|turbofan))\b/.test(a))) return false;
+  setFlagsFromString('--max-opt=0 --no-sparkplug --no-maglev --no-turbofan');
   return true;
 }
 

@@ -1,7 +1,7 @@
 /**
- * bin/perfscope.js caps V8 at its baseline tier for `serve` (src/cli/jit.ts): checked in a child, where
- * a hot function must stay unoptimised after baselineJitFor(['serve']), get optimised without it, and a
- * `--max-opt` the user gave node must win.
+ * bin/perfscope.js runs V8's interpreter only for `serve` (src/cli/jit.ts): checked in a child, where a
+ * hot function must stay interpreted (no Sparkplug, Maglev or TurboFan code) after capJitFor(['serve']),
+ * get optimised without it, and a `--max-opt` the user gave node must win.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,38 +9,43 @@ import { execFileSync } from 'node:child_process';
 
 const jit = new URL('../../src/cli/jit.ts', import.meta.url).href;
 
-/** Runs baselineJitFor(argv) in a child with `nodeArgs`, then a hot loop; V8's optimisation status of the hot function and what baselineJitFor returned. */
-function statusAfter(argv: string[], nodeArgs: string[] = []): { capped: boolean; optimized: boolean } {
+/** Runs capJitFor(argv) in a child with `nodeArgs`, then a hot loop; V8's optimisation status of the hot function and what capJitFor returned. */
+function statusAfter(argv: string[], nodeArgs: string[] = []): { capped: boolean; optimized: boolean; baseline: boolean } {
   const script = `
-    const { baselineJitFor } = await import(${JSON.stringify(jit)});
-    const capped = baselineJitFor(${JSON.stringify(argv)});
+    const { capJitFor } = await import(${JSON.stringify(jit)});
+    const capped = capJitFor(${JSON.stringify(argv)});
     function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
     let t = 0;
     for (let k = 0; k < 300000; k++) t += hot([1, 2, 3, k]);
-    // %GetOptimizationStatus bit 16: optimised code (Maglev or TurboFan)
-    process.stdout.write(JSON.stringify({ capped, optimized: (%GetOptimizationStatus(hot) & 16) !== 0, t }));`;
+    // %GetOptimizationStatus bit 16: optimised code (Maglev or TurboFan); bit 32768: baseline (Sparkplug) code
+    const status = %GetOptimizationStatus(hot);
+    process.stdout.write(JSON.stringify({ capped, optimized: (status & 16) !== 0, baseline: (status & 32768) !== 0, t }));`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--allow-natives-syntax', ...nodeArgs, '--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '' },
   });
-  const r = JSON.parse(out) as { capped: boolean; optimized: boolean };
-  return { capped: r.capped, optimized: r.optimized };
+  const r = JSON.parse(out) as { capped: boolean; optimized: boolean; baseline: boolean };
+  return { capped: r.capped, optimized: r.optimized, baseline: r.baseline };
 }
 
-test('serve runs at the baseline tier: a hot function is never optimised', () => {
-  assert.deepEqual(statusAfter(['serve', '--port', '0']), { capped: true, optimized: false });
+test('serve runs on the interpreter: a hot function gets neither optimised nor baseline code', () => {
+  assert.deepEqual(statusAfter(['serve', '--port', '0']), { capped: true, optimized: false, baseline: false });
 });
 
-test('other commands keep the optimising compilers', () => {
-  assert.deepEqual(statusAfter(['run', '--', 'true']), { capped: false, optimized: true });
+test('other commands keep the compilers', () => {
+  assert.deepEqual(statusAfter(['run', '--', 'true']), { capped: false, optimized: true, baseline: false });
 });
 
 test("a --max-opt given to node wins over serve's cap", () => {
-  assert.deepEqual(statusAfter(['serve'], ['--max-opt=4']), { capped: false, optimized: true });
+  assert.deepEqual(statusAfter(['serve'], ['--max-opt=4']), { capped: false, optimized: true, baseline: false });
 });
 
 test("a --turbofan given to node wins over serve's cap", () => {
-  assert.deepEqual(statusAfter(['serve'], ['--turbofan']), { capped: false, optimized: true });
+  assert.deepEqual(statusAfter(['serve'], ['--turbofan']), { capped: false, optimized: true, baseline: false });
+});
+
+test("a --sparkplug given to node wins over serve's cap (the baseline tier, as serve ran before)", () => {
+  assert.deepEqual(statusAfter(['serve'], ['--sparkplug', '--max-opt=1']), { capped: false, optimized: false, baseline: true });
 });
 
 test('garbageCollector: a full collection on call (an unreachable object is gone after it)', async () => {
