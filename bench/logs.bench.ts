@@ -81,7 +81,8 @@ type Truth = Record<Format, Record<string, TruthKey>>;
 
 function generate(): Truth {
   const manifest = join(dataDir, 'manifest.json');
-  const want = JSON.stringify({ seed, lines, generator: 1 });
+  // generator 2: nginx client addresses spread like the research data's (test/fixtures/logs/generate.ts, clientAddress)
+  const want = JSON.stringify({ seed, lines, generator: 2 });
   if (existsSync(manifest) && readFileSync(manifest, 'utf8') === want && FORMATS.every((f) => existsSync(join(dataDir, `${f}.log`)))) {
     return JSON.parse(readFileSync(join(dataDir, 'truth.json'), 'utf8')) as Truth;
   }
