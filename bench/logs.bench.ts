@@ -81,7 +81,8 @@ type Truth = Record<Format, Record<string, TruthKey>>;
 
 function generate(): Truth {
   const manifest = join(dataDir, 'manifest.json');
-  const want = JSON.stringify({ seed, lines, generator: 1 });
+  // generator 2: nginx client addresses spread like the research data's (test/fixtures/logs/generate.ts, clientAddress)
+  const want = JSON.stringify({ seed, lines, generator: 2 });
   if (existsSync(manifest) && readFileSync(manifest, 'utf8') === want && FORMATS.every((f) => existsSync(join(dataDir, `${f}.log`)))) {
     return JSON.parse(readFileSync(join(dataDir, 'truth.json'), 'utf8')) as Truth;
   }
@@ -445,10 +446,14 @@ function render(runs: Run[], truth: Truth, machine: ReturnType<typeof machineFac
     const p = spread(ours.map((r) => r.wallS));
     const fastest = Math.min(...ours.map((r) => r.wallS));
     const rss = Math.max(...fr.filter((r) => r.tool === 'perfscope').map((r) => r.rssMB));
+    const twoThreads = fr.filter((r) => r.tool === 'perfscope --threads 2' && r.exit === 0);
+    const rss2 = Math.max(...twoThreads.map((r) => r.rssMB));
     out.push('');
+    // the verdict is the median's (until 2026-12-03 it was the fastest run's, which called 1.04 s "met")
     out.push(
-      `Goal: ≤ ${GOALS[format]} s and ≤ ${RSS_GOAL_MB} MB for 1M lines — wall median ${num(p.median)} s, fastest ${num(fastest)} s (${fastest <= GOALS[format] ? 'met' : 'not met'}), ` +
-        `CPU median ${num(spread(ours.map((r) => r.cpuS)).median)} s; peak RSS ${num(rss)} MB (${rss <= RSS_GOAL_MB ? 'met' : 'not met'}).`,
+      `Goal: ≤ ${GOALS[format]} s and ≤ ${RSS_GOAL_MB} MB for 1M lines — wall median ${num(p.median)} s (${p.median <= GOALS[format] ? 'met' : 'not met'}), fastest ${num(fastest)} s, ` +
+        `CPU median ${num(spread(ours.map((r) => r.cpuS)).median)} s; peak RSS ${num(rss)} MB (${rss <= RSS_GOAL_MB ? 'met' : 'not met'})` +
+        (twoThreads.length > 0 ? `; --threads 2 peak RSS ${num(rss2)} MB (${rss2 <= RSS_GOAL_MB ? 'met' : 'not met'}).` : '.'),
     );
   }
   return out.join('\n');

@@ -62,6 +62,14 @@ test('quantilesInPlace: the same as sorting then quantileSorted, on random, tied
     Float64Array.from({ length: 3_000 }, (_, i) => 3000 - i),
     Float64Array.from({ length: 1 }, () => 5),
     Float64Array.from({ length: 2 }, (_, i) => i * 10),
+    // large enough for radix-select.ts: log-normal-like, heavy ties, one bucket, a wide range,
+    // and out of its domain (a negative value, -0, an infinity): the same answers
+    Float64Array.from({ length: 100_000 }, () => Math.exp(random() * 20 - 10)),
+    Float64Array.from({ length: 50_000 }, () => Math.floor(random() * 3) / 1000),
+    Float64Array.from({ length: 40_000 }, () => 1 + random() / 1e6),
+    Float64Array.from({ length: 40_000 }, (_, i) => (i === 777 ? -1 : random())),
+    Float64Array.from({ length: 40_000 }, (_, i) => (i % 3 === 0 ? -0 : random())),
+    Float64Array.from({ length: 40_000 }, (_, i) => (i === 5 ? Infinity : random() * 1e300)),
     new Float64Array(17).fill(0.25),
   ];
   const qs4 = [0.5, 0.9, 0.95, 0.99, 0, 1, 0.333];
