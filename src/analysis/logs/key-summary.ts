@@ -3,15 +3,12 @@
  * points, from the exact call table (one key's calls gathered into typed arrays, sorted) or from the
  * sketches.
  */
-import { endianness } from 'node:os';
 import { findChanges, type DetectedChange } from '../change-points.js';
 import { LogHistogram } from '../log-histogram.js';
 import { quantilesInPlace } from '../stats.js';
 import { FLAG_FAILED, FLAG_WARNING, NO_TIME, type GroupColumns } from './call-table.js';
 import type { SketchStore } from './sketch-store.js';
 import type { WindowGrid } from './windows.js';
-
-const LITTLE_ENDIAN = endianness() === 'LE';
 
 export interface KeyWindows {
   count: Int32Array;
@@ -146,56 +143,9 @@ function scanCalls(secs: Float64Array, flags: Uint8Array, out: Scan): void {
   out.warned = warned;
 }
 
-/**
- * The bucket of every value whose 16-bit prefix (sign, exponent, 4 mantissa bits: see
- * radix-select.ts) lies wholly within one bucket, else -1 (those values are searched one by one):
- * most values then cost a table look-up instead of a binary search. Built once per bounds (all keys
- * of a pass share them).
- */
-function prefixBuckets(bounds: readonly number[]): Int8Array {
-  if (bounds === lutBounds) return lut;
-  const f = new Float64Array(1);
-  const w = new Uint32Array(f.buffer);
-  const prefixOf = (v: number): number => {
-    f[0] = v;
-    return Math.min(w[1]! >>> 16, PREFIXES - 1);
-  };
-  // below the first bound's prefix every value is in bucket 0, above the last one's in the last
-  const from = prefixOf(bounds[0]!);
-  const to = prefixOf(bounds[bounds.length - 1]!);
-  const table = new Int8Array(PREFIXES);
-  table.fill(bounds.length - 1, to + 1);
-  for (let k = from; k <= to; k++) {
-    w[1] = k * 65536;
-    w[0] = 0;
-    const first = bucketOf(bounds, f[0]!);
-    w[1] = k * 65536 + 0xffff;
-    w[0] = 0xffffffff;
-    table[k] = bucketOf(bounds, f[0]!) === first ? first : -1;
-  }
-  lutBounds = bounds;
-  lut = table;
-  return table;
-}
-
-/** Prefixes of the non-negative finite doubles (0x7ff0 on: infinities and NaNs). */
-const PREFIXES = 0x7ff0;
-let lutBounds: readonly number[] | null = null;
-let lut = new Int8Array(0);
-
 function distributionOf(secs: Float64Array, bounds: readonly number[]): number[] {
   const distribution = new Array<number>(bounds.length).fill(0);
-  if (!LITTLE_ENDIAN || bounds.length > 127) {
-    for (let i = 0; i < secs.length; i++) distribution[bucketOf(bounds, secs[i]!)]!++;
-    return distribution;
-  }
-  const table = prefixBuckets(bounds);
-  const words = new Uint32Array(secs.buffer, secs.byteOffset, 2 * secs.length);
-  for (let i = 0; i < secs.length; i++) {
-    const k = words[2 * i + 1]! >>> 16;
-    const b = k < PREFIXES ? table[k]! : -1;
-    distribution[b >= 0 ? b : bucketOf(bounds, secs[i]!)]!++;
-  }
+  for (let i = 0; i < secs.length; i++) distribution[bucketOf(bounds, secs[i]!)]!++;
   return distribution;
 }
 
