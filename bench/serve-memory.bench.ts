@@ -8,8 +8,12 @@
  * `--history-at` minutes. Every 30 s: RSS, anonymous and file-backed memory from smaps_rollup.
  * Memory, not CPU, so running side by side is fair: the agents share the machine, not their heaps.
  *
+ * `--variant 'NAME:TOKENS'` (repeatable) adds this checkout's serve once more, started differently:
+ * each token is a node flag (`--max-semi-space-size=1`) or an environment variable (`MALLOC_ARENA_MAX=2`),
+ * so a runtime setting is measured side by side with the default before it is adopted.
+ *
  * Run: npm run build && node --import tsx bench/serve-memory.bench.ts [--minutes 20] [--history-at 5]
- *        [--base DIR] [--name NAME]
+ *        [--base DIR] [--variant 'NAME:TOKENS']... [--name NAME]
  * Writes the report to stdout and bench/results/NAME.md (+ .json with every sample);
  * NAME defaults to serve-memory-<date>.
  */
@@ -19,7 +23,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, sleep } from './lib/child.js';
-import { flag, numberFlag } from './lib/args.js';
+import { flag, flags, numberFlag } from './lib/args.js';
 import { machineFacts, versionOf } from './lib/machine.js';
 import { num, table } from './lib/markdown.js';
 
@@ -30,6 +34,23 @@ if (baseDir !== undefined && !existsSync(join(baseDir, 'dist/cli/main.js'))) {
   process.stderr.write(`--base must be a built perfscope checkout (no ${join(baseDir, 'dist/cli/main.js')})\n`);
   process.exit(2);
 }
+interface Variant {
+  label: string;
+  nodeArgs: string[];
+  env: Record<string, string>;
+}
+const variants: Variant[] = flags('--variant').map((spec) => {
+  const m = /^([\w.+-]+):(.*)$/.exec(spec);
+  const tokens = m?.[2]!.trim().split(/\s+/).filter(Boolean) ?? [];
+  const bad = tokens.find((t) => !/^--[\w-]+(=\S+)?$/.test(t) && !/^[A-Z_][A-Z0-9_]*=\S*$/.test(t));
+  if (m === null || tokens.length === 0 || bad !== undefined) {
+    process.stderr.write(`--variant must be NAME:TOKENS, each token a node flag or VAR=value (got ${JSON.stringify(spec)})\n`);
+    process.exit(2);
+  }
+  const env: Record<string, string> = {};
+  for (const t of tokens.filter((t) => !t.startsWith('--'))) env[t.slice(0, t.indexOf('='))] = t.slice(t.indexOf('=') + 1);
+  return { label: m[1]!, nodeArgs: tokens.filter((t) => t.startsWith('--')), env };
+});
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const log = (msg: string): void => void process.stderr.write(`${msg}\n`);
 
@@ -62,8 +83,9 @@ function rollup(pid: number): Omit<Sample, 't'> | null {
 }
 
 /** Starts a serve and waits for the URL it prints first. */
-function startServe(label: string, bin: string, dir: string): Promise<Agent> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--store', join(dir, `${label}.db`)], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startServe(label: string, bin: string, dir: string, variant?: Variant): Promise<Agent> {
+  const args = [...(variant?.nodeArgs ?? []), bin, 'serve', '--port', '0', '--store', join(dir, `${label.replace(/\W+/g, '-')}.db`)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...variant?.env } });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -121,6 +143,7 @@ async function main(): Promise<void> {
   const facts = machineFacts();
   const agents: Agent[] = [await startServe('serve', join(repoRoot, 'bin/perfscope.js'), dir)];
   if (baseDir !== undefined) agents.push(await startServe('serve (base)', join(baseDir, 'bin/perfscope.js'), dir));
+  for (const v of variants) agents.push(await startServe(`serve ${v.label}`, join(repoRoot, 'bin/perfscope.js'), dir, v));
   const ne = await startNodeExporter();
   if (ne !== null) agents.push(ne);
   const t0 = Date.now();
@@ -157,6 +180,7 @@ async function main(): Promise<void> {
     '',
     `${facts.date}, Node ${facts.node}, ${facts.nproc} vCPU (${facts.cpuModel}), ${facts.processes} processes; node_exporter ${versionOf(NODE_EXPORTER, ['--version']) ?? 'absent'}.`,
     `Each agent scraped once a second (gzip); each serve with one dashboard stream open and a 1-hour history query at ${historyAt} min.`,
+    ...variants.map((v) => `Variant \`serve ${v.label}\`: this checkout's serve with ${[...v.nodeArgs, ...Object.entries(v.env).map(([k, x]) => `${k}=${x}`)].map((t) => `\`${t}\``).join(' ')}.`),
     'RSS in MiB (anonymous + file-backed), from smaps_rollup:',
     '',
     table(
@@ -170,7 +194,7 @@ async function main(): Promise<void> {
   const out = join(repoRoot, 'bench/results');
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, `${name}.md`), `${md}\n`);
-  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ facts, config: { minutes, historyAt, base: baseDir ?? null }, agents: agents.map(({ label, samples, scrapes, failures }) => ({ label, samples, scrapes, failures })) }, null, 1)}\n`);
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ facts, config: { minutes, historyAt, base: baseDir ?? null, variants }, agents: agents.map(({ label, samples, scrapes, failures }) => ({ label, samples, scrapes, failures })) }, null, 1)}\n`);
   log(`wrote bench/results/${name}.md and .json`);
 }
 

@@ -605,8 +605,9 @@ napi_value perfscope_read_table(napi_env env, napi_callback_info info);
 napi_value perfscope_list_pids(napi_env env, napi_callback_info info);
 napi_value perfscope_open_process(napi_env env, napi_callback_info info);
 napi_value perfscope_close_fds(napi_env env, napi_callback_info info);
-/* native/memory.c: malloc_trim. */
+/* native/memory.c: malloc_trim, and unmapping clean file pages. */
 napi_value perfscope_trim_malloc(napi_env env, napi_callback_info info);
+napi_value perfscope_release_pages(napi_env env, napi_callback_info info);
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
@@ -621,6 +622,7 @@ NAPI_MODULE_INIT() {
       {"openProcess", NULL, perfscope_open_process, NULL, NULL, NULL, napi_enumerable, NULL},
       {"closeFds", NULL, perfscope_close_fds, NULL, NULL, NULL, napi_enumerable, NULL},
       {"trimMalloc", NULL, perfscope_trim_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"releasePages", NULL, perfscope_release_pages, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

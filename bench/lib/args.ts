@@ -10,6 +10,11 @@ export function flag(name: string): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+/** Every value after `name`, for a flag that may repeat. */
+export function flags(name: string): string[] {
+  return argv.flatMap((a, i) => (a === name && i + 1 < argv.length ? [argv[i + 1]!] : []));
+}
+
 /** The number after `name` (`fallback` when absent); must be finite and at least `min`. */
 export function numberFlag(name: string, fallback: number, min: number): number {
   const raw = flag(name);

@@ -20,6 +20,7 @@ import { DeadlineScheduler, type TickInfo } from '../sampling/scheduler.js';
 import { ProcessTable } from '../sampling/process-table.js';
 import { readAuxv } from '../sampling/procfs.js';
 import { trimMalloc } from '../sampling/native.js';
+import { releaseFilePages } from './file-pages.js';
 import { compareCodeUnits } from '../core/order.js';
 import { SeriesStore } from '../store/series-store.js';
 import { version } from '../core/version.js';
@@ -153,11 +154,14 @@ export class Agent extends EventEmitter {
   private trimmedAtMs = 0;
   private collectedAtMs = 0;
   private trimSoon = false;
+  /** Off after the first failure (the fault is reported once): see releaseFilePages. */
+  private releasePages: boolean;
   private readonly metrics: {
     ticks: Counter;
     missed: Counter;
     duration: Histogram;
     gcSeconds: Counter;
+    releasedBytes: Counter;
     faults: Counter<'kind'>;
   };
   lastTick: TickReport | null = null;
@@ -166,6 +170,7 @@ export class Agent extends EventEmitter {
   constructor(options: AgentOptions = {}) {
     super();
     const o = (this.options = resolveAgentOptions(options));
+    this.releasePages = o.releaseFilePages;
     const faultCounter = new Counter({ name: 'perfscope_serve_faults_total', help: 'Faults met by serve, by kind (each also printed, rate-limited, on stderr).', labelNames: ['kind'], registers: [this.registry] });
     for (const k of faultKinds) faultCounter.inc({ kind: k }, 0);
     this.faults = new Faults(o.log, o.faultLineEveryMs, undefined, (kind: FaultKind) => faultCounter.inc({ kind }));
@@ -205,7 +210,7 @@ export class Agent extends EventEmitter {
     });
   }
 
-  private selfMetrics(): { ticks: Counter; missed: Counter; duration: Histogram; gcSeconds: Counter } {
+  private selfMetrics(): { ticks: Counter; missed: Counter; duration: Histogram; gcSeconds: Counter; releasedBytes: Counter } {
     const r = [this.registry];
     // The lag sampler's timer fires every `precision` ms: 10 ms (the default) is 100 wake-ups a second.
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 500 });
@@ -218,6 +223,11 @@ export class Agent extends EventEmitter {
       registers: r,
     });
     const gcSeconds = new Counter({ name: 'perfscope_serve_gc_seconds_total', help: 'Time spent in the full garbage collections serve runs every minute and after a history query.', registers: r });
+    const releasedBytes = new Counter({
+      name: 'perfscope_serve_released_file_bytes_total',
+      help: 'Resident pages of clean read-only file mappings (mostly Node\'s start-up code) serve unmapped after its full collections; they map again from the page cache when touched.',
+      registers: r,
+    });
     const gauge = (name: string, help: string, read: () => number): void => {
       new Gauge({
         name,
@@ -235,7 +245,7 @@ export class Agent extends EventEmitter {
     gauge('perfscope_serve_history_bytes', 'Size of the history file and its WAL.', () => this.store?.sizeBytes() ?? 0);
     gauge('perfscope_serve_history_pending_bytes', 'History chunks not yet written (kept for retry after a write failure).', () => this.history?.pendingSizeBytes ?? 0);
     gauge('perfscope_serve_history_dropped_chunks', 'History chunks given up after failed writes (past the retry budget).', () => this.history?.droppedChunks ?? 0);
-    return { ticks, missed, duration, gcSeconds };
+    return { ticks, missed, duration, gcSeconds, releasedBytes };
   }
 
   /** Reads the first statfs round, records the start in the history, takes tick 0 and starts ticking. */
@@ -344,20 +354,38 @@ export class Agent extends EventEmitter {
    * tick leaves behind there (last second's /metrics bodies, stream payloads, history chunks) and the
    * C-heap memory behind its buffers stay resident until it does. Measured: 8–42 ms (median ~17) every
    * minute, 0.03 % of a core, for 3–4 MiB less resident memory (BENCHMARKS.md, serve's memory).
+   * With `releaseFilePages`, on the same schedule, the clean file pages go too (src/agent/file-pages.ts).
    */
   private trimHeap(wallMs: number): void {
     const collect = this.options.collectGarbage;
-    if (collect !== null && (this.trimSoon || wallMs - this.collectedAtMs >= collectEveryMs)) {
+    if ((collect !== null || this.releasePages) && (this.trimSoon || wallMs - this.collectedAtMs >= collectEveryMs)) {
       this.collectedAtMs = wallMs;
-      const t0 = performance.now();
-      collect();
-      this.metrics.gcSeconds.inc((performance.now() - t0) / 1000);
+      if (collect !== null) {
+        const t0 = performance.now();
+        collect();
+        this.metrics.gcSeconds.inc((performance.now() - t0) / 1000);
+      }
       this.trimSoon = true;
+      if (this.releasePages) this.releaseFilePages();
     }
     if (!this.trimSoon && wallMs - this.trimmedAtMs < trimEveryMs) return;
     this.trimSoon = false;
     this.trimmedAtMs = wallMs;
     trimMalloc();
+  }
+
+  /** Unmaps clean file pages (src/agent/file-pages.ts); a failure is a fault, reported once, and ends it. */
+  private releaseFilePages(): void {
+    const r = releaseFilePages();
+    if (r === null) {
+      this.releasePages = false;
+      return;
+    }
+    this.metrics.releasedBytes.inc(r.bytes);
+    if (r.error !== null) {
+      this.releasePages = false;
+      this.faults.report('tick', `releasing file pages (now off): ${r.error}`);
+    }
   }
 
   /** serve's own cost over the last interval: CPU (% of one core, all threads) and resident memory. */

@@ -40,6 +40,12 @@ export interface AgentOptions {
    * trimmed (`perfscope serve` passes V8's gc: src/cli/jit.ts); default none, V8 decides.
    */
   collectGarbage?: (() => void) | null;
+  /**
+   * With each full collection, unmap the clean pages of read-only file mappings (the executable's and
+   * the libraries' code touched once at start-up): src/agent/file-pages.ts. For a process that is only
+   * an agent (`perfscope serve` sets it); default false.
+   */
+  releaseFilePages?: boolean;
 }
 
 export interface ResolvedAgentOptions {
@@ -59,6 +65,7 @@ export interface ResolvedAgentOptions {
   log: (line: string) => void;
   faultLineEveryMs: number;
   collectGarbage: (() => void) | null;
+  releaseFilePages: boolean;
 }
 
 const HOUR_MS = 3_600_000;
@@ -131,5 +138,6 @@ export function resolveAgentOptions(o: AgentOptions = {}): ResolvedAgentOptions 
     log: o.log ?? ((line) => void process.stderr.write(`${line}\n`)),
     faultLineEveryMs: o.faultLineEveryMs ?? 60_000,
     collectGarbage: o.collectGarbage ?? null,
+    releaseFilePages: o.releaseFilePages ?? false,
   };
 }

@@ -212,6 +212,7 @@ export const serveCommand: Command = {
       otlp: exportFlags.otlp,
       log: (line) => void io.stderr.write(`${line}\n`),
       collectGarbage: garbageCollector(),
+      releaseFilePages: true,
     });
     // Listening before the URL is printed: a signal sent the moment a script reads it stops serve cleanly.
     const stopped = new Promise<void>((resolve) => {

@@ -13,6 +13,7 @@ import { bin, cli } from '../helpers/cli.js';
 import { parseExposition, startServe, valueOf } from '../helpers/serve.js';
 import { PROMETHEUS, PROMTOOL, freePort, missing, queryUntil, startEngine, tempDir } from './engines.js';
 import { sqliteEngine } from '../../src/store/sqlite.js';
+import { loadNative } from '../../src/sampling/native.js';
 
 const noSqlite = sqliteEngine() === null ? 'no SQLite engine' : false;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +66,11 @@ test('auth: every path needs the credentials; wrong ones get 401; the password i
       const body = await r.text();
       assert.ok(!body.includes('s3cret-pass-word'), `/${path} does not show the password`);
       // the CLI hands the agent V8's gc: the first tick collects (then every minute)
-      if (path === 'metrics') assert.ok(Number(/^perfscope_serve_gc_seconds_total (\S+)$/m.exec(body)?.[1]) > 0, 'serve ran a full collection');
+      if (path === 'metrics') {
+        assert.ok(Number(/^perfscope_serve_gc_seconds_total (\S+)$/m.exec(body)?.[1]) > 0, 'serve ran a full collection');
+        // ...and with it unmapped the start-up pages of Node's executable (src/agent/file-pages.ts)
+        if (loadNative() !== null) assert.ok(Number(/^perfscope_serve_released_file_bytes_total (\S+)$/m.exec(body)?.[1]) > 1e6, 'serve released clean file pages');
+      }
     }
     const cmdline = readFileSync(`/proc/${s.child.pid}/cmdline`, 'utf8');
     assert.ok(!cmdline.includes('s3cret'), 'not in argv');
