@@ -13,8 +13,9 @@
  * reclaim under memory pressure. Mappings with a written (copy-on-write, "Anonymous") page, writable,
  * shared, locked or of a deleted file are left alone. serve calls it with its full garbage collection
  * (every minute, and after a history query), so its RSS is what it used in the last minute, not what
- * Node needed once to start. The cost: reading /proc/self/smaps (~1 ms) and re-mapping the ~12 MiB
- * in use, a few hundred minor faults (BENCHMARKS.md, serve's memory).
+ * Node needed once to start. The cost: ~3 ms a call (reading /proc/self/smaps, unmapping ~13 MiB) and
+ * ~100 minor faults as the next tick maps back what it runs, ~4 ms a minute in all
+ * (bench/release-pages.bench.ts; BENCHMARKS.md, serve: Node's start-up pages given back).
  */
 import { readFileSync } from 'node:fs';
 import { loadNative } from '../sampling/native.js';
