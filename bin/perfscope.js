@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { capJitFor } from '../dist/cli/jit.js';
+import { capJitFor, capYoungGenerationFor } from '../dist/cli/jit.js';
 
 // Before the CLI loads: see src/cli/jit.ts.
 capJitFor(process.argv.slice(2));
+capYoungGenerationFor(process.argv.slice(2));
 const { main } = await import('../dist/cli/main.js');
 
 main(process.argv.slice(2)).then(

@@ -28,6 +28,24 @@ export function capJitFor(argv: readonly string[]): boolean {
 }
 
 /**
+ * Keeps V8's young generation at its starting size (1 MiB semi-spaces) for a long-running command:
+ * true when it did. V8 doubles the young generation whenever many objects survive a scavenge, up to
+ * 16 MiB per semi-space on Node 20 and 64 MiB on Node 24, and seldom gives it back. serve allocates
+ * ~0.4 MB/s, which 1 MiB scavenges every few seconds handle; but on a busy host (a test suite
+ * running, ~70 groups) one serve's young generation grew to 16 MiB and stayed there, +15 MiB of RSS,
+ * while its twin beside it did not (BENCHMARKS.md, serve's memory). The growth factor is read each
+ * time V8 grows the space, so unlike `--max-semi-space-size` (read once, at start) it takes effect
+ * when set here. A `--semi-space-growth-factor`, `--max-semi-space-size` or `--min-semi-space-size`
+ * the user gave node (argv or NODE_OPTIONS) wins.
+ */
+export function capYoungGenerationFor(argv: readonly string[]): boolean {
+  if (!longRunning.has(argv[0] ?? '')) return false;
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--(?:semi[-_]space[-_]growth[-_]factor|(?:max|min)[-_]semi[-_]space[-_]size)\b/.test(a))) return false;
+  setFlagsFromString('--semi-space-growth-factor=1');
+  return true;
+}
+
+/**
  * V8's full garbage collection as a function, for a long-running command to call on its own schedule
  * (serve: every minute, src/agent/agent.ts); null when this V8 will not expose it. `--expose-gc` set at
  * run time gives `gc` only to contexts made afterwards, so one small context (~0.25 MiB) is made for it.

@@ -64,3 +64,33 @@ test('garbageCollector: a full collection on call (an unreachable object is gone
   gc!();
   assert.equal(ref!.deref(), undefined);
 });
+
+/** Runs capYoungGenerationFor(argv) in a child, then a churn whose objects survive scavenges; the young generation's size after it, MiB. */
+function youngAfter(argv: string[], nodeArgs: string[] = []): { capped: boolean; newSpaceMiB: number } {
+  const script = `
+    const v8 = await import('node:v8');
+    const { capYoungGenerationFor } = await import(${JSON.stringify(jit)});
+    const capped = capYoungGenerationFor(${JSON.stringify(argv)});
+    let keep = [];
+    for (let round = 0; round < 200; round++) {
+      for (let i = 0; i < 20000; i++) keep.push({ a: i, b: 'x' + i });
+      if (keep.length > 200000) keep = keep.slice(100000);
+    }
+    const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
+    process.stdout.write(JSON.stringify({ capped, newSpaceMiB: s.space_size / 2 ** 20, n: keep.length }));`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', ...nodeArgs, '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const r = JSON.parse(out) as { capped: boolean; newSpaceMiB: number };
+  return { capped: r.capped, newSpaceMiB: r.newSpaceMiB };
+}
+
+test("serve keeps V8's young generation at its starting size; other commands let it grow; the user's flag wins", () => {
+  const serve = youngAfter(['serve']);
+  assert.equal(serve.capped, true);
+  assert.ok(serve.newSpaceMiB <= 4, `serve: new space ${serve.newSpaceMiB} MiB`);
+  const run = youngAfter(['run', '--', 'true']);
+  assert.equal(run.capped, false);
+  assert.ok(run.newSpaceMiB >= 8, `run: new space ${run.newSpaceMiB} MiB (V8 grows it under this churn)`);
+  const user = youngAfter(['serve'], ['--semi-space-growth-factor=2']);
+  assert.equal(user.capped, false);
+  assert.ok(user.newSpaceMiB >= 8, `serve with the user's factor: ${user.newSpaceMiB} MiB`);
+});
