@@ -186,6 +186,48 @@ export class Needle {
   }
 }
 
+/**
+ * The bytes of a run of a line that a parser walked and accepted last, compared like a Needle: a
+ * writer repeats most of its line from line to line (logger, pid, host, service), so a run equal to the
+ * last accepted one is accepted by one comparison instead of field by field. The same bytes walk the
+ * same way, so a match stands for the walk it replaces; anything else is walked and, when accepted,
+ * remembered in its place.
+ */
+export class RepeatedRun {
+  private bytes = new Uint8Array(0);
+  private words = new Uint32Array(0);
+  /** Bytes of the run; -1 while there is none. */
+  length = -1;
+
+  /** Remembers `buf[start, end)` (runs of over 512 bytes are not worth it: forgets instead). */
+  remember(buf: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > 512) {
+      this.length = -1;
+      return;
+    }
+    this.bytes = buf.slice(start, end);
+    this.words = new Uint32Array(n >>> 2);
+    for (let k = 0; k < this.words.length; k++) {
+      const i = 4 * k;
+      this.words[k] = (this.bytes[i]! | (this.bytes[i + 1]! << 8) | (this.bytes[i + 2]! << 16) | (this.bytes[i + 3]! << 24)) >>> 0;
+    }
+    this.length = n;
+  }
+
+  /** Whether the run sits at `pos` of `buf` and fits before `end`; `dv` views `buf.buffer` from 0. */
+  at(dv: DataView, buf: Uint8Array, pos: number, end: number): boolean {
+    const n = this.length;
+    if (n < 0 || pos + n > end) return false;
+    const words = this.words;
+    const base = buf.byteOffset + pos;
+    for (let k = 0; k < words.length; k++) if (dv.getUint32(base + 4 * k, true) !== words[k]) return false;
+    const bytes = this.bytes;
+    for (let i = words.length * 4; i < n; i++) if (buf[pos + i] !== bytes[i]) return false;
+    return true;
+  }
+}
+
 /** One DataView per ArrayBuffer, reused while lines come from the same buffer. */
 export class DataViews {
   private buffer: ArrayBufferLike | null = null;
