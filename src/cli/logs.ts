@@ -3,6 +3,7 @@ import { analyzeLogs } from '../analysis/logs/analyze.js';
 import { MAX_THREADS } from '../analysis/logs/options.js';
 import type { LogAnalysis } from '../analysis/logs/result.js';
 import { ExitCode, usageError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/fs.js';
 import { formatBytes } from '../core/units.js';
 import { logFormats, type KeyKind, type LogFormat } from '../logs/parse/log-parser.js';
 import { durationFlag, parseFlags, stringFlag } from './args.js';
@@ -159,9 +160,8 @@ async function analyze(args: string[], io: CliIo): Promise<number> {
   if (shown) io.stderr.write('\r\x1b[K');
 
   if (html !== undefined) {
-    // the report module (uPlot, page assets, font subsetting) and the file writer (node:crypto for
-    // its temp names: ~3 ms to load) load only when a report is asked for
-    const [{ renderLogsHtml }, { writeFileAtomic }] = await Promise.all([import('../report/logs-html.js'), import('../core/fs.js')]);
+    // the report module (uPlot, page assets, font subsetting) loads only when a report is asked for
+    const { renderLogsHtml } = await import('../report/logs-html.js');
     writeFileAtomic(html, renderLogsHtml(analysis));
     io.stderr.write(`perfscope: wrote ${html}\n`);
   }

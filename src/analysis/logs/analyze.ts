@@ -20,19 +20,15 @@ import { readLines } from '../../logs/parse/line-reader.js';
 import { resolveOptions, type AnalyzeLogsOptions, type ResolvedOptions } from './options.js';
 import { Pass } from './pass.js';
 import type { LogAnalysis } from './result.js';
+import { analyzeSplit, planSplit } from './split.js';
 
 /** Analyses performance logs; see result.ts for what comes back and docs/logs.md for how. */
 export async function analyzeLogs(options: AnalyzeLogsOptions): Promise<LogAnalysis> {
   const o = resolveOptions(options);
-  if (o.threads > 1) {
-    // loaded only here: the split and its workers (worker_threads, the native addon) cost one thread
-    // ~5 ms of module loading (BENCHMARKS.md, Log analysis)
-    const { analyzeSplit, planSplit } = await import('./split.js');
-    const plan = planSplit(o);
-    if (plan !== null) {
-      const split = await analyzeSplit(o, plan);
-      if (split !== null) return split;
-    }
+  const plan = planSplit(o);
+  if (plan !== null) {
+    const split = await analyzeSplit(o, plan);
+    if (split !== null) return split;
   }
   return analyzeOneThread(o);
 }

@@ -6,7 +6,7 @@
  * `indexOf` read the same files at 470–2,250 MB/s.
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import type * as Zlib from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { PerfscopeError, isErrno } from '../../core/errors.js';
 
 export interface LineHandler {
@@ -170,7 +170,6 @@ export async function readLines(paths: readonly string[], handler: LineHandler, 
         const n = readSync(fd, head, 0, 2, 0);
         if (n === 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
           report.gzip = true;
-          await loadZlib();
           await readStream(createReadStream('', { fd, autoClose: false, highWaterMark: 1024 * 1024 }), splitter, report, progress);
         } else {
           await readFile(fd, splitter, report, progress);
@@ -274,13 +273,6 @@ async function readFile(fd: number, splitter: LineSplitter, report: InputReport,
   }
 }
 
-let zlib: typeof Zlib | null = null;
-
-/** node:zlib, loaded for the first gzip input (not loading it saves every other run ~2 ms). */
-async function loadZlib(): Promise<typeof Zlib> {
-  return (zlib ??= await import('node:zlib'));
-}
-
 async function readStream(stream: NodeJS.ReadableStream, splitter: LineSplitter, report: InputReport, progress: (n: number) => void): Promise<void> {
   const take = (chunk: Buffer): void => {
     report.bytes += chunk.length;
@@ -290,8 +282,7 @@ async function readStream(stream: NodeJS.ReadableStream, splitter: LineSplitter,
   try {
     if (report.gzip) {
       // a gzip file: through zlib (a read error of the file ends the gunzip stream with it)
-      // zlib was loaded before the file's stream was made: no turn of the event loop before this listener
-      const gunzip = zlib!.createGunzip();
+      const gunzip = createGunzip();
       stream.on('error', (err: Error) => gunzip.destroy(err));
       for await (const chunk of stream.pipe(gunzip) as AsyncIterable<Buffer>) take(chunk);
       return;
@@ -311,7 +302,7 @@ async function readStream(stream: NodeJS.ReadableStream, splitter: LineSplitter,
     }
     if (head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1) {
       report.gzip = true;
-      const gunzip = (await loadZlib()).createGunzip();
+      const gunzip = createGunzip();
       const feed = (async () => {
         let chunk: Buffer | null = head;
         while (chunk !== null) {
