@@ -191,27 +191,32 @@ export class Needle {
  * writer repeats most of its line from line to line (logger, pid, host, service), so a run equal to the
  * last accepted one is accepted by one comparison instead of field by field. The same bytes walk the
  * same way, so a match stands for the walk it replaces; anything else is walked and, when accepted,
- * remembered in its place.
+ * remembered in its place (copied into the run's own arrays: no allocation per change).
  */
 export class RepeatedRun {
-  private bytes = new Uint8Array(0);
-  private words = new Uint32Array(0);
+  /** Runs longer than this are not remembered. */
+  static readonly maxBytes = 512;
+  private readonly bytes = new Uint8Array(RepeatedRun.maxBytes);
+  private readonly words = new Uint32Array(RepeatedRun.maxBytes >>> 2);
+  private wordCount = 0;
   /** Bytes of the run; -1 while there is none. */
   length = -1;
 
-  /** Remembers `buf[start, end)` (runs of over 512 bytes are not worth it: forgets instead). */
+  /** Remembers `buf[start, end)` in place of the last run (a longer one is forgotten instead). */
   remember(buf: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    if (n > 512) {
+    if (n > RepeatedRun.maxBytes) {
       this.length = -1;
       return;
     }
-    this.bytes = buf.slice(start, end);
-    this.words = new Uint32Array(n >>> 2);
-    for (let k = 0; k < this.words.length; k++) {
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) bytes[i] = buf[start + i]!;
+    const count = n >>> 2;
+    for (let k = 0; k < count; k++) {
       const i = 4 * k;
-      this.words[k] = (this.bytes[i]! | (this.bytes[i + 1]! << 8) | (this.bytes[i + 2]! << 16) | (this.bytes[i + 3]! << 24)) >>> 0;
+      this.words[k] = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
     }
+    this.wordCount = count;
     this.length = n;
   }
 
@@ -220,10 +225,11 @@ export class RepeatedRun {
     const n = this.length;
     if (n < 0 || pos + n > end) return false;
     const words = this.words;
+    const count = this.wordCount;
     const base = buf.byteOffset + pos;
-    for (let k = 0; k < words.length; k++) if (dv.getUint32(base + 4 * k, true) !== words[k]) return false;
+    for (let k = 0; k < count; k++) if (dv.getUint32(base + 4 * k, true) !== words[k]) return false;
     const bytes = this.bytes;
-    for (let i = words.length * 4; i < n; i++) if (buf[pos + i] !== bytes[i]) return false;
+    for (let i = count * 4; i < n; i++) if (buf[pos + i] !== bytes[i]) return false;
     return true;
   }
 }

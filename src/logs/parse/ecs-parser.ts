@@ -54,9 +54,9 @@ export class EcsParser implements LogParser {
   private readonly iso = new IsoReader();
   private readonly s = { escaped: false };
   private readonly views = new DataViews();
-  /** From the duration's end to the function name (outcome, logger), and its outcome. */
-  private readonly middle = new RepeatedRun();
-  private middleFailed = false;
+  /** From the duration's end to the function name (outcome, logger): one run per outcome, as they alternate. */
+  private readonly successMiddle = new RepeatedRun();
+  private readonly failureMiddle = new RepeatedRun();
   /** From the function name's end to the line's end (pid, host, service), without an error object. */
   private readonly tail = new RepeatedRun();
 
@@ -124,9 +124,12 @@ export class EcsParser implements LogParser {
     // the runs before and after the function name mostly repeat the last line's (RepeatedRun)
     let failed: boolean;
     let fnStart: number;
-    if (this.middle.at(dv, buf, p, end)) {
-      failed = this.middleFailed;
-      fnStart = p + this.middle.length;
+    if (this.successMiddle.at(dv, buf, p, end)) {
+      failed = false;
+      fnStart = p + this.successMiddle.length;
+    } else if (this.failureMiddle.at(dv, buf, p, end)) {
+      failed = true;
+      fnStart = p + this.failureMiddle.length;
     } else {
       const middleStart = p;
       if (N_SUCCESS_LOGGER.at(dv, buf, p, end)) failed = false;
@@ -135,8 +138,7 @@ export class EcsParser implements LogParser {
       p = jsonStringEnd(buf, p + N_SUCCESS_LOGGER.length, end, s) + 1;
       if (p === 0 || !N_ORIGIN.at(dv, buf, p, end)) return false;
       fnStart = p + N_ORIGIN.length;
-      this.middle.remember(buf, middleStart, fnStart);
-      this.middleFailed = failed;
+      (failed ? this.failureMiddle : this.successMiddle).remember(buf, middleStart, fnStart);
     }
     const fnEnd = jsonStringEnd(buf, fnStart, end, s);
     if (fnEnd < 0 || s.escaped) return false;
