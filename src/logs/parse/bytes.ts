@@ -186,6 +186,54 @@ export class Needle {
   }
 }
 
+/**
+ * The bytes of a run of a line that a parser walked and accepted last, compared like a Needle: a
+ * writer repeats most of its line from line to line (logger, pid, host, service), so a run equal to the
+ * last accepted one is accepted by one comparison instead of field by field. The same bytes walk the
+ * same way, so a match stands for the walk it replaces; anything else is walked and, when accepted,
+ * remembered in its place (copied into the run's own arrays: no allocation per change).
+ */
+export class RepeatedRun {
+  /** Runs longer than this are not remembered. */
+  static readonly maxBytes = 512;
+  private readonly bytes = new Uint8Array(RepeatedRun.maxBytes);
+  private readonly words = new Uint32Array(RepeatedRun.maxBytes >>> 2);
+  private wordCount = 0;
+  /** Bytes of the run; -1 while there is none. */
+  length = -1;
+
+  /** Remembers `buf[start, end)` in place of the last run (a longer one is forgotten instead). */
+  remember(buf: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > RepeatedRun.maxBytes) {
+      this.length = -1;
+      return;
+    }
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) bytes[i] = buf[start + i]!;
+    const count = n >>> 2;
+    for (let k = 0; k < count; k++) {
+      const i = 4 * k;
+      this.words[k] = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0;
+    }
+    this.wordCount = count;
+    this.length = n;
+  }
+
+  /** Whether the run sits at `pos` of `buf` and fits before `end`; `dv` views `buf.buffer` from 0. */
+  at(dv: DataView, buf: Uint8Array, pos: number, end: number): boolean {
+    const n = this.length;
+    if (n < 0 || pos + n > end) return false;
+    const words = this.words;
+    const count = this.wordCount;
+    const base = buf.byteOffset + pos;
+    for (let k = 0; k < count; k++) if (dv.getUint32(base + 4 * k, true) !== words[k]) return false;
+    const bytes = this.bytes;
+    for (let i = count * 4; i < n; i++) if (buf[pos + i] !== bytes[i]) return false;
+    return true;
+  }
+}
+
 /** One DataView per ArrayBuffer, reused while lines come from the same buffer. */
 export class DataViews {
   private buffer: ArrayBufferLike | null = null;

@@ -10,9 +10,12 @@
  * the closing brace (so a line cut anywhere fails the walk). Anything else (other writers, dotted
  * keys, other key orders) goes through `JSON.parse` (json-line.ts) and gives the same answer. Measured
  * on 1M lines: `JSON.parse` per line costs 2.8x (measured here on 1M ECS lines); searching needles with
- * `Buffer#indexOf` cost half of the fast path, anchored comparisons a tenth of that.
+ * `Buffer#indexOf` cost half of the fast path, anchored comparisons a tenth of that. The runs around the
+ * function name (outcome and logger; pid, host, service) are compared with the last accepted line's
+ * (RepeatedRun) before they are walked field by field: the parse of the bench's 1M ECS lines took 7–20 %
+ * less time (433 vs 468 ms and 390 vs 490 ms, fastest of 11, in-process, alternating with the walk).
  */
-import { DataViews, Needle, bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal } from './bytes.js';
+import { DataViews, Needle, RepeatedRun, bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal } from './bytes.js';
 import { ECS_VERSION as ECS_VERSION_VALUE } from '../ecs.js';
 import { ownWords, parseJsonLine } from './json-line.js';
 import { KeyCache } from './key-cache.js';
@@ -51,6 +54,11 @@ export class EcsParser implements LogParser {
   private readonly iso = new IsoReader();
   private readonly s = { escaped: false };
   private readonly views = new DataViews();
+  /** From the duration's end to the function name (outcome, logger): one run per outcome, as they alternate. */
+  private readonly successMiddle = new RepeatedRun();
+  private readonly failureMiddle = new RepeatedRun();
+  /** From the function name's end to the line's end (pid, host, service), without an error object. */
+  private readonly tail = new RepeatedRun();
 
   parse(buf: Buffer, start: number, end: number, out: ParsedLine): ParseResult {
     out.reset();
@@ -113,45 +121,38 @@ export class EcsParser implements LogParser {
     while (p < end && ((buf[p]! >= 48 && buf[p]! <= 57) || buf[p] === 46)) p++;
     const ns = parseDecimal(buf, numStart, p);
     if (!(ns >= 0)) return false;
+    // the runs before and after the function name mostly repeat the last line's (RepeatedRun)
     let failed: boolean;
-    if (N_SUCCESS_LOGGER.at(dv, buf, p, end)) failed = false;
-    else if (N_FAILURE_LOGGER.at(dv, buf, p, end)) failed = true;
-    else return false;
-    p = jsonStringEnd(buf, p + N_SUCCESS_LOGGER.length, end, s) + 1;
-    if (p === 0 || !N_ORIGIN.at(dv, buf, p, end)) return false;
-    const fnStart = p + N_ORIGIN.length;
-    const fnEnd = jsonStringEnd(buf, fnStart, end, s);
-    if (fnEnd < 0 || s.escaped || !N_ORIGIN_END.at(dv, buf, fnEnd, end)) return false;
-    p = fnEnd + N_ORIGIN_END.length;
-    while (p < end && buf[p]! >= 48 && buf[p]! <= 57) p++;
-    if (!N_HOST.at(dv, buf, p, end)) return false;
-    p = jsonStringEnd(buf, p + N_HOST.length, end, s) + 1;
-    if (p === 0) return false;
-    if (N_SERVICE.at(dv, buf, p, end)) {
-      p = jsonStringEnd(buf, p + N_SERVICE.length, end, s) + 1;
-      if (p === 0) return false;
+    let fnStart: number;
+    if (this.successMiddle.at(dv, buf, p, end)) {
+      failed = false;
+      fnStart = p + this.successMiddle.length;
+    } else if (this.failureMiddle.at(dv, buf, p, end)) {
+      failed = true;
+      fnStart = p + this.failureMiddle.length;
+    } else {
+      const middleStart = p;
+      if (N_SUCCESS_LOGGER.at(dv, buf, p, end)) failed = false;
+      else if (N_FAILURE_LOGGER.at(dv, buf, p, end)) failed = true;
+      else return false;
+      p = jsonStringEnd(buf, p + N_SUCCESS_LOGGER.length, end, s) + 1;
+      if (p === 0 || !N_ORIGIN.at(dv, buf, p, end)) return false;
+      fnStart = p + N_ORIGIN.length;
+      (failed ? this.failureMiddle : this.successMiddle).remember(buf, middleStart, fnStart);
     }
+    const fnEnd = jsonStringEnd(buf, fnStart, end, s);
+    if (fnEnd < 0 || s.escaped) return false;
     let errorType: string | null = null;
     let errorMessage: string | null = null;
-    if (matchAt(buf, p, end, ERROR_TYPE)) {
-      const typeStart = p + ERROR_TYPE.length;
-      const typeEnd = jsonStringEnd(buf, typeStart, end, s);
-      if (typeEnd < 0) return false;
-      errorType = jsonStringValue(buf, typeStart, typeEnd, s.escaped);
-      if (!matchAt(buf, typeEnd + 1, end, ERROR_MESSAGE)) return false;
-      const mStart = typeEnd + 1 + ERROR_MESSAGE.length;
-      const mEnd = jsonStringEnd(buf, mStart, end, s);
-      if (mEnd < 0) return false;
-      errorMessage = jsonStringValue(buf, mStart, mEnd, s.escaped);
-      p = mEnd + 1;
-      if (matchAt(buf, p, end, STACK)) {
-        p = jsonStringEnd(buf, p + STACK.length, end, s) + 1;
-        if (p === 0) return false;
-      }
-      // p is at the error object's `}`
+    if (this.tail.length !== end - fnEnd || !this.tail.at(dv, buf, fnEnd, end)) {
+      p = this.walkTail(buf, dv, fnEnd, end);
+      if (p < 0) return false;
+      errorType = this.errorType;
+      errorMessage = this.errorMessage;
+      // the object closes exactly here: `"}}` of host/service/error, then the line's last `}`
+      if (buf[p] !== 125 || p + 2 !== end || buf[end - 1] !== 125) return false;
+      if (errorType === null) this.tail.remember(buf, fnEnd, end);
     }
-    // the object closes exactly here: `"}}` of host/service/error, then the line's last `}`
-    if (buf[p] !== 125 || p + 2 !== end || buf[end - 1] !== 125) return false;
     out.timeMs = t;
     out.seconds = ns / 1e9;
     out.fn = this.functions.intern(buf, fnStart, fnEnd);
@@ -163,5 +164,47 @@ export class EcsParser implements LogParser {
       out.message = ownWords(jsonStringValue(buf, messageStart, messageEnd, messageEscaped));
     }
     return true;
+  }
+
+  private errorType: string | null = null;
+  private errorMessage: string | null = null;
+
+  /**
+   * From the function name's closing quote at `fnEnd`: pid, host, service and an error object (left in
+   * `errorType`/`errorMessage`); returns where the object should close, or -1.
+   */
+  private walkTail(buf: Buffer, dv: DataView, fnEnd: number, end: number): number {
+    const s = this.s;
+    this.errorType = null;
+    this.errorMessage = null;
+    if (!N_ORIGIN_END.at(dv, buf, fnEnd, end)) return -1;
+    let p = fnEnd + N_ORIGIN_END.length;
+    while (p < end && buf[p]! >= 48 && buf[p]! <= 57) p++;
+    if (!N_HOST.at(dv, buf, p, end)) return -1;
+    p = jsonStringEnd(buf, p + N_HOST.length, end, s) + 1;
+    if (p === 0) return -1;
+    if (N_SERVICE.at(dv, buf, p, end)) {
+      p = jsonStringEnd(buf, p + N_SERVICE.length, end, s) + 1;
+      if (p === 0) return -1;
+    }
+    if (matchAt(buf, p, end, ERROR_TYPE)) {
+      const typeStart = p + ERROR_TYPE.length;
+      const typeEnd = jsonStringEnd(buf, typeStart, end, s);
+      if (typeEnd < 0) return -1;
+      const errorType = jsonStringValue(buf, typeStart, typeEnd, s.escaped);
+      if (!matchAt(buf, typeEnd + 1, end, ERROR_MESSAGE)) return -1;
+      const mStart = typeEnd + 1 + ERROR_MESSAGE.length;
+      const mEnd = jsonStringEnd(buf, mStart, end, s);
+      if (mEnd < 0) return -1;
+      this.errorMessage = jsonStringValue(buf, mStart, mEnd, s.escaped);
+      this.errorType = errorType;
+      p = mEnd + 1;
+      if (matchAt(buf, p, end, STACK)) {
+        p = jsonStringEnd(buf, p + STACK.length, end, s) + 1;
+        if (p === 0) return -1;
+      }
+      // p is at the error object's `}`
+    }
+    return p;
   }
 }

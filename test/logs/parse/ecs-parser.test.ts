@@ -81,6 +81,49 @@ test('the byte-level fast path and JSON.parse agree on every line of a generated
   });
 });
 
+test('runs remembered from the last line (outcome and logger, pid/host/service) never stand for different bytes', () => {
+  const line = '{"@timestamp":"2026-11-24T08:50:59.123Z","log.level":"info","message":"function f took 0.123456 s","ecs.version":"8.10.0","event":{"kind":"event","action":"function.call","duration":123456000,"outcome":"success"},"log":{"logger":"performance_monitor","origin":{"function":"f"}},"process":{"pid":4242},"host":{"hostname":"app-1"}}';
+  const variants = [
+    line,
+    line.replace('"success"', '"failure"'),
+    line.replace('"performance_monitor"', '"perf_monitor"'),
+    line.replace('"app-1"', '"app-2"'),
+    line.replace('"app-1"}}', '"app-1"},"service":{"name":"shop"}}'),
+    line.replace('"app-1"}}', '"app-1"},"error":{"type":"RangeError","message":"too \\"big\\""}}').replace('"info"', '"error"'),
+    line.replace('"pid":4242', '"pid":4243'),
+    line.replace('"function":"f"', '"function":"g"'),
+    // a run longer than a RepeatedRun keeps (512 bytes) is walked every time
+    line.replace('"app-1"', `"${'h'.repeat(600)}"`),
+    line.replace('"app-1"}}', '"app-1"}},'),
+    line.replace('"app-1"}}', '"app-1"}'),
+  ];
+  const p = new EcsParser();
+  const slow = { functions: new EcsParser().functions, methods: new EcsParser().methods };
+  let calls = 0;
+  // every variant after every other, twice in a row: the second one meets its own remembered runs
+  for (const a of variants) {
+    for (const b of variants) {
+      for (const text of [a, b, b]) {
+        const buf = Buffer.from(text);
+        const viaBytes = new ParsedLine();
+        const viaJson = new ParsedLine();
+        const r = p.parse(buf, 0, buf.length, viaBytes);
+        assert.equal(r, parseJsonLine(buf, 0, buf.length, viaJson, slow, 'ecs'), text);
+        if (r !== CALL) continue;
+        calls++;
+        assert.deepEqual(
+          [p.functions.name(viaBytes.fn), viaBytes.seconds, viaBytes.timeMs, viaBytes.failed, viaBytes.level, viaBytes.message],
+          [slow.functions.name(viaJson.fn), viaJson.seconds, viaJson.timeMs, viaJson.failed, viaJson.level, viaJson.message],
+          text,
+        );
+      }
+    }
+  }
+  // all but the two malformed variants (the last two) are calls: a, then b twice, for each pair
+  const valid = variants.length - 2;
+  assert.equal(calls, 3 * valid * variants.length);
+});
+
 test('other ECS shapes: dotted keys, reordered keys, escapes, HTTP fields, warnings and plain events', () => {
   const p = new EcsParser();
   let { r, out } = parse(p, '{"@timestamp":"2026-11-24T17:00:00Z","log.level":"info","event.duration":2500000,"log.origin.function":"dotted"}');
