@@ -366,7 +366,7 @@ export class Agent extends EventEmitter {
         this.metrics.gcSeconds.inc((performance.now() - t0) / 1000);
       }
       this.trimSoon = true;
-      if (this.releasePages) this.releaseFilePages();
+      if (this.releasePages) this.releaseStartupPages();
     }
     if (!this.trimSoon && wallMs - this.trimmedAtMs < trimEveryMs) return;
     this.trimSoon = false;
@@ -375,7 +375,7 @@ export class Agent extends EventEmitter {
   }
 
   /** Unmaps clean file pages (src/agent/file-pages.ts); a failure is a fault, reported once, and ends it. */
-  private releaseFilePages(): void {
+  private releaseStartupPages(): void {
     const r = releaseFilePages();
     if (r === null) {
       this.releasePages = false;

@@ -14,6 +14,11 @@ import { runInNewContext } from 'node:vm';
 /** Commands that run for hours and gain nothing from V8's compilers. */
 const longRunning = new Set(['serve']);
 
+/** Whether the user gave node a flag matching `flag` (argv or NODE_OPTIONS): theirs wins over ours. */
+function nodeWasGiven(flag: RegExp): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => flag.test(a));
+}
+
 /**
  * Runs V8 on its interpreter only when `argv` (the CLI's arguments) runs a long-running command; true
  * when it did. Each compiler is switched off by name: Node 24's V8 ignores a `--max-opt` set at run time
@@ -21,8 +26,7 @@ const longRunning = new Set(['serve']);
  * and 24 (test/cli/jit.test.ts checks a hot function stays interpreted on each).
  */
 export function capJitFor(argv: readonly string[]): boolean {
-  if (!longRunning.has(argv[0] ?? '')) return false;
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--(?:max[-_]opt|(?:no[-_])?(?:sparkplug|maglev|turbofan))\b/.test(a))) return false;
+  if (!longRunning.has(argv[0] ?? '') || nodeWasGiven(/--(?:max[-_]opt|(?:no[-_])?(?:sparkplug|maglev|turbofan))\b/)) return false;
   setFlagsFromString('--max-opt=0 --no-sparkplug --no-maglev --no-turbofan');
   return true;
 }
@@ -39,8 +43,7 @@ export function capJitFor(argv: readonly string[]): boolean {
  * the user gave node (argv or NODE_OPTIONS) wins.
  */
 export function capYoungGenerationFor(argv: readonly string[]): boolean {
-  if (!longRunning.has(argv[0] ?? '')) return false;
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => /--(?:semi[-_]space[-_]growth[-_]factor|(?:max|min)[-_]semi[-_]space[-_]size)\b/.test(a))) return false;
+  if (!longRunning.has(argv[0] ?? '') || nodeWasGiven(/--(?:semi[-_]space[-_]growth[-_]factor|(?:max|min)[-_]semi[-_]space[-_]size)\b/)) return false;
   setFlagsFromString('--semi-space-growth-factor=1');
   return true;
 }

@@ -80,3 +80,11 @@ test('releaseFilePages unmaps a live process\'s clean file pages and the process
   assert.ok(out.left < out.r.bytes / 1024 / 2, `${out.left} KiB mapped again of ${out.r.bytes / 1024}`);
   assert.equal(out.same, true, 'the same results after the release');
 });
+
+test('releaseFilePages: an unreadable smaps is an error that names the file, and nothing is released', { skip: loadNative() === null ? 'native addon not built' : false }, async () => {
+  const { releaseFilePages } = await import('../../src/agent/file-pages.js');
+  const r = releaseFilePages('/nonexistent/smaps');
+  assert.equal(r?.bytes, 0);
+  assert.equal(r?.mappings, 0);
+  assert.match(r?.error ?? '', /reading \/nonexistent\/smaps: ENOENT/);
+});
