@@ -173,13 +173,12 @@ export class Needle {
     for (let k = 0; k < this.words.length; k++) this.words[k] = b.readUInt32LE(k * 4);
   }
 
-  /** Whether the needle sits at `pos` of `buf` (before `end`); `dv` views `buf.buffer` from 0. */
+  /** Whether the needle sits at `pos` of `buf` (before `end`); `dv` views `buf` (DataViews.of). */
   at(dv: DataView, buf: Uint8Array, pos: number, end: number): boolean {
     const n = this.length;
     if (pos < 0 || pos + n > end) return false;
     const words = this.words;
-    const base = buf.byteOffset + pos;
-    for (let k = 0; k < words.length; k++) if (dv.getUint32(base + 4 * k, true) !== words[k]) return false;
+    for (let k = 0; k < words.length; k++) if (dv.getUint32(pos + 4 * k, true) !== words[k]) return false;
     const bytes = this.bytes;
     for (let i = words.length * 4; i < n; i++) if (buf[pos + i] !== bytes[i]) return false;
     return true;
@@ -220,29 +219,33 @@ export class RepeatedRun {
     this.length = n;
   }
 
-  /** Whether the run sits at `pos` of `buf` and fits before `end`; `dv` views `buf.buffer` from 0. */
+  /** Whether the run sits at `pos` of `buf` and fits before `end`; `dv` views `buf` (DataViews.of). */
   at(dv: DataView, buf: Uint8Array, pos: number, end: number): boolean {
     const n = this.length;
     if (n < 0 || pos + n > end) return false;
     const words = this.words;
     const count = this.wordCount;
-    const base = buf.byteOffset + pos;
-    for (let k = 0; k < count; k++) if (dv.getUint32(base + 4 * k, true) !== words[k]) return false;
+    for (let k = 0; k < count; k++) if (dv.getUint32(pos + 4 * k, true) !== words[k]) return false;
     const bytes = this.bytes;
     for (let i = count * 4; i < n; i++) if (buf[pos + i] !== bytes[i]) return false;
     return true;
   }
 }
 
-/** One DataView per ArrayBuffer, reused while lines come from the same buffer. */
+/**
+ * One DataView over the bytes of `buf` (its byte 0 is `buf[0]`), made again only when another buffer
+ * comes: the line reader hands every line of a chunk in one buffer object, so the check is one
+ * comparison per line. Reading `buf.buffer` and `buf.byteOffset` per line instead cost ~7 % of an ECS
+ * run in V8's slow paths (`TypedArrayPrototypeBuffer`, `GetBuffer` and the load ICs around them, perf).
+ */
 export class DataViews {
-  private buffer: ArrayBufferLike | null = null;
+  private buf: Uint8Array | null = null;
   private view: DataView = new DataView(new ArrayBuffer(0));
 
   of(buf: Uint8Array): DataView {
-    if (buf.buffer !== this.buffer) {
-      this.buffer = buf.buffer;
-      this.view = new DataView(buf.buffer);
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     return this.view;
   }
