@@ -3,29 +3,45 @@
  * their date, hour and minute, so a line usually costs a 16-byte comparison and five digits instead of
  * a Date. Every parser returns ms since the epoch, or NaN when the bytes are not a valid time.
  */
-import { digitsAt } from './bytes.js';
+import { DataViews, digitsAt } from './bytes.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/**
+ * The bytes of the last minute read, compared four at a time through a DataView over the line's
+ * buffer (a 16–17-byte key: 4–5 comparisons instead of 16–17 byte loads and comparisons), the
+ * minute's last word first since it changes most.
+ */
 class MinuteCache {
   private readonly key: Uint8Array;
+  private readonly words: Uint32Array;
+  private readonly views = new DataViews();
   private valid = false;
   baseMs = 0;
 
   constructor(length: number) {
     this.key = new Uint8Array(length);
+    this.words = new Uint32Array(length >>> 2);
   }
 
-  /** Whether `buf[pos, pos+length)` is the cached minute. */
+  /** Whether `buf[pos, pos+length)` is the cached minute (the caller checked the bytes are there). */
   hit(buf: Uint8Array, pos: number): boolean {
     if (!this.valid) return false;
-    const k = this.key;
-    for (let i = k.length - 1; i >= 0; i--) if (buf[pos + i] !== k[i]) return false;
+    const dv = this.views.of(buf);
+    const words = this.words;
+    for (let k = words.length - 1; k >= 0; k--) if (dv.getUint32(pos + 4 * k, true) !== words[k]) return false;
+    const key = this.key;
+    for (let i = words.length * 4; i < key.length; i++) if (buf[pos + i] !== key[i]) return false;
     return true;
   }
 
   store(buf: Uint8Array, pos: number, baseMs: number): void {
-    this.key.set(buf.subarray(pos, pos + this.key.length));
+    const key = this.key;
+    for (let i = 0; i < key.length; i++) key[i] = buf[pos + i]!;
+    for (let k = 0; k < this.words.length; k++) {
+      const i = 4 * k;
+      this.words[k] = (key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24)) >>> 0;
+    }
     this.baseMs = baseMs;
     this.valid = true;
   }
