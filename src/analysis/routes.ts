@@ -499,7 +499,8 @@ export class RouteInference {
     const active = new Int32Array(P);
     let A = 0;
     for (let id = 0; id < P; id++) if (table.segmentAt(id, 0) >= 0) active[A++] = id;
-    const pairs = new PairTable(Math.max(1024, A));
+    const pairs = new PairTable(1024);
+    const bySeg: SegmentSlots = { node: new Int32Array(table.segments.size), cand: new Int32Array(table.segments.size) };
     // the candidates' arrays, allocated once for the first depth (the largest: later depths have
     // fewer paths) and reused, not a set of ~6 MB per depth (171k paths); the RSS of the inference
     // step did not measurably change with it (+12-14 MB either way on the bench's nginx lines)
@@ -509,12 +510,14 @@ export class RouteInference {
     const pathCand = new Int32Array(A);
     const target = new Int32Array(A);
     const toParam = new Uint8Array(A);
+    const shapes = new Uint8Array(A);
     const byParent = new Int32Array(A);
     for (let d = 0; A > 0; d++) {
       // candidates: (node, segment) pairs at this depth, with their hits
       pairs.clear();
+      bySeg.node.fill(-1);
       cHits.fill(0, 0, A);
-      const C = collectCandidates(table, active, A, d, cur, pairs, cParent, cSeg, cHits, pathCand);
+      const C = collectCandidates(table, active, A, d, cur, pairs, bySeg, cParent, cSeg, cHits, pathCand);
       // candidates grouped by parent node, each group settled
       const nodes = this.nodeParent.length;
       const start = new Int32Array(nodes + 1);
@@ -522,7 +525,7 @@ export class RouteInference {
       // candidates that become their node's parameter (a candidate has one parent: cleared per depth)
       toParam.fill(0, 0, C);
       for (let v = 0; v < nodes; v++) {
-        if (start[v + 1]! > start[v]!) this.settleChildren(v, byParent.subarray(start[v]!, start[v + 1]!), cSeg, cHits, target, toParam, minDistinct, rareShare);
+        if (start[v + 1]! > start[v]!) this.settleChildren(v, byParent.subarray(start[v]!, start[v + 1]!), cSeg, cHits, target, toParam, shapes, minDistinct, rareShare);
       }
       A = advance(table, active, A, d, cur, target, pathCand, this.nodeOfPath);
     }
@@ -599,8 +602,8 @@ export class RouteInference {
   }
 
   /** Decides the children of `parent`: literals stay, variable families and parameters merge. */
-  private settleChildren(parent: number, list: Int32Array, cSeg: Int32Array, cHits: Float64Array, target: Int32Array, toParam: Uint8Array, minDistinct: number, rareShare: number): void {
-    if (list.length >= minDistinct) variableValues(list, cSeg, cHits, this.table.segments, minDistinct, rareShare, toParam);
+  private settleChildren(parent: number, list: Int32Array, cSeg: Int32Array, cHits: Float64Array, target: Int32Array, toParam: Uint8Array, shapes: Uint8Array, minDistinct: number, rareShare: number): void {
+    if (list.length >= minDistinct) variableValues(list, cSeg, cHits, this.table.segments, minDistinct, rareShare, toParam, shapes);
     // parameters at one position are one parameter (a hex id that happens to be all digits next to
     // hex ids; product codes next to codes that look like hex): the most used kind names it
     const kind = parameterKind(list, cSeg, cHits, toParam);
@@ -635,27 +638,53 @@ function collectCandidates(
   d: number,
   cur: Int32Array,
   pairs: PairTable,
+  bySeg: SegmentSlots,
   cParent: Int32Array,
   cSeg: Int32Array,
   cHits: Float64Array,
   pathCand: Int32Array,
 ): number {
   let C = 0;
+  const nodeOf = bySeg.node;
+  const candOf = bySeg.cand;
   for (let k = 0; k < A; k++) {
     const id = active[k]!;
     const seg = table.segmentAt(id, d);
     const node = cur[id]!;
-    let c = pairs.get(node, seg);
-    if (c < 0) {
-      c = C++;
-      pairs.set(node, seg, c);
-      cParent[c] = node;
-      cSeg[c] = seg;
+    // a segment mostly sits under one node at a depth: its first (node, candidate) is kept by segment
+    // id, and only a segment met under a second node goes through the hash table
+    let c: number;
+    const first = seg >= 0 ? nodeOf[seg]! : -2;
+    if (first === node) {
+      c = candOf[seg]!;
+    } else {
+      c = first === -1 ? -1 : pairs.get(node, seg);
+      if (c < 0) {
+        c = C++;
+        if (first === -1) {
+          nodeOf[seg] = node;
+          candOf[seg] = c;
+        } else {
+          pairs.set(node, seg, c);
+        }
+        cParent[c] = node;
+        cSeg[c] = seg;
+      }
     }
     cHits[c]! += table.hits(id);
     pathCand[k] = c;
   }
   return C;
+}
+
+/**
+ * Per segment id, the node under which it was first met at the current depth (-1: not yet) and that
+ * (node, segment)'s candidate: an array look-up instead of a hash probe for the 171k distinct
+ * segments of 1M nginx lines (collecting the candidates: ~40 → ~15 ms).
+ */
+interface SegmentSlots {
+  node: Int32Array;
+  cand: Int32Array;
 }
 
 /** Candidates ordered by parent node (a counting sort) into `byParent`; `start[v]..start[v+1]` are node v's. */
@@ -679,41 +708,50 @@ function advance(table: PathTable, active: Int32Array, A: number, d: number, cur
   return next;
 }
 
-/** Marks (`toParam[c] = 1`) the candidates of a node that are values of a variable family (they become the parameter). */
-function variableValues(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, segments: KeyCache, minDistinct: number, rareShare: number, toParam: Uint8Array): void {
+/**
+ * Marks (`toParam[c] = 1`) the candidates of a node that are values of a variable family (they become
+ * the parameter). Families are the candidates of one shape (a 6-bit mask); each is judged on its
+ * counts alone, so three passes over typed arrays do it: shapes and per-family sums, the verdict per
+ * family, the marks (`shapes`: scratch of a byte per candidate). Arrays of members per family were
+ * deoptimized 4–5 times per run of inference (--trace-deopt).
+ */
+function variableValues(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, segments: KeyCache, minDistinct: number, rareShare: number, toParam: Uint8Array, shapes: Uint8Array): void {
   let total = 0;
   for (let k = 0; k < list.length; k++) total += cHits[list[k]!]!;
   const rareAt = Math.max(total * rareShare, 2);
-  // families by shape (a 6-bit mask), in order of first appearance
-  const byShape: (number[] | undefined)[] = new Array(64);
-  const order: number[] = [];
+  const members = new Int32Array(64);
+  const rare = new Int32Array(64);
+  const hits = new Float64Array(64);
   for (let k = 0; k < list.length; k++) {
     const c = list[k]!;
     const seg = cSeg[c]!;
-    if (seg < RESERVED.length || segments.byteLength(seg) === 0) continue;
+    if (seg < RESERVED.length || segments.byteLength(seg) === 0) {
+      shapes[k] = NO_SHAPE;
+      continue;
+    }
     const shape = segments.shape(seg);
-    let f = byShape[shape];
-    if (!f) {
-      byShape[shape] = f = [];
-      order.push(shape);
-    }
-    f.push(c);
+    shapes[k] = shape;
+    members[shape]!++;
+    hits[shape]! += cHits[c]!;
+    if (cHits[c]! <= rareAt) rare[shape]!++;
   }
-  for (const shape of order) {
-    const members = byShape[shape]!;
-    if (members.length < minDistinct) continue;
-    let rare = 0;
-    let hits = 0;
-    for (const c of members) {
-      hits += cHits[c]!;
-      if (cHits[c]! <= rareAt) rare++;
-    }
-    if (rare < 0.9 * members.length || members.length / hits < 0.02) continue;
-    const digits = (shape & 4) !== 0;
-    // frequent words stay: /api/products/search next to /api/products/:param
-    for (const c of members) if (cHits[c]! <= rareAt || digits) toParam[c] = 1;
+  // a family is variable with 10+ values, 90 % of them rare, repeating at most 50 times on average
+  const variable = new Uint8Array(64);
+  for (let shape = 0; shape < 64; shape++) {
+    const m = members[shape]!;
+    if (m >= minDistinct && rare[shape]! >= 0.9 * m && m / hits[shape]! >= 0.02) variable[shape] = 1;
+  }
+  // frequent words stay: /api/products/search next to /api/products/:param
+  for (let k = 0; k < list.length; k++) {
+    const shape = shapes[k]!;
+    if (shape === NO_SHAPE || variable[shape] === 0) continue;
+    const c = list[k]!;
+    if (cHits[c]! <= rareAt || (shape & 4) !== 0) toParam[c] = 1;
   }
 }
+
+/** Shape of a candidate that is a parameter already or empty (in no family). */
+const NO_SHAPE = 255;
 
 /** The segment naming the parameter child of a node (the most used parameter kind), or -1 for none. */
 function parameterKind(list: Int32Array, cSeg: Int32Array, cHits: Float64Array, toParam: Uint8Array): number {

@@ -8,6 +8,7 @@ import { formatBytes } from '../core/units.js';
 import { logFormats, type KeyKind, type LogFormat } from '../logs/parse/log-parser.js';
 import { durationFlag, parseFlags, stringFlag } from './args.js';
 import type { CliIo, Command } from './command.js';
+import { garbageCollector } from './jit.js';
 import { analysisJson, renderLogsReport } from './logs-table.js';
 
 const analyzeHelp = `Usage: perfscope logs analyze FILE... [options]
@@ -145,6 +146,8 @@ async function analyze(args: string[], io: CliIo): Promise<number> {
     ...(memory !== undefined ? { memoryBudgetBytes: parseSize(memory) } : {}),
     ...(threads !== undefined ? { threads: Number(threads) } : {}),
     ...(splitMin !== undefined ? { splitMinBytes: Number(splitMin) } : {}),
+    // V8's collector, made on first use (a small context): see collectGarbage in options.ts
+    collectGarbage: () => garbageCollector()?.(),
     ...(progress
       ? {
           onProgress: ({ bytes, lines }: { bytes: number; lines: number }) => {

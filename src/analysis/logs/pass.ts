@@ -271,8 +271,13 @@ export class Pass implements LineHandler {
 
   result(reports: InputReport[]): LogAnalysis {
     const c = this.collector!;
-    // nothing is looked up by bytes any more (a sketch's late paths were named during the pass)
-    if (c.table !== null) c.routeKeys?.releaseLookups();
+    // nothing is looked up by bytes any more (a sketch's late paths were named during the pass): the
+    // tables go before the post-pass allocates (with a collection, or they stay until V8's next one of
+    // its old generation: +14 MB peak RSS on 1M nginx lines when that came after the summaries)
+    if (c.table !== null && c.routeKeys !== null) {
+      c.routeKeys.releaseLookups();
+      this.o.collectGarbage?.();
+    }
     const inputs = reports.map((r, i) => ({ file: r.name, bytes: r.bytes, gzip: r.gzip, lines: this.fileLines[i] ?? 0, error: r.error }));
     const preCount = this.preKeyCount();
     for (let pre = 0; pre < preCount; pre++) this.finalKey(pre);

@@ -306,3 +306,12 @@ test('an overlong line is malformed in its place, whether the format is named or
     assert.deepEqual(r.notes, []);
   }
 });
+
+test('collectGarbage runs once when the route look-up tables were dropped after the pass; never for function keys', async () => {
+  for (const format of FORMATS) {
+    let calls = 0;
+    const r = await analyzeLogs({ files: [log(format).file], top: 0, collectGarbage: () => void calls++ });
+    assert.equal(calls, r.key === 'route' ? 1 : 0, `${format} (${r.key} keys): ${calls} collections`);
+    assertExact(r, format, log(format).entries);
+  }
+});
