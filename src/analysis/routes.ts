@@ -86,50 +86,18 @@ const RESERVED = [':id', ':uuid', ':hex', ':ip', ':param'];
 const RAW = -1;
 
 
-/** FNV-1a hash of the last segment classified by idMarker as a literal (its bytes are read once). */
-let literalHash = 0;
-
-/**
- * The parameter a segment is by its bytes alone (SEG_ID, SEG_UUID, SEG_HEX, SEG_IP), or -1 for a
- * literal (whose FNV-1a hash is then left in `literalHash`, for KeyCache.internHashed).
- */
+/** The parameter a segment is by its bytes alone (SEG_ID, SEG_UUID, SEG_HEX, SEG_IP), or -1 for a literal. */
 export function idMarker(buf: Uint8Array, a: number, b: number): number {
-  // one pass over the bytes: the hash for interning a literal, and which classes of bytes occur
-  // (a class table and one OR: 40 % less than counting each class with branches, measured per segment)
-  let h = FNV_OFFSET;
+  // which classes of bytes occur (a class table and one OR: 40 % less than counting each class with
+  // branches, measured per segment)
   let mask = 0;
   let digits = 0;
   for (let i = a; i < b; i++) {
-    const c = buf[i]!;
-    h = Math.imul(h ^ c, FNV_PRIME);
-    const k = CLASS[c]!;
+    const k = CLASS[buf[i]!]!;
     mask |= k;
     digits += k & C_DIGIT;
   }
-  literalHash = h;
   return markerOf(buf, a, b, mask, digits);
-}
-
-/** Where the segment classified last ended (a `/`, `?`, `#` or the end). */
-let segmentEnd = 0;
-
-/** idMarker for the segment starting at `a` and ending at the next `/`, `?`, `#` or `end`. */
-function classifySegment(buf: Uint8Array, a: number, end: number): number {
-  let h = FNV_OFFSET;
-  let mask = 0;
-  let digits = 0;
-  let i = a;
-  for (; i < end; i++) {
-    const c = buf[i]!;
-    if (c === 47 || c === 63 || c === 35) break;
-    h = Math.imul(h ^ c, FNV_PRIME);
-    const k = CLASS[c]!;
-    mask |= k;
-    digits += k & C_DIGIT;
-  }
-  segmentEnd = i;
-  literalHash = h;
-  return markerOf(buf, a, i, mask, digits);
 }
 
 /** The parameter of a segment from its byte classes (see idMarker). */
@@ -218,12 +186,73 @@ export interface PathTableSnapshot {
 }
 
 /**
+ * A request path split into segments, before interning (see splitSegments): each segment's bytes
+ * `[starts[i], ends[i])`, its parameter (SEG_ID…SEG_IP) or -1 for a literal in `marks`, and a
+ * literal's FNV-1a hash in `hashes`.
+ */
+class SplitPath {
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  marks = new Int32Array(64);
+  hashes = new Int32Array(64);
+
+  /** Makes room for `n` segments. */
+  reserve(n: number): void {
+    if (n <= this.starts.length) return;
+    this.starts = grownInt32(this.starts, n);
+    this.ends = grownInt32(this.ends, n);
+    this.marks = grownInt32(this.marks, n);
+    this.hashes = grownInt32(this.hashes, n);
+  }
+}
+
+/**
+ * Splits the path `buf[p - 1, end)` (p: after its leading `/`) into `parts`; returns the segment
+ * count. One pass: each segment is split off, hashed (FNV-1a, for interning a literal) and classified
+ * (idMarker's byte classes) in the same loop, its results kept in locals and typed arrays (a
+ * function per segment returning them through module variables cost ~2x the byte loop, and a
+ * hash in a module `let` is a heap number: one allocation per segment).
+ */
+function splitSegments(buf: Uint8Array, p: number, end: number, parts: SplitPath): number {
+  parts.reserve(end - p + 1);
+  const { starts, ends, marks, hashes } = parts;
+  let n = 0;
+  let i = p;
+  for (;;) {
+    const a = i;
+    let h = FNV_OFFSET;
+    let mask = 0;
+    let digits = 0;
+    let c = 0;
+    for (; i < end; i++) {
+      c = buf[i]!;
+      if (c === 47 || c === 63 || c === 35) break;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      const k = CLASS[c]!;
+      mask |= k;
+      digits += k & C_DIGIT;
+    }
+    const last = i >= end || c !== 47;
+    if (last && i === a && n > 0) break; // a trailing slash adds no segment
+    starts[n] = a;
+    ends[n] = i;
+    marks[n] = markerOf(buf, a, i, mask, digits);
+    hashes[n] = h;
+    n++;
+    if (last) break;
+    i++;
+  }
+  return n;
+}
+
+/**
  * The distinct request paths (query dropped, ids as parameters) with their hits. A path is a sequence
  * of segment ids (segments interned once in `segments`), interned by an FNV hash over the ids: a new
  * product code costs its bytes in an arena and a few integers, no object.
  */
 export class PathTable {
   readonly segments = new KeyCache(4096);
+  private readonly parts = new SplitPath();
   private seqs = new Int32Array(16384);
   private seqsUsed = 0;
   private seqOff = new Int32Array(1024);
@@ -251,41 +280,40 @@ export class PathTable {
       start = p;
     }
     let n = 0;
-    const segments = this.segments;
-    if (start === end || buf[start] !== 47 || this.templates.length > 0) {
-      let stop = start;
-      while (stop < end && buf[stop] !== 63 && buf[stop] !== 35) stop++;
-      if (stop - start > 1 && buf[stop - 1] === 47) stop--;
-      if (stop === start) {
-        n = this.put(0, segments.intern(buf, start, start));
-      } else if (buf[start] !== 47) {
-        this.put(0, RAW);
-        n = this.put(1, segments.intern(buf, start, stop));
-      } else {
-        for (let t = 0; t < this.templates.length; t++) {
-          if (this.templates[t]!.matches(buf, start, stop)) {
-            n = this.put(0, -2 - t);
-            break;
-          }
-        }
-      }
-    }
-    if (n === 0) {
-      // one pass: each segment is split off, hashed and classified in the same loop
-      let p = start + 1;
-      for (;;) {
-        const mark = classifySegment(buf, p, end);
-        const q = segmentEnd;
-        const last = q >= end || buf[q] !== 47;
-        if (last && q === p && n > 0) break; // a trailing slash adds no segment
-        n = this.put(n, mark >= 0 ? mark : segments.internHashed(buf, p, q, literalHash));
-        if (last) break;
-        p = q + 1;
-      }
-    }
+    if (start === end || buf[start] !== 47 || this.templates.length > 0) n = this.otherSequence(buf, start, end);
+    if (n === 0) n = this.internSegments(buf, splitSegments(buf, start + 1, end, this.parts));
     const id = this.internSequence(n);
     this.hitCounts[id]!++;
     return id;
+  }
+
+  /** Interns the `n` segments of `parts` into the scratch sequence; returns n. */
+  private internSegments(buf: Uint8Array, n: number): number {
+    const { starts, ends, marks, hashes } = this.parts;
+    for (let i = 0; i < n; i++) {
+      const mark = marks[i]!;
+      this.put(i, mark >= 0 ? mark : this.segments.internHashed(buf, starts[i]!, ends[i]!, hashes[i]!));
+    }
+    return n;
+  }
+
+  /**
+   * The sequence of a target that is not a plain path (empty, not starting with `/`, or matching a
+   * template), written with `put`; returns its length, or 0 for a plain path.
+   */
+  private otherSequence(buf: Uint8Array, start: number, end: number): number {
+    let stop = start;
+    while (stop < end && buf[stop] !== 63 && buf[stop] !== 35) stop++;
+    if (stop - start > 1 && buf[stop - 1] === 47) stop--;
+    if (stop === start) return this.put(0, this.segments.intern(buf, start, start));
+    if (buf[start] !== 47) {
+      this.put(0, RAW);
+      return this.put(1, this.segments.intern(buf, start, stop));
+    }
+    for (let t = 0; t < this.templates.length; t++) {
+      if (this.templates[t]!.matches(buf, start, stop)) return this.put(0, -2 - t);
+    }
+    return 0;
   }
 
   /** The paths in id order (the table's own arrays: transfer them only when this table is done with). */
@@ -353,7 +381,8 @@ export class PathTable {
       this.hitCounts = hits;
     }
     if (this.seqsUsed + n > this.seqs.length) this.seqs = grownInt32(this.seqs, this.seqsUsed + n);
-    this.seqs.set(seq.subarray(0, n), this.seqsUsed);
+    // a copy loop, not seqs.set(seq.subarray(0, n)): a view per new path cost more than its ~3 ids
+    for (let i = 0; i < n; i++) this.seqs[this.seqsUsed + i] = seq[i]!;
     this.seqOff[id] = this.seqsUsed;
     this.seqLen[id] = n;
     this.seqsUsed += n;
