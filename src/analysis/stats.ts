@@ -113,29 +113,47 @@ export function distribution(values: Values): Distribution {
  * n log n for a sort: on one key of 1M durations, 14 ms instead of 95 ms (Node 20).
  */
 export function quantilesInPlace(values: Float64Array, qs: readonly number[]): (number | null)[] {
-  const n = values.length;
-  if (n === 0) return qs.map(() => null);
-  const ranks: number[] = [];
-  for (const q of qs) {
-    if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be within [0, 1], got ${q}`);
-    const pos = (n - 1) * q;
-    ranks.push(Math.floor(pos), Math.min(Math.floor(pos) + 1, n - 1));
-  }
-  const wanted = [...new Set(ranks)].sort((a, b) => a - b);
-  const at = new Map<number, number>();
-  let left = 0;
-  for (const r of wanted) {
-    selectInPlace(values, r, left, n - 1);
-    at.set(r, values[r]!);
-    left = r + 1;
-  }
-  return qs.map((q) => {
-    const pos = (n - 1) * q;
+  for (const q of qs) if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be within [0, 1], got ${q}`);
+  if (values.length === 0) return qs.map(() => null);
+  const order = qs.map((_, k) => k).sort((a, b) => qs[a]! - qs[b]!);
+  const ascending = order.map((k) => qs[k]!);
+  const out = ascending.map(() => new Float64Array(1));
+  quantilesOfRange(values, 0, values.length, ascending, out, 0);
+  const result = new Array<number>(qs.length);
+  order.forEach((k, i) => (result[k] = out[i]![0]!));
+  return result;
+}
+
+/**
+ * quantilesInPlace over `values[from, to)` (non-empty) for `qs` in ascending order, each result written
+ * to `out[k][at]`: nothing allocated, for the thousands of per-window calls of a log's timeline. The
+ * upper neighbour of each quantile's lower rank is the smallest value above it, found by a scan (one
+ * comparison a value) rather than another selection (two to three): ~25 % less work for p50/p90/p95/p99.
+ */
+export function quantilesOfRange(values: Float64Array, from: number, to: number, qs: readonly number[], out: readonly Float64Array[], at: number): void {
+  const n = to - from;
+  const last = to - 1;
+  // values[from, placed) hold the smallest values; the value at rank placed - 1 is in its sorted place
+  let placed = from;
+  for (let k = 0; k < qs.length; k++) {
+    const pos = (n - 1) * qs[k]!;
     const lo = Math.floor(pos);
-    const a = at.get(lo)!;
-    const b = at.get(Math.min(lo + 1, n - 1))!;
-    return a + (b - a) * (pos - lo);
-  });
+    const i = from + lo;
+    if (i >= placed) {
+      selectInPlace(values, i, placed, last);
+      placed = i + 1;
+    }
+    const a = values[i]!;
+    const b = i < last ? minOf(values, i + 1, last) : a;
+    out[k]![at] = a + (b - a) * (pos - lo);
+  }
+}
+
+/** The smallest of a[left..right]. */
+function minOf(a: Float64Array, left: number, right: number): number {
+  let m = a[left]!;
+  for (let i = left + 1; i <= right; i++) if (a[i]! < m) m = a[i]!;
+  return m;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { findChanges, type DetectedChange } from '../change-points.js';
 import { LogHistogram } from '../log-histogram.js';
-import { quantilesInPlace } from '../stats.js';
+import { quantilesInPlace, quantilesOfRange } from '../stats.js';
 import { FLAG_FAILED, FLAG_WARNING, NO_TIME, type GroupColumns } from './call-table.js';
 import type { SketchStore } from './sketch-store.js';
 import type { WindowGrid } from './windows.js';
@@ -175,8 +175,7 @@ function groupByWindow(secs: Float64Array, time: Int32Array, baseS: number, star
 function windowQuantiles(grouped: Float64Array, pos: Int32Array, qs: readonly number[], out: Float64Array[]): void {
   for (let w = 0; w + 1 < pos.length; w++) {
     if (pos[w + 1] === pos[w]) continue;
-    const r = quantilesInPlace(grouped.subarray(pos[w]!, pos[w + 1]!), qs);
-    for (let k = 0; k < out.length; k++) out[k]![w] = r[k]!;
+    quantilesOfRange(grouped, pos[w]!, pos[w + 1]!, qs, out, w);
   }
 }
 
@@ -223,6 +222,7 @@ export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, boun
 }
 
 const OVERALL_QUANTILES = [0.5, 0.9, 0.95, 0.99];
+// ascending, as quantilesOfRange takes them
 const WINDOW_QUANTILES = [0.5, 0.95, 0.99];
 const MEDIAN = [0.5];
 const TAIL = [0.95, 0.99];
