@@ -39,8 +39,11 @@ export function capJitFor(argv: readonly string[]): boolean {
  * running, ~70 groups) one serve's young generation grew to 16 MiB and stayed there, +15 MiB of RSS,
  * while its twin beside it did not (BENCHMARKS.md, serve's memory). The growth factor is read each
  * time V8 grows the space, so unlike `--max-semi-space-size` (read once, at start) it takes effect
- * when set here. A `--semi-space-growth-factor`, `--max-semi-space-size` or `--min-semi-space-size`
- * the user gave node (argv or NODE_OPTIONS) wins.
+ * when set here. On Node 24 it bounds the growth rather than stopping it: under a churn that grows the
+ * young generation to 128 MiB without it, V8 13 still took it to ~10–20 MiB and mostly back to 2 MiB
+ * (test/cli/jit.test.ts; `--max-semi-space-size` and `--scavenger-max-new-space-capacity-mb` set at
+ * run time did no better). A `--semi-space-growth-factor`, `--max-semi-space-size` or
+ * `--min-semi-space-size` the user gave node (argv or NODE_OPTIONS) wins.
  */
 export function capYoungGenerationFor(argv: readonly string[]): boolean {
   if (!longRunning.has(argv[0] ?? '') || nodeWasGiven(/--(?:semi[-_]space[-_]growth[-_]factor|(?:max|min)[-_]semi[-_]space[-_]size)\b/)) return false;
