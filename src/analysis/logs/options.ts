@@ -137,6 +137,10 @@ export function resolveOptions(options: AnalyzeLogsOptions): ResolvedOptions {
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
     throw usageError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${inspect(threads)}`);
   }
+  for (const name of ['onProgress', 'collectGarbage'] as const) {
+    // a bad callback is found here, not after the whole input was read
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw usageError(`${name} must be a function, got ${inspect(options[name])}`);
+  }
   const splitMinBytes = options.splitMinBytes ?? DEFAULT_SPLIT_MIN_BYTES;
   if (!(typeof splitMinBytes === 'number' && splitMinBytes >= 0 && Number.isFinite(splitMinBytes))) {
     throw usageError(`splitMinBytes must be a number of bytes >= 0, got ${inspect(splitMinBytes)}`);

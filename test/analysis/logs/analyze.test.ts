@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { analyzeLogs } from '../../../src/analysis/logs/analyze.js';
+import { PerfscopeError } from '../../../src/core/errors.js';
 import type { LogAnalysis } from '../../../src/analysis/logs/result.js';
 import { ERROR_TEMPLATES, FORMATS, SLOWDOWN_FACTOR, SLOWED_KEY, WARNING_TEMPLATES, generateLog, type Format, type GenCall, type GenEntry } from '../../fixtures/logs/generate.js';
 import { tempDir } from '../../helpers/cli.js';
@@ -314,4 +315,7 @@ test('collectGarbage runs once when the route look-up tables were dropped after 
     assert.equal(calls, r.key === 'route' ? 1 : 0, `${format} (${r.key} keys): ${calls} collections`);
     assertExact(r, format, log(format).entries);
   }
+  // not a function: refused before anything is read
+  const bad = { files: [log('nginx').file], collectGarbage: 'gc' } as unknown as Parameters<typeof analyzeLogs>[0];
+  await assert.rejects(analyzeLogs(bad), (e: unknown) => e instanceof PerfscopeError && e.code === 'EUSAGE' && /collectGarbage must be a function/.test(e.message));
 });
