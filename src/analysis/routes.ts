@@ -21,7 +21,7 @@
  * name those routes with `--route`.
  */
 import { usageError } from '../core/errors.js';
-import { FNV_OFFSET, FNV_PRIME, KeyCache, type KeyCacheSnapshot } from '../logs/parse/key-cache.js';
+import { FNV_OFFSET, FNV_PRIME, KeyCache, emptyTable, place, type KeyCacheSnapshot } from '../logs/parse/key-cache.js';
 import { PairTable } from './pair-table.js';
 
 
@@ -91,17 +91,12 @@ export function idMarker(buf: Uint8Array, a: number, b: number): number {
   // which classes of bytes occur (a class table and one OR: 40 % less than counting each class with
   // branches, measured per segment)
   let mask = 0;
-  let digits = 0;
-  for (let i = a; i < b; i++) {
-    const k = CLASS[buf[i]!]!;
-    mask |= k;
-    digits += k & C_DIGIT;
-  }
-  return markerOf(buf, a, b, mask, digits);
+  for (let i = a; i < b; i++) mask |= CLASS[buf[i]!]!;
+  return markerOf(buf, a, b, mask);
 }
 
 /** The parameter of a segment from its byte classes (see idMarker). */
-function markerOf(buf: Uint8Array, a: number, b: number, mask: number, digits: number): number {
+function markerOf(buf: Uint8Array, a: number, b: number, mask: number): number {
   const len = b - a;
   if (len === 0 || mask & C_OTHER) return -1;
   if (mask === C_DIGIT) return SEG_ID;
@@ -109,8 +104,9 @@ function markerOf(buf: Uint8Array, a: number, b: number, mask: number, digits: n
   if ((mask & ~(C_DIGIT | C_DOT)) === 0 && isIPv4(buf, a, b)) return SEG_IP;
   if (mask & C_COLON && (mask & ~(C_DIGIT | C_LOWER_HEX | C_UPPER_HEX | C_COLON | C_DOT)) === 0 && colons(buf, a, b) >= 2) return SEG_IP;
   // hex ids are lower case (hashes, ObjectIds); upper-case codes of 8+ characters are more often
-  // product codes (B0ABCDE123, left to inference) unless long enough to be a hash
-  if (mask & C_DIGIT && digits < len) {
+  // product codes (B0ABCDE123, left to inference) unless long enough to be a hash. A digit and not
+  // only digits (every byte has a class bit, and all-digit masks returned above).
+  if (mask & C_DIGIT) {
     if (len >= 8 && (mask & ~(C_DIGIT | C_LOWER_HEX)) === 0) return SEG_HEX;
     if (len >= 16 && (mask & ~(C_DIGIT | C_LOWER_HEX | C_UPPER_HEX)) === 0) return SEG_HEX;
   }
@@ -124,7 +120,9 @@ const C_DOT = 8;
 const C_COLON = 16;
 const C_DASH = 32;
 const C_OTHER = 64;
-/** Byte → class bit. */
+/** `/`, `?` and `#`: the end of a path segment (other bytes too, to idMarker). */
+const C_END = 128;
+/** Byte → class bit (exactly one, and C_END with C_OTHER). */
 const CLASS = new Uint8Array(256).fill(C_OTHER);
 for (let c = 48; c <= 57; c++) CLASS[c] = C_DIGIT;
 for (let c = 97; c <= 102; c++) CLASS[c] = C_LOWER_HEX;
@@ -132,6 +130,7 @@ for (let c = 65; c <= 70; c++) CLASS[c] = C_UPPER_HEX;
 CLASS[46] = C_DOT;
 CLASS[58] = C_COLON;
 CLASS[45] = C_DASH;
+for (const c of [47, 63, 35]) CLASS[c] = C_END | C_OTHER;
 
 /** 8-4-4-4-12 hex digits (the caller checked the length and the byte classes). */
 function isUuid(buf: Uint8Array, a: number): boolean {
@@ -179,8 +178,8 @@ function startsWith(buf: Uint8Array, start: number, end: number, prefix: Uint8Ar
 export interface PathTableSnapshot {
   segments: KeyCacheSnapshot;
   seqs: Int32Array;
-  seqOff: Int32Array;
-  seqLen: Int32Array;
+  /** Path p's segment ids are `seqs[seqSpans[2p], seqSpans[2p] + seqSpans[2p + 1])`. */
+  seqSpans: Int32Array;
   hits: Float64Array;
   count: number;
 }
@@ -222,21 +221,19 @@ function splitSegments(buf: Uint8Array, p: number, end: number, parts: SplitPath
     const a = i;
     let h = FNV_OFFSET;
     let mask = 0;
-    let digits = 0;
     let c = 0;
     for (; i < end; i++) {
       c = buf[i]!;
-      if (c === 47 || c === 63 || c === 35) break;
-      h = Math.imul(h ^ c, FNV_PRIME);
       const k = CLASS[c]!;
+      if (k & C_END) break;
+      h = Math.imul(h ^ c, FNV_PRIME);
       mask |= k;
-      digits += k & C_DIGIT;
     }
     const last = i >= end || c !== 47;
     if (last && i === a && n > 0) break; // a trailing slash adds no segment
     starts[n] = a;
     ends[n] = i;
-    marks[n] = markerOf(buf, a, i, mask, digits);
+    marks[n] = markerOf(buf, a, i, mask);
     hashes[n] = h;
     n++;
     if (last) break;
@@ -255,11 +252,11 @@ export class PathTable {
   private readonly parts = new SplitPath();
   private seqs = new Int32Array(16384);
   private seqsUsed = 0;
-  private seqOff = new Int32Array(1024);
-  private seqLen = new Int32Array(1024);
+  /** Path p's offset in `seqs` at [2p], its length at [2p + 1] (one cache line for both). */
+  private seqSpans = new Int32Array(2048);
   private hitCounts = new Float64Array(1024);
-  private slots = new Int32Array(2048).fill(-1);
-  private slotHashes = new Int32Array(2048);
+  /** Slot s: a path id at [2s] (-1: empty) and its hash at [2s + 1] (see KeyCache's table). */
+  private table = emptyTable(2048);
   private count = 0;
   private scratch = new Int32Array(64);
 
@@ -318,7 +315,7 @@ export class PathTable {
 
   /** The paths in id order (the table's own arrays: transfer them only when this table is done with). */
   snapshot(): PathTableSnapshot {
-    return { segments: this.segments.snapshot(), seqs: this.seqs, seqOff: this.seqOff, seqLen: this.seqLen, hits: this.hitCounts, count: this.count };
+    return { segments: this.segments.snapshot(), seqs: this.seqs, seqSpans: this.seqSpans, hits: this.hitCounts, count: this.count };
   }
 
   /**
@@ -330,8 +327,8 @@ export class PathTable {
     const segIds = this.segments.internSnapshot(snap.segments);
     const ids = new Int32Array(snap.count);
     for (let p = 0; p < snap.count; p++) {
-      const off = snap.seqOff[p]!;
-      const n = snap.seqLen[p]!;
+      const off = snap.seqSpans[2 * p]!;
+      const n = snap.seqSpans[2 * p + 1]!;
       // negative segments (a raw target, a template) mean the same in both tables
       for (let i = 0; i < n; i++) {
         const seg = snap.seqs[off + i]!;
@@ -356,26 +353,27 @@ export class PathTable {
   }
 
   private internSequence(n: number): number {
-    if (this.slots.length === 0) this.rehashAll();
+    if (this.table.length === 0) this.rehashAll();
     const seq = this.scratch;
     let h = 0x811c9dc5 | 0;
     for (let i = 0; i < n; i++) h = Math.imul(h ^ seq[i]!, 0x01000193);
-    let slot = h & (this.slots.length - 1);
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    let slot = h & mask;
     for (;;) {
-      const id = this.slots[slot]!;
+      const id = table[2 * slot]!;
       if (id < 0) break;
-      if (this.slotHashes[slot] === h && this.seqLen[id] === n) {
-        const off = this.seqOff[id]!;
+      if (table[2 * slot + 1] === h && this.seqSpans[2 * id + 1] === n) {
+        const off = this.seqSpans[2 * id]!;
         let i = 0;
         while (i < n && this.seqs[off + i] === seq[i]) i++;
         if (i === n) return id;
       }
-      slot = (slot + 1) & (this.slots.length - 1);
+      slot = (slot + 1) & mask;
     }
     const id = this.count++;
-    if (id >= this.seqOff.length) {
-      this.seqOff = grownInt32(this.seqOff);
-      this.seqLen = grownInt32(this.seqLen);
+    if (id >= this.hitCounts.length) {
+      this.seqSpans = grownInt32(this.seqSpans);
       const hits = new Float64Array(this.hitCounts.length * 2);
       hits.set(this.hitCounts);
       this.hitCounts = hits;
@@ -383,12 +381,12 @@ export class PathTable {
     if (this.seqsUsed + n > this.seqs.length) this.seqs = grownInt32(this.seqs, this.seqsUsed + n);
     // a copy loop, not seqs.set(seq.subarray(0, n)): a view per new path cost more than its ~3 ids
     for (let i = 0; i < n; i++) this.seqs[this.seqsUsed + i] = seq[i]!;
-    this.seqOff[id] = this.seqsUsed;
-    this.seqLen[id] = n;
+    this.seqSpans[2 * id] = this.seqsUsed;
+    this.seqSpans[2 * id + 1] = n;
     this.seqsUsed += n;
-    this.slots[slot] = id;
-    this.slotHashes[slot] = h;
-    if (this.count * 2 > this.slots.length) this.rehash();
+    table[2 * slot] = id;
+    table[2 * slot + 1] = h;
+    if (this.count * 4 > table.length) this.rehash();
     return id;
   }
 
@@ -396,45 +394,35 @@ export class PathTable {
   private rehashAll(): void {
     let cap = 2048;
     while (cap < this.count * 2 + 2) cap *= 2;
-    const slots = new Int32Array(cap).fill(-1);
-    const hashes = new Int32Array(cap);
+    const table = emptyTable(cap);
     for (let id = 0; id < this.count; id++) {
       let h = 0x811c9dc5 | 0;
-      const off = this.seqOff[id]!;
-      for (let i = 0; i < this.seqLen[id]!; i++) h = Math.imul(h ^ this.seqs[off + i]!, 0x01000193);
-      let slot = h & (cap - 1);
-      while (slots[slot]! >= 0) slot = (slot + 1) & (cap - 1);
-      slots[slot] = id;
-      hashes[slot] = h;
+      const off = this.seqSpans[2 * id]!;
+      for (let i = 0; i < this.seqSpans[2 * id + 1]!; i++) h = Math.imul(h ^ this.seqs[off + i]!, 0x01000193);
+      place(table, cap - 1, id, h);
     }
-    this.slots = slots;
-    this.slotHashes = hashes;
+    this.table = table;
   }
 
   private rehash(): void {
-    const cap = this.slots.length * 2;
-    const slots = new Int32Array(cap).fill(-1);
-    const hashes = new Int32Array(cap);
-    for (let s = 0; s < this.slots.length; s++) {
-      const id = this.slots[s]!;
-      if (id < 0) continue;
-      let slot = this.slotHashes[s]! & (cap - 1);
-      while (slots[slot]! >= 0) slot = (slot + 1) & (cap - 1);
-      slots[slot] = id;
-      hashes[slot] = this.slotHashes[s]!;
+    const old = this.table;
+    const cap = old.length; // twice the slots
+    const table = emptyTable(cap);
+    for (let s = 0; s < old.length; s += 2) {
+      const id = old[s]!;
+      if (id >= 0) place(table, cap - 1, id, old[s + 1]!);
     }
-    this.slots = slots;
-    this.slotHashes = hashes;
+    this.table = table;
   }
 
   /** Number of segments of a path. */
   length(id: number): number {
-    return this.seqLen[id]!;
+    return this.seqSpans[2 * id + 1]!;
   }
 
   /** Segment `i` of a path. */
   segmentAt(id: number, i: number): number {
-    return this.seqs[this.seqOff[id]! + i]!;
+    return this.seqs[this.seqSpans[2 * id]! + i]!;
   }
 
   /**
@@ -443,14 +431,13 @@ export class PathTable {
    */
   releaseLookups(): void {
     this.segments.releaseLookups();
-    this.slots = new Int32Array(0);
-    this.slotHashes = new Int32Array(0);
+    this.table = new Int32Array(0);
   }
 
   /** The segment ids of a path (a view). */
   sequence(id: number): Int32Array {
-    const off = this.seqOff[id]!;
-    return this.seqs.subarray(off, off + this.seqLen[id]!);
+    const off = this.seqSpans[2 * id]!;
+    return this.seqs.subarray(off, off + this.seqSpans[2 * id + 1]!);
   }
 
   hits(id: number): number {
@@ -459,7 +446,7 @@ export class PathTable {
 
   /** The user template a path matched, or null. */
   template(id: number): RouteTemplate | null {
-    const first = this.seqs[this.seqOff[id]!]!;
+    const first = this.seqs[this.seqSpans[2 * id]!]!;
     return first <= -2 ? this.templates[-2 - first]! : null;
   }
 
@@ -476,7 +463,7 @@ export class PathTable {
 
   /** Bytes held. */
   get bytes(): number {
-    return this.segments.bytes + this.seqs.byteLength + this.seqOff.byteLength * 2 + this.hitCounts.byteLength + this.slots.byteLength * 2;
+    return this.segments.bytes + this.seqs.byteLength + this.seqSpans.byteLength + this.hitCounts.byteLength + this.table.byteLength;
   }
 }
 

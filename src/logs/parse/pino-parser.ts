@@ -128,7 +128,7 @@ export class PinoParser implements LogParser {
     out.status = status;
     out.level = level >= 50 ? ERROR : level >= 40 ? WARN : INFO;
     out.failed = level >= 50 || status >= 500;
-    out.method = this.methods.intern(buf, methodStart, methodEnd);
+    out.method = this.methods.internFew(buf, methodStart, methodEnd);
     out.urlBuf = buf;
     out.urlStart = urlStart;
     out.urlEnd = urlEnd;

@@ -64,3 +64,28 @@ test('a line cut before its last field is malformed, never a call of the wrong d
   }
   assert.equal(parse(LINE.replace('24/Nov/2026', '31/Feb/2026')).out.kind, 'foreign');
 });
+
+test('methods: 1-20 bytes of [A-Z_-] before a space inside the request; each distinct method keeps its own id', () => {
+  const withRequest = (request: string): string => LINE.replace('GET /api/users/62949/recommendations?page=2 HTTP/1.1', request);
+  const p = new NginxParser();
+  const out = new ParsedLine();
+  const read = (line: string): { r: number; method: string | null; url: string | null; bad: boolean } => {
+    const buf = Buffer.from(line, 'utf8');
+    const r = p.parse(buf, 0, buf.length, out);
+    return { r, method: out.method >= 0 ? p.methods.name(out.method) : null, url: out.method >= 0 ? url(out) : null, bad: out.badRequest };
+  };
+  const m20 = 'M'.repeat(19) + '_';
+  assert.deepEqual(read(withRequest(`${m20} /a HTTP/1.1`)), { r: CALL, method: m20, url: '/a', bad: false });
+  assert.deepEqual(read(withRequest(`${m20}X /a HTTP/1.1`)), { r: CALL, method: null, url: null, bad: true });
+  for (const bad of ['get /a HTTP/1.1', ' /a HTTP/1.1', 'GET', 'GE T/a', 'G\u00c9T /a HTTP/1.1']) {
+    assert.equal(read(withRequest(bad)).bad, bad !== 'GE T/a', bad);
+  }
+  assert.deepEqual(read(withRequest('GE T/a')), { r: CALL, method: 'GE', url: 'T/a', bad: false });
+  // same length, first and last byte: one memo slot, never each other's id
+  const seen = ['PUT', 'PAT', 'PUT', 'P-T', 'PAT', 'POST', 'PUT', 'OPTIONS', 'PAT'].map((m) => read(withRequest(`${m} /x HTTP/1.1`)).method);
+  assert.deepEqual(seen, ['PUT', 'PAT', 'PUT', 'P-T', 'PAT', 'POST', 'PUT', 'OPTIONS', 'PAT']);
+  assert.equal(p.methods.size, 7); // with the 20-byte method and GE
+  // a user name or a referer other than '-' takes the general path
+  assert.equal(read(LINE.replace(' alice ', ' - ').replace('"https://shop/"', '"-x"')).url, '/api/users/62949/recommendations?page=2');
+  assert.equal(read(LINE.replace('"https://shop/"', '"-"')).r, CALL);
+});
