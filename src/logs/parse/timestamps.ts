@@ -122,8 +122,39 @@ export class NginxTimeReader {
   static readonly length = 26;
   private readonly cache = new MinuteCache(17);
   private zoneKey = -1;
+  /**
+   * The last time read, whole (an access log has a line every few ms: ~140 a second in the bench's):
+   * bytes 0-23 as six little-endian words and bytes 24-25, and its value.
+   */
+  private readonly lastWords = new Int32Array(6);
+  private lastTail = -1;
+  private lastMs = NaN;
+  private readonly views = new DataViews();
 
   read(buf: Uint8Array, pos: number): number {
+    const dv = this.views.of(buf);
+    const w = this.lastWords;
+    if (
+      dv.getInt32(pos, true) === w[0] &&
+      dv.getInt32(pos + 4, true) === w[1] &&
+      dv.getInt32(pos + 8, true) === w[2] &&
+      dv.getInt32(pos + 12, true) === w[3] &&
+      dv.getInt32(pos + 16, true) === w[4] &&
+      dv.getInt32(pos + 20, true) === w[5] &&
+      dv.getUint16(pos + 24, true) === this.lastTail
+    ) {
+      return this.lastMs;
+    }
+    const ms = this.readNew(buf, pos);
+    if (ms === ms) {
+      for (let k = 0; k < 6; k++) w[k] = dv.getInt32(pos + 4 * k, true);
+      this.lastTail = dv.getUint16(pos + 24, true);
+      this.lastMs = ms;
+    }
+    return ms;
+  }
+
+  private readNew(buf: Uint8Array, pos: number): number {
     if (buf[pos + 2] !== 47 || buf[pos + 6] !== 47 || buf[pos + 11] !== 58 || buf[pos + 14] !== 58 || buf[pos + 17] !== 58 || buf[pos + 20] !== 32) return NaN;
     const sign = buf[pos + 21];
     if (sign !== 43 && sign !== 45) return NaN;

@@ -33,3 +33,19 @@ test('nginx $time_local with its offset', () => {
   assert.ok(Number.isNaN(r.read(b('24/Foo/2026:18:00:07 +0000'), 0)));
   assert.ok(Number.isNaN(r.read(b('24/Nov/2026:18:00:07 0000'), 0)));
 });
+
+test('nginx: a time equal to the last one read, anywhere in any buffer, and one byte off it', () => {
+  const r = new NginxTimeReader();
+  const line = (t: string): Buffer => b(`10.0.0.1 - - [${t}] "GET / HTTP/1.1"`);
+  const at = 14;
+  const times = ['24/Nov/2026:18:00:05 +0100', '24/Nov/2026:18:00:05 +0100', '24/Nov/2026:18:00:05 +0200', '24/Nov/2026:18:00:05 +0200', '24/Nov/2026:18:00:06 +0200', '24/Nov/2026:18:00:05 +0200'];
+  const want = [Date.UTC(2026, 10, 24, 17, 0, 5), Date.UTC(2026, 10, 24, 17, 0, 5), Date.UTC(2026, 10, 24, 16, 0, 5), Date.UTC(2026, 10, 24, 16, 0, 5), Date.UTC(2026, 10, 24, 16, 0, 6), Date.UTC(2026, 10, 24, 16, 0, 5)];
+  times.forEach((t, i) => assert.equal(r.read(line(t), at), want[i], t));
+  // the same bytes at another offset of a larger buffer (a view of it: its own byteOffset)
+  const big = Buffer.concat([Buffer.alloc(1000, 32), line(times[5]!)]);
+  assert.equal(r.read(big.subarray(7), 1000 - 7 + at), want[5]);
+  // an invalid time after a valid one is not the valid one, and is not remembered
+  assert.ok(Number.isNaN(r.read(line('24/Nov/2026:18:00:05 +02x0'), at)));
+  assert.ok(Number.isNaN(r.read(line('24/Nov/2026:18:00:05 +02x0'), at)));
+  assert.equal(r.read(line(times[5]!), at), want[5]);
+});
