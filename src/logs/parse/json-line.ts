@@ -78,6 +78,11 @@ export interface JsonCaches {
  * (pino-http's `req`/`res`, ECS's `http.request.method`/`url.path`/`http.response.status_code`).
  */
 export function parseJsonLine(buf: Buffer, start: number, end: number, out: ParsedLine, caches: JsonCaches, flavor: 'ecs' | 'pino'): ParseResult {
+  // a line that cannot be an object is told so without JSON.parse: its exception cost ~10 µs a line
+  // (format detection tries the JSON parsers on 1,000 lines of any log; tracebacks in JSON logs)
+  let open = start;
+  while (open < end && (buf[open] === 32 || buf[open] === 9 || buf[open] === 10 || buf[open] === 13)) open++;
+  if (open === end || buf[open] !== 123) return out.malformed(classify(buf, start, end, 'foreign'), 'not a JSON object');
   let obj: unknown;
   try {
     obj = JSON.parse(buf.toString('utf8', start, end));

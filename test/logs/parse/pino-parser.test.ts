@@ -110,3 +110,21 @@ test('fast path and JSON.parse agree on a generated pino-http log; a line cut an
   }
   assert.equal(parse(fast, '{"@timestamp":"2026-11-24T17:00:00Z","event":{"duration":5}}').out.kind, 'foreign');
 });
+
+test('a line that is no JSON object is malformed the same way whether JSON.parse would throw on it or not', () => {
+  const p = new PinoParser();
+  const kindAndReason = (line: string): [number, string, string] => {
+    const { r, out } = parse(p, line);
+    return [r, out.kind, out.reason];
+  };
+  const notAnObject: [number, string, string] = [MALFORMED, 'foreign', 'not a JSON object'];
+  // no `{` first: JSON.parse is not tried (valid JSON of another type, text, blanks, a BOM)
+  for (const line of ['[1,2]', '42', '"text"', 'null', 'Traceback (most recent call last):', ' \t ', '  [ {"level":30} ]', '\ufeff{"level":30}']) {
+    assert.deepEqual(kindAndReason(line), notAnObject, JSON.stringify(line));
+  }
+  assert.equal(kindAndReason('\u0000\u0001binary')[1], 'binary');
+  // a `{` after JSON whitespace is parsed as before; a broken object is cut off only when `{` starts the line
+  assert.equal(kindAndReason(' \t{"level":30,"time":1764003600000,"msg":"hi"}')[0], OTHER);
+  assert.deepEqual(kindAndReason('{"level":30,"ti'), [MALFORMED, 'truncated', 'invalid or cut-off JSON']);
+  assert.deepEqual(kindAndReason(' {"level":30,"ti'), notAnObject);
+});
