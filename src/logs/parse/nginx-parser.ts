@@ -5,7 +5,7 @@
  *
  * i.e. `log_format timed '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
  * "$http_referer" "$http_user_agent" $request_time';` (extra fields between the user agent and the
- * request time are allowed). The whole shape is walked before the last number is taken: a line cut
+ * request time are allowed; their quotes must be closed). The whole shape is walked before the last number is taken: a line cut
  * after the status (`…HTTP/1.1" 20`) must not pass for a 20-second request.
  * nginx escapes `"` inside fields as `\x22`, so quoted fields end at the next `"`.
  */
@@ -19,6 +19,13 @@ import { NginxTimeReader } from './timestamps.js';
 const USER_SEP = bytesOf(' - ');
 const TIME_END = bytesOf('] "');
 const QUOTE_SPACE_QUOTE = bytesOf('" "');
+
+/** Whether `buf[from, to)` holds an even number of `"` (every quoted field in it closed). */
+function quotesClosed(buf: Uint8Array, from: number, to: number): boolean {
+  let open = false;
+  for (let i = from; i < to; i++) if (buf[i] === 34) open = !open;
+  return !open;
+}
 
 export class NginxParser implements LogParser {
   readonly format = 'nginx' as const;
@@ -71,6 +78,11 @@ export class NginxParser implements LogParser {
     // the request time: the last field
     let numStart = end;
     while (numStart > uaEnd + 1 && buf[numStart - 1] !== 32) numStart--;
+    // fields between the user agent and it (none in the combined format) must close their quotes: a
+    // line cut inside `"10.0.0.1, 10.0` must not read as a 10-second request
+    if (numStart > uaEnd + 2 && !quotesClosed(buf, uaEnd + 1, numStart)) {
+      return out.malformed(classify(buf, start, end, 'truncated'), 'cut off in a quoted field after the user agent');
+    }
     const seconds = parseDecimal(buf, numStart, end);
     if (!(seconds >= 0 && seconds < Infinity)) {
       return out.malformed(classify(buf, start, end, 'bad-value'), `request time '${buf.toString('latin1', numStart, Math.min(end, numStart + 40))}' is not a number of seconds`);

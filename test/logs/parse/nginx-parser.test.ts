@@ -65,6 +65,21 @@ test('a line cut before its last field is malformed, never a call of the wrong d
   assert.equal(parse(LINE.replace('24/Nov/2026', '31/Feb/2026')).out.kind, 'foreign');
 });
 
+test('with quoted fields between the user agent and the request time, a line cut inside one is malformed', () => {
+  // `"$http_x_forwarded_for" upstream=$upstream_response_time $request_time`: a cut inside the quoted
+  // addresses left `… "10.0.0.1, 10.0` whose last field read as a 10-second request
+  const line = LINE.replace(' 0.021', ' "10.0.0.1, 10.0.0.2" upstream=0.019 0.021');
+  assert.equal(parse(line).out.seconds, 0.021);
+  const last = line.lastIndexOf(' ');
+  for (let cut = 1; cut <= last; cut++) {
+    const { r, out } = parse(line.slice(0, cut));
+    assert.equal(r, MALFORMED, `cut at ${cut}: …${line.slice(cut - 30, cut)} read as ${out.seconds} s`);
+  }
+  assert.equal(parse(line.slice(0, line.indexOf(', 10.0.0.2') + 6)).out.kind, 'truncated');
+  // balanced quotes after the user agent are fields like any other
+  assert.equal(parse(LINE.replace(' 0.021', ' "a" "b c" "" 0.021')).out.seconds, 0.021);
+});
+
 test('methods: 1-20 bytes of [A-Z_-] before a space inside the request; each distinct method keeps its own id', () => {
   const withRequest = (request: string): string => LINE.replace('GET /api/users/62949/recommendations?page=2 HTTP/1.1', request);
   const p = new NginxParser();
