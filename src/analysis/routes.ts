@@ -21,7 +21,7 @@
  * name those routes with `--route`.
  */
 import { usageError } from '../core/errors.js';
-import { FNV_OFFSET, FNV_PRIME, KeyCache, emptyTable, place, type KeyCacheSnapshot } from '../logs/parse/key-cache.js';
+import { FNV_OFFSET, FNV_PRIME, KeyCache, doubledTable, emptyTable, place, type KeyCacheSnapshot } from '../logs/parse/key-cache.js';
 import { PairTable } from './pair-table.js';
 
 
@@ -405,14 +405,7 @@ export class PathTable {
   }
 
   private rehash(): void {
-    const old = this.table;
-    const cap = old.length; // twice the slots
-    const table = emptyTable(cap);
-    for (let s = 0; s < old.length; s += 2) {
-      const id = old[s]!;
-      if (id >= 0) place(table, cap - 1, id, old[s + 1]!);
-    }
-    this.table = table;
+    this.table = doubledTable(this.table);
   }
 
   /** Number of segments of a path. */

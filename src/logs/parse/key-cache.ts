@@ -211,15 +211,8 @@ export class KeyCache {
   }
 
   private grow(): void {
-    const old = this.table;
-    const cap = old.length; // twice the slots
-    const table = emptyTable(cap);
-    for (let s = 0; s < old.length; s += 2) {
-      const id = old[s]!;
-      if (id >= 0) place(table, cap - 1, id, old[s + 1]!);
-    }
-    this.table = table;
-    this.mask = cap - 1;
+    this.table = doubledTable(this.table);
+    this.mask = (this.table.length >> 1) - 1;
   }
 }
 
@@ -228,6 +221,17 @@ export function emptyTable(slots: number): Int32Array {
   const t = new Int32Array(2 * slots);
   for (let s = 0; s < t.length; s += 2) t[s] = -1;
   return t;
+}
+
+/** A table with twice the slots of `old`, holding its entries. */
+export function doubledTable(old: Int32Array): Int32Array {
+  const slots = old.length; // twice the old slots
+  const table = emptyTable(slots);
+  for (let s = 0; s < old.length; s += 2) {
+    const id = old[s]!;
+    if (id >= 0) place(table, slots - 1, id, old[s + 1]!);
+  }
+  return table;
 }
 
 /** Puts (id, hash) in the first empty slot from the hash's (mask: slots - 1). */
