@@ -58,8 +58,8 @@ if (name !== undefined && !/^[\w.-]+$/.test(name)) {
   process.exit(2);
 }
 const dataDir = flag('--dir') ?? join(repoRoot, '.scratch', 'logs-bench');
-/** Node builds (other than the one running this) that run perfscope too: [label, binary]. */
-const otherNodes: [string, string][] = [];
+/** Node builds (other than the one running this) that run perfscope too. */
+const otherNodes: { major: string; binary: string; tool: string }[] = [];
 {
   const wanted = flag('--other-nodes') ?? '22,24';
   const cache = process.env.PERFSCOPE_NODE_CACHE ?? join(homedir(), '.cache', 'perfscope-node');
@@ -74,7 +74,7 @@ const otherNodes: [string, string][] = [];
       process.stderr.write(`bench/logs: no Node ${major} build at ${binary} (bash scripts/test-node-versions.sh fetches it); perfscope runs on ${process.version} only\n`);
       continue;
     }
-    otherNodes.push([`perfscope · Node ${major}`, binary]);
+    otherNodes.push({ major, binary, tool: `perfscope · Node ${major}` });
   }
 }
 const bin = join(repoRoot, 'bin', 'perfscope.js');
@@ -281,10 +281,10 @@ function toolsFor(format: Format, lnavHome: string): Tool[] {
     command: (file, out) => `${q(process.execPath)} ${q(bin)} logs analyze --json --top 0 --threads 2 ${q(file)} > ${q(out)}`,
     check: (out, truth) => checkPerfscope(out, truth, true),
   };
-  const onOtherNodes: Tool[] = otherNodes.map(([label, node]) => ({
-    name: label,
+  const onOtherNodes: Tool[] = otherNodes.map(({ binary, tool }) => ({
+    name: tool,
     percentiles: 'exact',
-    command: (file, out) => `${q(node)} ${q(bin)} logs analyze --json --top 0 ${q(file)} > ${q(out)}`,
+    command: (file, out) => `${q(binary)} ${q(bin)} logs analyze --json --top 0 ${q(file)} > ${q(out)}`,
     check: (out, truth) => checkPerfscope(out, truth, true),
   }));
   const sketch: Tool = {
@@ -401,7 +401,7 @@ async function main(): Promise<void> {
     lnav: versionOf('lnav', ['-V']),
     goaccess: versionOf('goaccess', ['-V']),
     sort: versionOf('sort', ['--version']),
-    ...Object.fromEntries(otherNodes.map(([label, node]) => [label.replace('perfscope · ', ''), versionOf(node, ['--version'])])),
+    ...Object.fromEntries(otherNodes.map(({ major, binary }) => [`Node ${major}`, versionOf(binary, ['--version'])])),
   };
   const load = { before: { loadavg1: loadavg()[0]!, cpuPressureAvg10: cpuPressureAvg10() }, after: { loadavg1: 0, cpuPressureAvg10: null as number | null } };
   const random = prng(seed);
@@ -489,14 +489,14 @@ function render(runs: Run[], truth: Truth, machine: ReturnType<typeof machineFac
         `CPU median ${num(spread(ours.map((r) => r.cpuS)).median)} s; peak RSS ${num(rss)} MB (${rss <= RSS_GOAL_MB ? 'met' : 'not met'})` +
         (twoThreads.length > 0 ? `; --threads 2 peak RSS ${num(rss2)} MB (${rss2 <= RSS_GOAL_MB ? 'met' : 'not met'}).` : '.'),
     );
-    for (const [label] of otherNodes) {
-      const other = fr.filter((r) => r.tool === label && r.exit === 0);
+    for (const { major, tool } of otherNodes) {
+      const other = fr.filter((r) => r.tool === tool && r.exit === 0);
       if (other.length === 0) continue;
       const o = spread(other.map((r) => r.wallS));
       const orss = Math.max(...other.map((r) => r.rssMB));
       out.push('');
       out.push(
-        `${label.replace('perfscope · ', 'On ')}: wall median ${num(o.median)} s (${o.median <= GOALS[format] ? 'met' : 'not met'}), fastest ${num(Math.min(...other.map((r) => r.wallS)))} s; peak RSS ${num(orss)} MB (${orss <= RSS_GOAL_MB ? 'met' : 'not met'}).`,
+        `On Node ${major}: wall median ${num(o.median)} s (${o.median <= GOALS[format] ? 'met' : 'not met'}), fastest ${num(Math.min(...other.map((r) => r.wallS)))} s; peak RSS ${num(orss)} MB (${orss <= RSS_GOAL_MB ? 'met' : 'not met'}).`,
       );
     }
   }

@@ -5,8 +5,8 @@
  *
  * i.e. `log_format timed '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent
  * "$http_referer" "$http_user_agent" $request_time';` (extra fields between the user agent and the
- * request time are allowed; their quotes must be closed). The whole shape is walked before the last number is taken: a line cut
- * after the status (`…HTTP/1.1" 20`) must not pass for a 20-second request.
+ * request time are allowed; their quotes must be closed). The whole shape is walked before the last
+ * number is taken: a line cut after the status (`…HTTP/1.1" 20`) must not pass for a 20-second request.
  * nginx escapes `"` inside fields as `\x22`, so quoted fields end at the next `"`.
  */
 import { bytesOf, matchAt, parseDecimal } from './bytes.js';

@@ -92,9 +92,8 @@ test('methods: 1-20 bytes of [A-Z_-] before a space inside the request; each dis
   const m20 = 'M'.repeat(19) + '_';
   assert.deepEqual(read(withRequest(`${m20} /a HTTP/1.1`)), { r: CALL, method: m20, url: '/a', bad: false });
   assert.deepEqual(read(withRequest(`${m20}X /a HTTP/1.1`)), { r: CALL, method: null, url: null, bad: true });
-  for (const bad of ['get /a HTTP/1.1', ' /a HTTP/1.1', 'GET', 'GE T/a', 'G\u00c9T /a HTTP/1.1']) {
-    assert.equal(read(withRequest(bad)).bad, bad !== 'GE T/a', bad);
-  }
+  for (const bad of ['get /a HTTP/1.1', ' /a HTTP/1.1', 'GET', 'G\u00c9T /a HTTP/1.1']) assert.equal(read(withRequest(bad)).bad, true, bad);
+  // the method ends at the first space, wherever the target starts
   assert.deepEqual(read(withRequest('GE T/a')), { r: CALL, method: 'GE', url: 'T/a', bad: false });
   // same length, first and last byte: one memo slot, never each other's id
   const seen = ['PUT', 'PAT', 'PUT', 'P-T', 'PAT', 'POST', 'PUT', 'OPTIONS', 'PAT'].map((m) => read(withRequest(`${m} /x HTTP/1.1`)).method);
