@@ -12,26 +12,28 @@ function naiveDistribution(values: Float64Array, bounds: readonly number[]): num
   return out;
 }
 
-test('summarizeExact: the distribution (by bit-prefix table) is the one of the bucket definition', () => {
+test('summarizeExact: the distribution (by the binary exponent, then comparisons) is the one of the bucket definition', () => {
   let seed = 11;
   const random = (): number => {
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed / 2147483648;
   };
-  const bounds = distributionBounds(1e-4, 30);
-  const cases: number[][] = [
-    Array.from({ length: 50_000 }, () => Math.exp(random() * 14 - 9)),
-    // every bound itself, its neighbours one ulp away, zero, and values past the last bound
-    [...bounds, ...bounds.map((b) => b * (1 + Number.EPSILON)), ...bounds.map((b) => b * (1 - Number.EPSILON)), 0, 1e-300, 31, 1e9],
-    // out of the table's domain: -0 and an infinity go through the search
-    [-0, Infinity, 0.5],
-  ];
-  for (const values of cases) {
-    const seconds = Float64Array.from(values);
-    const expected = naiveDistribution(seconds, bounds);
-    const n = seconds.length;
-    const s = summarizeExact({ seconds, time: new Int32Array(n), flags: new Uint8Array(n), baseS: 0 }, null, bounds, true);
-    assert.deepEqual(s.distribution, expected);
-    assert.equal(s.count, n);
+  // the usual bounds, a wide range (61 bounds, the most), one value (a single bound), all zero ([0])
+  for (const bounds of [distributionBounds(1e-4, 30), distributionBounds(5e-7, 2e4), distributionBounds(0.02, 0.02), distributionBounds(0, 0)]) {
+    const cases: number[][] = [
+      Array.from({ length: 50_000 }, () => Math.exp(random() * 14 - 9)),
+      // every bound itself, its neighbours one ulp away, zero, and values past the last bound
+      [...bounds, ...bounds.map((b) => b * (1 + Number.EPSILON)), ...bounds.map((b) => b * (1 - Number.EPSILON)), 0, 1e-300, 31, 1e9],
+      // -0, a subnormal, the largest double, an infinity and NaN (the last bucket, as the definition says)
+      [-0, 5e-324, 2.2e-308, Number.MAX_VALUE, Infinity, NaN, 0.5, -1],
+    ];
+    for (const values of cases) {
+      const seconds = Float64Array.from(values);
+      const expected = naiveDistribution(seconds, bounds);
+      const n = seconds.length;
+      const s = summarizeExact({ seconds, time: new Int32Array(n), flags: new Uint8Array(n), baseS: 0 }, null, bounds, true);
+      assert.deepEqual(s.distribution, expected, `bounds ${bounds.length}, ${n} values`);
+      assert.equal(s.count, n);
+    }
   }
 });
