@@ -149,6 +149,44 @@ export class Finder {
   }
 }
 
+/**
+ * Finds the last occurrence of a needle within a line, backwards, skipping as Horspool's search does:
+ * a window that does not match moves back by the distance to the nearest byte of the needle (after
+ * its first) equal to the byte under the window's start, or by the needle's length. On pino's
+ * `},"res":{"statusCode":`, found ~110 bytes before the line's tail, that is ~20 steps instead of a
+ * comparison per byte.
+ */
+export class LastFinder {
+  /** By byte: how far back the next window that can match starts (1 to the needle's length). */
+  private readonly shift = new Uint8Array(256);
+
+  constructor(readonly needle: Uint8Array) {
+    const n = needle.length;
+    if (n === 0 || n > 255) throw new RangeError(`LastFinder: a needle of 1 to 255 bytes, got ${n}`);
+    this.shift.fill(n);
+    for (let k = n - 1; k >= 1; k--) this.shift[needle[k]!] = k;
+  }
+
+  /** The highest i with `from <= i` and the needle at `buf[i, i + length)` within `end`, or -1. */
+  find(buf: Uint8Array, from: number, end: number): number {
+    const needle = this.needle;
+    const n = needle.length;
+    const first = needle[0]!;
+    const shift = this.shift;
+    let i = end - n;
+    while (i >= from) {
+      const c = buf[i]!;
+      if (c === first) {
+        let k = 1;
+        while (k < n && buf[i + k] === needle[k]) k++;
+        if (k === n) return i;
+      }
+      i -= shift[c]!;
+    }
+    return -1;
+  }
+}
+
 /** The value of the JSON string whose content is `buf[start, end)` (unescaped when `escaped`). */
 export function jsonStringValue(buf: Buffer, start: number, end: number, escaped: boolean): string {
   if (!escaped) return buf.toString('utf8', start, end);

@@ -11,7 +11,7 @@
  * line. Everything else (other key orders, ISO times, escapes in the URL, perfscope's own call lines
  * written through pino with `event.duration` and `log.origin.function`) goes through `JSON.parse`.
  */
-import { Finder, bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal, parseUint } from './bytes.js';
+import { Finder, LastFinder, bytesOf, jsonStringEnd, jsonStringValue, matchAt, parseDecimal, parseUint } from './bytes.js';
 import { parseJsonLine } from './json-line.js';
 import { KeyCache } from './key-cache.js';
 import type { KeyKind, LogParser } from './log-parser.js';
@@ -39,6 +39,7 @@ export class PinoParser implements LogParser {
   private readonly s = { escaped: false };
   private readonly req = new Finder(REQ);
   private readonly err = new Finder(ERR);
+  private readonly status = new LastFinder(STATUS);
 
   parse(buf: Buffer, start: number, end: number, out: ParsedLine): ParseResult {
     out.reset();
@@ -108,15 +109,10 @@ export class PinoParser implements LogParser {
     const urlEnd = jsonStringEnd(buf, urlStart, rt, this.s);
     if (urlEnd < 0 || this.s.escaped) return false;
     // res.statusCode: the last `},"res":{"statusCode":` before responseTime (a quote inside a string
-    // is escaped, so the bytes can only be structure; err, when there, comes after res). A backward
-    // byte scan over res's headers cost less than the native needle search from the URL on.
-    let st = -1;
-    for (let i = rt - STATUS.length; i > urlEnd; i--) {
-      if (buf[i] === 125 && matchAt(buf, i, rt, STATUS)) {
-        st = i;
-        break;
-      }
-    }
+    // is escaped, so the bytes can only be structure; err, when there, comes after res). Searched
+    // backwards over res's headers: less than the native needle search from the URL on, which
+    // crosses req's headers too.
+    const st = this.status.find(buf, urlEnd + 1, rt);
     if (st < 0) return false;
     p = st + STATUS.length;
     let status = 0;

@@ -1,7 +1,7 @@
 /** Numbers from bytes equal parseFloat of the same text, to the last bit. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDecimal, parseUint } from '../../../src/logs/parse/bytes.js';
+import { LastFinder, parseDecimal, parseUint } from '../../../src/logs/parse/bytes.js';
 import { KeyCache } from '../../../src/logs/parse/key-cache.js';
 import { sfc32 } from '../../fixtures/logs/generate.js';
 
@@ -48,4 +48,32 @@ test('KeyCache interns byte ranges once, names them lazily in UTF-8, and grows',
   assert.equal(c.name(ids.get('fn_43')!), 'fn_43', 'names survive the release');
   assert.equal(c.internString('fn_4999'), ids.get('fn_4999'), 'a lookup after the release rebuilds the table');
   assert.equal(c.internString('new one'), 5001);
+});
+
+test('LastFinder finds the last occurrence within [from, end), as a naive backward scan does', () => {
+  const naive = (buf: Uint8Array, needle: Uint8Array, from: number, end: number): number => {
+    for (let i = end - needle.length; i >= from; i--) {
+      let k = 0;
+      while (k < needle.length && buf[i + k] === needle[k]) k++;
+      if (k === needle.length) return i;
+    }
+    return -1;
+  };
+  const random = sfc32(7);
+  // needles with repeated bytes and self-overlap, pino's own, one byte; haystacks of a small alphabet
+  const needles = ['},"res":{"statusCode":', 'abab', 'aaa', 'a', 'ba', 'abcab', '""'].map((t) => new Uint8Array(Buffer.from(t)));
+  for (let round = 0; round < 3000; round++) {
+    const needle = needles[round % needles.length]!;
+    const alphabet = round % 2 === 0 ? 'ab"c' : '},"res:{tCod';
+    const len = Math.floor(random() * 80);
+    const buf = new Uint8Array(len);
+    for (let i = 0; i < len; i++) buf[i] = alphabet.charCodeAt(Math.floor(random() * alphabet.length));
+    // plant the needle now and then, possibly across the range's edges
+    if (random() < 0.5 && len >= needle.length) buf.set(needle, Math.floor(random() * (len - needle.length + 1)));
+    const from = Math.floor(random() * (len + 1));
+    const end = from + Math.floor(random() * (len - from + 1));
+    const f = new LastFinder(needle);
+    assert.equal(f.find(buf, from, end), naive(buf, needle, from, end), `${JSON.stringify(Buffer.from(buf).toString())} [${from}, ${end}) ${Buffer.from(needle).toString()}`);
+  }
+  assert.throws(() => new LastFinder(new Uint8Array(0)), RangeError);
 });
