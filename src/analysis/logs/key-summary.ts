@@ -62,31 +62,20 @@ export function distributionBounds(minPositive: number, max: number): number[] {
   return bounds;
 }
 
-/** Index of the first bound >= v (the last bucket when v is above all). */
-function bucketOf(bounds: readonly number[], v: number): number {
-  let lo = 0;
-  let hi = bounds.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (bounds[mid]! >= v) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
 /**
- * bucketOf for a million values: the float's binary exponent picks the first bound that can hold it,
- * and one to three comparisons finish (bounds are 10^(1/5) ≈ 1.58 apart, so a binade [2^e, 2^(e+1))
- * spans at most two). The same bucket as bucketOf for every value; a binary search's five to six
- * unpredictable branches a value cost ~15 ns.
+ * The distribution's buckets: a value's bucket is the first bound >= it (the last when it is above all,
+ * or NaN). The float's binary exponent picks the first bound that can hold the value, and one to three
+ * comparisons finish (bounds are 10^(1/5) ≈ 1.58 apart, so a binade [2^e, 2^(e+1)) spans at most two):
+ * for a million values, a binary search's five to six unpredictable branches a value cost ~15 ns.
  */
-class BucketIndex {
+export class DistributionBuckets {
   private readonly f64 = new Float64Array(1);
   private readonly hi = new Uint32Array(this.f64.buffer, 4, 1);
   /** By biased exponent: the first bound >= the binade's smallest value. */
   private readonly first = new Int32Array(2048);
   private readonly last: number;
 
+  /** `bounds`: ascending and positive, or [0] (see distributionBounds). */
   constructor(readonly bounds: readonly number[]) {
     this.last = bounds.length - 1;
     let idx = 0;
@@ -97,21 +86,15 @@ class BucketIndex {
     }
   }
 
+  /** The bucket of `v`. */
   of(v: number): number {
-    if (!(v > 0)) return v === v ? 0 : this.last; // 0 and below: the first; NaN: the last, as bucketOf
+    if (!(v > 0)) return v === v ? 0 : this.last; // 0 and below: the first; NaN: the last
     this.f64[0] = v;
     let idx = this.first[this.hi[0]! >>> 20]!;
     const b = this.bounds;
     while (idx < this.last && b[idx]! < v) idx++;
     return idx;
   }
-}
-
-/** The index of the bounds last asked for (one per analysis: every key shares the bounds). */
-let lastIndex: BucketIndex | null = null;
-function bucketIndex(bounds: readonly number[]): BucketIndex {
-  if (lastIndex === null || lastIndex.bounds !== bounds) lastIndex = new BucketIndex(bounds);
-  return lastIndex;
 }
 
 function changesOf(w: KeyWindows, medianOver: (from: number, to: number) => number | null): KeyChange[] {
@@ -183,9 +166,9 @@ function scanCalls(secs: Float64Array, flags: Uint8Array, out: Scan): void {
   out.warned = warned;
 }
 
-function distributionOf(secs: Float64Array, index: BucketIndex): number[] {
-  const counts = new Float64Array(index.bounds.length);
-  for (let i = 0; i < secs.length; i++) counts[index.of(secs[i]!)]!++;
+function distributionOf(secs: Float64Array, buckets: DistributionBuckets): number[] {
+  const counts = new Float64Array(buckets.bounds.length);
+  for (let i = 0; i < secs.length; i++) counts[buckets.of(secs[i]!)]!++;
   return Array.from(counts);
 }
 
@@ -231,12 +214,12 @@ function windowQuantiles(grouped: Float64Array, pos: Int32Array, qs: readonly nu
  * p95/p99 per window too (only the keys shown need them; the median per window feeds change detection
  * for every key with enough calls).
  */
-export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, bounds: readonly number[], timeline = true): KeySummary {
+export function summarizeExact(cols: GroupColumns, grid: WindowGrid | null, buckets: DistributionBuckets, timeline = true): KeySummary {
   const secs = cols.seconds;
   const n = secs.length;
   const scan: Scan = { sum: 0, max: 0, failed: 0, warned: 0 };
   scanCalls(secs, cols.flags, scan);
-  const distribution = timeline ? distributionOf(secs, bucketIndex(bounds)) : [];
+  const distribution = timeline ? distributionOf(secs, buckets) : [];
   const W = grid === null || (!timeline && n < MIN_CALLS_FOR_WINDOWS) ? 0 : grid.count;
   let windows: KeyWindows | null = null;
   let changes: KeyChange[] = [];
@@ -276,12 +259,12 @@ const MEDIAN = [0.5];
 const TAIL = [0.95, 0.99];
 
 /** One key from the sketches. */
-export function summarizeSketch(store: SketchStore, key: number, grid: WindowGrid | null, bounds: readonly number[], timeline = true): KeySummary {
+export function summarizeSketch(store: SketchStore, key: number, grid: WindowGrid | null, buckets: DistributionBuckets, timeline = true): KeySummary {
   const total = store.totals[key]!;
   const [p50, p90, p95, p99] = total.quantiles([0.5, 0.9, 0.95, 0.99]) as number[];
-  const distribution = new Array<number>(timeline ? bounds.length : 0).fill(0);
+  const distribution = new Array<number>(timeline ? buckets.bounds.length : 0).fill(0);
   const gamma = (1 + total.relativeAccuracy) / (1 - total.relativeAccuracy);
-  if (timeline) for (const [upper, c] of total.buckets()) distribution[bucketOf(bounds, (2 * upper) / (gamma + 1))]! += c;
+  if (timeline) for (const [upper, c] of total.buckets()) distribution[buckets.of((2 * upper) / (gamma + 1))]! += c;
   let windows: KeyWindows | null = null;
   let changes: KeyChange[] = [];
   if (grid !== null && (timeline || total.count >= MIN_CALLS_FOR_WINDOWS)) {

@@ -10,7 +10,7 @@ import { PairTable } from '../pair-table.js';
 import { RouteInference } from '../routes.js';
 import { CallCollector, type CollectorSnapshot } from './call-collector.js';
 import { BYTES_PER_CALL, FLAG_FAILED, FLAG_WARNING } from './call-table.js';
-import { distributionBounds, summarizeExact, summarizeSketch, type KeySummary } from './key-summary.js';
+import { DistributionBuckets, distributionBounds, summarizeExact, summarizeSketch, type KeySummary } from './key-summary.js';
 import type { MessageList } from './message-log.js';
 import type { ResolvedOptions } from './options.js';
 import { PatternMiner } from './patterns.js';
@@ -299,7 +299,7 @@ export class Pass implements LineHandler {
       }
       grid = new WindowGrid(c.tMin, c.tMax, widthMs);
     }
-    const bounds = distributionBounds(c.minPositive, c.maxSeconds);
+    const buckets = new DistributionBuckets(distributionBounds(c.minPositive, c.maxSeconds));
 
     // per key, exactly from the grouped table or from the sketches
     const summaries: (KeySummary | null)[] = new Array(G).fill(null);
@@ -310,7 +310,7 @@ export class Pass implements LineHandler {
       const detailed = new Set(this.o.top > 0 ? ranked.slice(0, this.o.top) : ranked);
       const columns = c.table.scatter(this.finalOf, G);
       for (let g = 0; g < G; g++) {
-        if (columns[g]!.seconds.length > 0) summaries[g] = summarizeExact(columns[g]!, grid, bounds, detailed.has(g));
+        if (columns[g]!.seconds.length > 0) summaries[g] = summarizeExact(columns[g]!, grid, buckets, detailed.has(g));
         columns[g] = EMPTY_GROUP;
       }
     } else if (this.sketch !== null) {
@@ -319,7 +319,7 @@ export class Pass implements LineHandler {
       const countOf = (g: number): number => (g < totals.length ? totals[g]!.count : 0);
       const ranked = Array.from({ length: G }, (_, g) => g).sort((a, b) => sumOf(b) - sumOf(a) || countOf(b) - countOf(a) || (names[a]! < names[b]! ? -1 : 1));
       const detailed = new Set(this.o.top > 0 ? ranked.slice(0, this.o.top) : ranked);
-      for (let g = 0; g < G; g++) if (countOf(g) > 0) summaries[g] = summarizeSketch(this.sketch, g, grid, bounds, detailed.has(g));
+      for (let g = 0; g < G; g++) if (countOf(g) > 0) summaries[g] = summarizeSketch(this.sketch, g, grid, buckets, detailed.has(g));
     }
     let allTime = 0;
     for (const s of summaries) if (s) allTime += s.sum;
@@ -404,7 +404,7 @@ export class Pass implements LineHandler {
       patterns: this.patterns.result(keyName, this.o.top),
       unclusteredMessages: this.patterns.unclustered,
       timeline: grid === null ? null : { windowSeconds: grid.widthMs / 1000, starts: Array.from({ length: grid.count }, (_, w) => grid.startOf(w) / 1000), series },
-      distribution: { bounds, series: shown.map((g) => ({ key: names[g]!, counts: summaries[g]!.distribution })) },
+      distribution: { bounds: [...buckets.bounds], series: shown.map((g) => ({ key: names[g]!, counts: summaries[g]!.distribution })) },
       notes,
     };
   }

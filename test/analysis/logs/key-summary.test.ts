@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { distributionBounds, summarizeExact } from '../../../src/analysis/logs/key-summary.js';
+import { DistributionBuckets, distributionBounds, summarizeExact } from '../../../src/analysis/logs/key-summary.js';
 
 /** The bucket of each value by its definition: the first bound >= v, the last bucket above all. */
 function naiveDistribution(values: Float64Array, bounds: readonly number[]): number[] {
@@ -31,7 +31,7 @@ test('summarizeExact: the distribution (by the binary exponent, then comparisons
       const seconds = Float64Array.from(values);
       const expected = naiveDistribution(seconds, bounds);
       const n = seconds.length;
-      const s = summarizeExact({ seconds, time: new Int32Array(n), flags: new Uint8Array(n), baseS: 0 }, null, bounds, true);
+      const s = summarizeExact({ seconds, time: new Int32Array(n), flags: new Uint8Array(n), baseS: 0 }, null, new DistributionBuckets(bounds), true);
       assert.deepEqual(s.distribution, expected, `bounds ${bounds.length}, ${n} values`);
       assert.equal(s.count, n);
     }
