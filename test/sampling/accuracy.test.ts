@@ -169,7 +169,7 @@ test("peak RSS: the kernel's VmHWM, not the largest sample (a 200 MiB spike free
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.once('data', () => resolve());
-      child.once('exit', (c) => reject(new Error(`spike exited early (${c})`)));
+      child.once('exit', (c) => reject(new Error(c === 3 ? "the spike child's RSS never fell below 100 MiB within 15 s" : `spike exited early (${c})`)));
     });
     const run = await monitor({ pid: child.pid!, duration: 1, interval: 0.5, system: false, children: true });
     const truth = Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024;
